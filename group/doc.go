@@ -1,0 +1,41 @@
+// Package group runs a scope of goroutines that ends together: structured
+// concurrency, as a superset of golang.org/x/sync/errgroup.
+//
+//	g, err := group.New(ctx, group.WithLimit(8))
+//	if err != nil { ... }
+//	for _, url := range urls {
+//		g.Go(func(ctx context.Context) error { return fetch(ctx, url) })
+//	}
+//	err = g.Wait() // the first error; every task has returned
+//
+// # Guarantees
+//
+// Every task receives the group's context, which is derived from the one
+// given to New. Wait returns only after every task has returned and every
+// goroutine the group started has exited: no goroutine outlives the scope. The
+// return of each task is synchronized before the return of Wait.
+//
+// With [WithLimit], at most that many tasks run at once, on worker goroutines
+// that are reused from task to task rather than started per task; Go blocks
+// while the limit is reached and the group's small queue (as many tasks as
+// the limit) is full. Without a limit, Go never blocks.
+//
+// # Errors
+//
+// By default the group fails fast: the first task error (or panic) cancels
+// the group's context with that error as its cause, so context.Cause(ctx)
+// reports it, and Wait returns it. With [WithCollectAll], errors do not
+// cancel anything and Wait returns all of them joined with errors.Join.
+//
+// A task given to Go after the group's context has ended (because a task
+// failed, the parent context ended, or Wait returned) does not start. Such
+// tasks are counted in [Group.Stats], and reported by Wait with an error
+// wrapping [ErrNotStarted] and the context's cause, unless a task error is
+// already being returned in fail-fast mode.
+//
+// # Panics
+//
+// A panicking task is reported as a *weft.PanicError through Wait, following
+// the library-wide policy described in [github.com/weft-dev/weft];
+// [WithRepanic] makes Wait panic with it instead.
+package group

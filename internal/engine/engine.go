@@ -1,0 +1,471 @@
+// Package engine is the worker machinery shared by pool, group and actor: a
+// bounded FIFO queue in front of a bounded, elastic set of worker goroutines.
+//
+// Workers start on demand, reuse themselves for task after task, and exit
+// after an idle timeout, so an idle engine owns no goroutine once the timeout
+// has passed. A parked worker is woken only when tasks are queued and no
+// awake worker is looking for one; with cheap tasks one or two workers keep
+// up and the rest stay parked, which saves the goroutine hand-off that a
+// channel-based pool pays for most tasks.
+package engine
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+)
+
+// ErrFull is returned by a non-blocking Push when there is no room.
+var ErrFull = errors.New("engine: queue full")
+
+// Config describes an engine. Run and Workers are required.
+type Config[T any] struct {
+	// Workers is the most worker goroutines that run at once (>= 1).
+	Workers int
+	// Queue is how many tasks may wait beyond those that a free worker is
+	// about to start (>= 0).
+	Queue int
+	// IdleTimeout is how long a worker waits for a task before it exits.
+	IdleTimeout time.Duration
+	// Run runs one task. It must not panic: callers recover inside it.
+	Run func(T)
+	// Goexit, if not nil, is called with the task whose Run called
+	// runtime.Goexit, before that task is counted as completed.
+	Goexit func(T)
+}
+
+// Stats is a snapshot of an engine's counters.
+type Stats struct {
+	Workers   int // the worker limit
+	Live      int // worker goroutines alive
+	Running   int // tasks running
+	Queued    int // tasks waiting for a worker
+	Submitted uint64
+	Completed uint64
+	Rejected  uint64
+	Dropped   uint64
+}
+
+// Engine is a bounded queue served by a bounded set of workers. It is safe for
+// concurrent use by multiple goroutines.
+type Engine[T any] struct {
+	run         func(T)
+	goexit      func(T)
+	idleTimeout time.Duration
+
+	mu       sync.Mutex
+	q        ring[T]
+	queueCap int
+	max      int
+	live     int
+	running  int
+	idle     []*worker // parked workers, most recently parked last
+	blocked  []*waiter // submitters waiting for room, oldest first
+	// spare holds waiters to reuse. It is per engine rather than a
+	// sync.Pool so that a channel never crosses synctest bubbles.
+	spare   []*waiter
+	closing bool  // workers exit once the queue is empty
+	stopErr error // when set, Push fails with it
+	quiet   chan struct{}
+	exited  chan struct{}
+
+	submitted, completed, rejected, dropped uint64
+}
+
+type worker struct {
+	wake chan struct{} // capacity 1; a token means "look at the queue"
+}
+
+type waiter struct {
+	ch chan struct{} // capacity 1; a token means "there may be room"
+}
+
+// New returns an engine with no worker started.
+func New[T any](c Config[T]) *Engine[T] {
+	return &Engine[T]{
+		run:         c.Run,
+		goexit:      c.Goexit,
+		idleTimeout: c.IdleTimeout,
+		queueCap:    c.Queue,
+		max:         c.Workers,
+	}
+}
+
+// room returns how many more tasks Push would accept now: the free queue
+// slots plus the workers that are free to start a queued task at once.
+// Called with e.mu held.
+func (e *Engine[T]) room() int {
+	free := e.max - e.running
+	r := e.queueCap - e.q.len()
+	if free > 0 && r > int(^uint(0)>>2)-free {
+		return int(^uint(0) >> 2)
+	}
+	return r + free
+}
+
+// slots is the most tasks the queue can hold at once: the queue capacity
+// plus one per worker. Called with e.mu held.
+func (e *Engine[T]) slots() int {
+	if e.max > int(^uint(0)>>2)-e.queueCap {
+		return int(^uint(0) >> 2)
+	}
+	return e.queueCap + e.max
+}
+
+// Push queues t. When there is no room it fails with ErrFull if block is
+// false, and otherwise waits until there is room, ctx ends (it then returns
+// ctx.Err()) or the engine is stopped (it then returns the stop error).
+func (e *Engine[T]) Push(ctx context.Context, t T, block bool) error {
+	e.mu.Lock()
+	for {
+		if e.stopErr != nil {
+			err := e.stopErr
+			e.rejected++
+			e.mu.Unlock()
+			return err
+		}
+		if e.room() > 0 {
+			break
+		}
+		if !block {
+			e.rejected++
+			e.mu.Unlock()
+			return ErrFull
+		}
+		if err := e.await(ctx); err != nil {
+			e.rejected++
+			e.mu.Unlock()
+			return err
+		}
+	}
+	e.q.push(t, e.slots())
+	e.submitted++
+	e.wakeWorker()
+	e.mu.Unlock()
+	return nil
+}
+
+// await parks the caller until a worker signals room or ctx ends. Called and
+// returns with e.mu held.
+func (e *Engine[T]) await(ctx context.Context) error {
+	var w *waiter
+	if n := len(e.spare); n > 0 {
+		w = e.spare[n-1]
+		e.spare = e.spare[:n-1]
+	} else {
+		w = &waiter{ch: make(chan struct{}, 1)}
+	}
+	e.blocked = append(e.blocked, w)
+	e.mu.Unlock()
+	select {
+	case <-w.ch:
+		e.mu.Lock()
+		e.spare = append(e.spare, w)
+		return nil
+	case <-ctx.Done():
+	}
+	e.mu.Lock()
+	if !e.unblock(w) {
+		// A token was sent while ctx ended: consume it and hand the
+		// wake-up to the next submitter so that it is not lost.
+		<-w.ch
+		e.wakeBlocked(1)
+	}
+	e.spare = append(e.spare, w)
+	return ctx.Err()
+}
+
+func (e *Engine[T]) unblock(w *waiter) bool {
+	for i, b := range e.blocked {
+		if b == w {
+			e.blocked = append(e.blocked[:i], e.blocked[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// wakeBlocked wakes up to n blocked submitters, oldest first.
+func (e *Engine[T]) wakeBlocked(n int) {
+	n = min(n, len(e.blocked))
+	for _, w := range e.blocked[:n] {
+		w.ch <- struct{}{}
+	}
+	rest := copy(e.blocked, e.blocked[n:])
+	clear(e.blocked[rest:])
+	e.blocked = e.blocked[:rest]
+}
+
+// signalRoom wakes blocked submitters once at least half the queue is free,
+// so that a blocked submitter pushes a batch per wake-up instead of one task.
+func (e *Engine[T]) signalRoom() {
+	if len(e.blocked) == 0 {
+		return
+	}
+	room := e.room()
+	if room > 0 && (room >= e.queueCap/2 || e.q.len() == 0) {
+		e.wakeBlocked(room)
+	}
+}
+
+// wakeWorker makes sure that a worker will look at the queue: when tasks are
+// queued and no awake worker is looking for one, it wakes the most recently
+// parked worker, or starts one. A worker that takes a task calls it again, so
+// a burst wakes workers one after another, each woken worker waking the next
+// while work remains, and cheap tasks keep only as many workers awake as they
+// need. Called with e.mu held.
+func (e *Engine[T]) wakeWorker() {
+	if e.q.len() > 0 && e.searching() == 0 {
+		e.startWorker()
+	}
+}
+
+// searching counts the awake workers that are not running a task. Called
+// with e.mu held.
+func (e *Engine[T]) searching() int { return e.live - e.running - len(e.idle) }
+
+// startWorker wakes the most recently parked worker, or starts a new one if
+// the limit allows, and reports whether it did. Called with e.mu held.
+func (e *Engine[T]) startWorker() bool {
+	if n := len(e.idle); n > 0 {
+		w := e.idle[n-1]
+		e.idle[n-1] = nil
+		e.idle = e.idle[:n-1]
+		w.wake <- struct{}{}
+		return true
+	}
+	if e.live < e.max {
+		e.live++
+		go e.work(&worker{wake: make(chan struct{}, 1)})
+		return true
+	}
+	return false
+}
+
+// finished records the end of one task. Called with e.mu held.
+func (e *Engine[T]) finished() {
+	e.running--
+	e.completed++
+	e.checkQuiet()
+	e.signalRoom()
+}
+
+func (e *Engine[T]) checkQuiet() {
+	if e.quiet != nil && e.submitted == e.completed+e.dropped {
+		close(e.quiet)
+		e.quiet = nil
+	}
+}
+
+// exit records that a worker goroutine ends. Called with e.mu held.
+func (e *Engine[T]) exit() {
+	e.live--
+	if e.live == 0 && e.exited != nil {
+		close(e.exited)
+		e.exited = nil
+	}
+}
+
+func (e *Engine[T]) work(w *worker) {
+	var (
+		timer  *time.Timer
+		cur    T
+		inTask bool
+	)
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+		if !inTask {
+			return
+		}
+		// Run called runtime.Goexit: this goroutine is ending and nothing
+		// can stop it. Report the task, account for it, and replace the
+		// worker if the queue needs one.
+		if e.goexit != nil {
+			e.goexit(cur)
+		}
+		e.mu.Lock()
+		e.finished()
+		e.exit()
+		e.wakeWorker()
+		e.mu.Unlock()
+	}()
+
+	e.mu.Lock()
+	for e.live <= e.max {
+		if t, ok := e.q.pop(); ok {
+			e.running++
+			e.wakeWorker()
+			e.mu.Unlock()
+			cur, inTask = t, true
+			e.run(t)
+			var zero T
+			cur, inTask = zero, false
+			e.mu.Lock()
+			e.finished()
+			continue
+		}
+		if e.closing {
+			break
+		}
+		e.idle = append(e.idle, w)
+		e.mu.Unlock()
+		if timer == nil {
+			timer = time.NewTimer(e.idleTimeout)
+		} else {
+			timer.Reset(e.idleTimeout)
+		}
+		select {
+		case <-w.wake:
+		case <-timer.C:
+			e.mu.Lock()
+			if e.removeIdle(w) {
+				e.exit()
+				e.mu.Unlock()
+				return
+			}
+			// Claimed by a waker at the same moment: its token is
+			// already buffered.
+			e.mu.Unlock()
+			<-w.wake
+		}
+		e.mu.Lock()
+	}
+	e.exit()
+	e.mu.Unlock()
+}
+
+func (e *Engine[T]) removeIdle(w *worker) bool {
+	for i, x := range e.idle {
+		if x == w {
+			copy(e.idle[i:], e.idle[i+1:])
+			e.idle[len(e.idle)-1] = nil
+			e.idle = e.idle[:len(e.idle)-1]
+			return true
+		}
+	}
+	return false
+}
+
+// wakeAllIdle wakes every parked worker. Called with e.mu held.
+func (e *Engine[T]) wakeAllIdle() {
+	for i, w := range e.idle {
+		w.wake <- struct{}{}
+		e.idle[i] = nil
+	}
+	e.idle = e.idle[:0]
+}
+
+// Stop makes every later Push, and every Push blocked now, fail with err.
+// Queued and running tasks are not affected. Only the first Stop counts.
+func (e *Engine[T]) Stop(err error) {
+	e.mu.Lock()
+	if e.stopErr == nil {
+		e.stopErr = err
+		e.wakeBlocked(len(e.blocked))
+	}
+	e.mu.Unlock()
+}
+
+// Drop removes every queued task and passes them, in FIFO order, to report,
+// which runs with the engine locked (it must not call the engine) and before
+// WaitQuiet can return. Dropped tasks count as dropped, not completed.
+func (e *Engine[T]) Drop(report func([]T)) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.q.len() == 0 {
+		return
+	}
+	ts := e.q.popAll()
+	e.dropped += uint64(len(ts))
+	if report != nil {
+		report(ts)
+	}
+	e.checkQuiet()
+	e.signalRoom()
+}
+
+// WaitQuiet waits until no task is queued or running, or ctx ends.
+func (e *Engine[T]) WaitQuiet(ctx context.Context) error {
+	e.mu.Lock()
+	if e.submitted == e.completed+e.dropped {
+		e.mu.Unlock()
+		return nil
+	}
+	if e.quiet == nil {
+		e.quiet = make(chan struct{})
+	}
+	ch := e.quiet
+	e.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Retire makes the workers finish the queue and exit, and waits until every
+// worker goroutine has exited or ctx ends. With reopen, the engine starts
+// workers again for tasks pushed afterwards; without, a worker started by a
+// later Push exits as soon as the queue is empty.
+func (e *Engine[T]) Retire(ctx context.Context, reopen bool) error {
+	e.mu.Lock()
+	e.closing = true
+	e.wakeAllIdle()
+	var err error
+	if e.live > 0 {
+		if e.exited == nil {
+			e.exited = make(chan struct{})
+		}
+		ch := e.exited
+		e.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		e.mu.Lock()
+	}
+	if reopen {
+		e.closing = false
+	}
+	e.mu.Unlock()
+	return err
+}
+
+// Resize sets the worker limit to n (>= 1). Surplus workers exit after their
+// current task; new workers start at once for queued tasks.
+func (e *Engine[T]) Resize(n int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.max = n
+	// Wake surplus parked workers: they see live > max and exit.
+	for surplus := e.live - e.max; surplus > 0 && len(e.idle) > 0; surplus-- {
+		w := e.idle[len(e.idle)-1]
+		e.idle[len(e.idle)-1] = nil
+		e.idle = e.idle[:len(e.idle)-1]
+		w.wake <- struct{}{}
+	}
+	for e.q.len() > e.searching() && e.startWorker() {
+	}
+	e.signalRoom()
+}
+
+// Stats returns a snapshot of the engine's counters.
+func (e *Engine[T]) Stats() Stats {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return Stats{
+		Workers:   e.max,
+		Live:      e.live,
+		Running:   e.running,
+		Queued:    e.q.len(),
+		Submitted: e.submitted,
+		Completed: e.completed,
+		Rejected:  e.rejected,
+		Dropped:   e.dropped,
+	}
+}

@@ -1,0 +1,77 @@
+package pool
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// DefaultQueue is the queue capacity used when WithQueue is not given: how
+// many tasks may wait beyond those that a free worker is about to start.
+const DefaultQueue = 1024
+
+// DefaultIdleTimeout is how long a worker waits for a task before it exits,
+// when WithIdleTimeout is not given.
+const DefaultIdleTimeout = time.Second
+
+// Option configures a Pool; pass options to New.
+type Option func(*config)
+
+type config struct {
+	queue   int
+	ctx     context.Context
+	idle    time.Duration
+	repanic bool
+	err     error
+}
+
+func (c *config) fail(format string, args ...any) {
+	if c.err == nil {
+		c.err = fmt.Errorf("pool: "+format, args...)
+	}
+}
+
+// WithQueue sets how many tasks may wait for a worker (>= 0). Go and Submit
+// block, and TryGo fails, while that many tasks are waiting. With 0, a task
+// is accepted only when a worker is free to start it. The default is
+// DefaultQueue.
+func WithQueue(capacity int) Option {
+	return func(c *config) {
+		if capacity < 0 {
+			c.fail("queue must be >= 0, got %d", capacity)
+		}
+		c.queue = capacity
+	}
+}
+
+// WithContext sets the pool's parent context. Tasks given to Submit receive
+// it. When it ends, the pool stops accepting tasks and drops those still
+// queued, reporting them through Wait or their Future; running tasks are not
+// interrupted beyond seeing their context end.
+func WithContext(ctx context.Context) Option {
+	return func(c *config) {
+		if ctx == nil {
+			c.fail("context must not be nil")
+		}
+		c.ctx = ctx
+	}
+}
+
+// WithIdleTimeout sets how long a worker waits for a task before its goroutine
+// exits (> 0). The default is DefaultIdleTimeout.
+func WithIdleTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d <= 0 {
+			c.fail("idle timeout must be > 0, got %v", d)
+		}
+		c.idle = d
+	}
+}
+
+// WithRepanic makes Wait and Close panic with the first *weft.PanicError
+// among the errors they would return, instead of returning it, so that a
+// panicking task crashes the waiting goroutine as it would have crashed the
+// program without a pool.
+func WithRepanic() Option {
+	return func(c *config) { c.repanic = true }
+}
