@@ -20,9 +20,9 @@ var ErrStopped = errors.New("actor: stopped")
 // DefaultMailbox is the mailbox capacity used when WithMailbox is not given.
 const DefaultMailbox = 64
 
-// DefaultIdleTimeout is how long the actor's goroutine waits for a message
-// before it exits, when WithIdleTimeout is not given. The next message
-// starts a new one; the state is kept.
+// DefaultIdleTimeout is the idle timeout used when WithIdleTimeout is not
+// given: the actor's goroutine exits after between one and two idle timeouts
+// without a message. The next message starts a new one; the state is kept.
 const DefaultIdleTimeout = time.Second
 
 // StopMode says what Stop does with the messages still in the mailbox.
@@ -58,8 +58,9 @@ func WithMailbox(n int) Option {
 	}
 }
 
-// WithIdleTimeout sets how long the actor's goroutine waits for a message
-// before it exits (> 0). The default is DefaultIdleTimeout.
+// WithIdleTimeout sets the idle timeout (> 0): the actor's goroutine exits
+// after between one and two idle timeouts without a message. The default is
+// DefaultIdleTimeout.
 func WithIdleTimeout(d time.Duration) Option {
 	return func(c *config) {
 		if d <= 0 && c.err == nil {

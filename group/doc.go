@@ -18,7 +18,10 @@
 // With [WithLimit], at most that many tasks run at once, on worker goroutines
 // that are reused from task to task rather than started per task; Go blocks
 // while the limit is reached and the group's small queue (as many tasks as
-// the limit) is full. Without a limit, Go never blocks.
+// the limit) is full. Without a limit, Go never blocks. As with errgroup, a
+// task that calls Go on its own limited group can block forever once every
+// worker runs such a task; nested tasks should use TryGo (and run inline when
+// it returns false) or an unlimited group.
 //
 // # Errors
 //

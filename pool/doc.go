@@ -17,9 +17,9 @@
 // of the Wait or Close that waits for it, and before Future.Wait returns its
 // result.
 //
-// Workers start on demand and exit after the idle timeout
-// ([DefaultIdleTimeout] unless set by [WithIdleTimeout]), so an idle pool owns
-// no goroutine once the timeout has passed. Nothing starts at import time.
+// Workers start on demand and exit after between one and two idle timeouts
+// without work ([DefaultIdleTimeout] unless set by [WithIdleTimeout]), so an
+// idle pool owns no goroutine once that time has passed. Nothing starts at import time.
 //
 // # Nothing is lost
 //

@@ -10,8 +10,9 @@ import (
 // many tasks may wait beyond those that a free worker is about to start.
 const DefaultQueue = 1024
 
-// DefaultIdleTimeout is how long a worker waits for a task before it exits,
-// when WithIdleTimeout is not given.
+// DefaultIdleTimeout is the idle timeout used when WithIdleTimeout is not
+// given: a worker that has had no task for between one and two idle timeouts
+// exits.
 const DefaultIdleTimeout = time.Second
 
 // Option configures a Pool; pass options to New.
@@ -57,8 +58,9 @@ func WithContext(ctx context.Context) Option {
 	}
 }
 
-// WithIdleTimeout sets how long a worker waits for a task before its goroutine
-// exits (> 0). The default is DefaultIdleTimeout.
+// WithIdleTimeout sets the idle timeout (> 0): a worker that has had no task
+// for between one and two idle timeouts exits, so an idle pool owns no
+// goroutine. The default is DefaultIdleTimeout.
 func WithIdleTimeout(d time.Duration) Option {
 	return func(c *config) {
 		if d <= 0 {

@@ -2,8 +2,8 @@
 // bounded FIFO queue in front of a bounded, elastic set of worker goroutines.
 //
 // Workers start on demand, reuse themselves for task after task, and exit
-// after an idle timeout, so an idle engine owns no goroutine once the timeout
-// has passed. A parked worker is woken only when tasks are queued and no
+// after between one and two idle timeouts without work, so an idle engine
+// owns no goroutine once that time has passed. A parked worker is woken only when tasks are queued and no
 // awake worker is looking for one; with cheap tasks one or two workers keep
 // up and the rest stay parked, which saves the goroutine hand-off that a
 // channel-based pool pays for most tasks.
@@ -26,7 +26,8 @@ type Config[T any] struct {
 	// Queue is how many tasks may wait beyond those that a free worker is
 	// about to start (>= 0).
 	Queue int
-	// IdleTimeout is how long a worker waits for a task before it exits.
+	// IdleTimeout: a worker exits after between one and two idle
+	// timeouts without a task.
 	IdleTimeout time.Duration
 	// Run runs one task. It must not panic: callers recover inside it.
 	Run func(T)
@@ -69,12 +70,18 @@ type Engine[T any] struct {
 	stopErr error // when set, Push fails with it
 	quiet   chan struct{}
 	exited  chan struct{}
+	reaper  *time.Timer // retires idle workers; see reap
+	reaping bool        // reaper armed
 
 	submitted, completed, rejected, dropped uint64
 }
 
 type worker struct {
 	wake chan struct{} // capacity 1; a token means "look at the queue"
+	// The fields below are guarded by the engine's mu.
+	parks  uint64 // times the worker parked
+	seen   uint64 // parks at the reaper's last tick
+	retire bool   // set by the reaper: exit when woken
 }
 
 type waiter struct {
@@ -261,22 +268,67 @@ func (e *Engine[T]) checkQuiet() {
 // exit records that a worker goroutine ends. Called with e.mu held.
 func (e *Engine[T]) exit() {
 	e.live--
-	if e.live == 0 && e.exited != nil {
-		close(e.exited)
-		e.exited = nil
+	if e.live == 0 {
+		if e.reaping {
+			e.reaper.Stop()
+			e.reaping = false
+		}
+		if e.exited != nil {
+			close(e.exited)
+			e.exited = nil
+		}
+	}
+}
+
+// armReaper makes sure the reaper will tick. Called with e.mu held.
+func (e *Engine[T]) armReaper() {
+	if e.reaping {
+		return
+	}
+	e.reaping = true
+	if e.reaper == nil {
+		e.reaper = time.AfterFunc(e.idleTimeout, e.reap)
+	} else {
+		e.reaper.Reset(e.idleTimeout)
+	}
+}
+
+// reap runs once per idle timeout while workers live, in the goroutine of a
+// time.AfterFunc timer, and retires every worker found parked in the same
+// park as at the tick before. A worker therefore exits after between one and
+// two idle timeouts without work. Parking itself touches no timer: one
+// engine-wide tick replaces a timer update per worker per park, which would
+// cost more than the rest of a cheap task.
+func (e *Engine[T]) reap() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.reaping {
+		return // stopped after this tick fired
+	}
+	kept := e.idle[:0]
+	for _, w := range e.idle {
+		if w.seen == w.parks {
+			w.retire = true
+			w.wake <- struct{}{}
+			continue
+		}
+		w.seen = w.parks
+		kept = append(kept, w)
+	}
+	clear(e.idle[len(kept):])
+	e.idle = kept
+	e.reaping = false
+	if len(kept) > 0 || e.live > len(kept) {
+		e.armReaper()
 	}
 }
 
 func (e *Engine[T]) work(w *worker) {
 	var (
-		timer  *time.Timer
 		cur    T
 		inTask bool
 	)
 	defer func() {
-		if timer != nil {
-			timer.Stop()
-		}
 		if !inTask {
 			return
 		}
@@ -311,27 +363,14 @@ func (e *Engine[T]) work(w *worker) {
 			break
 		}
 		e.idle = append(e.idle, w)
+		w.parks++
+		e.armReaper()
 		e.mu.Unlock()
-		if timer == nil {
-			timer = time.NewTimer(e.idleTimeout)
-		} else {
-			timer.Reset(e.idleTimeout)
-		}
-		select {
-		case <-w.wake:
-		case <-timer.C:
-			e.mu.Lock()
-			if e.removeIdle(w) {
-				e.exit()
-				e.mu.Unlock()
-				return
-			}
-			// Claimed by a waker at the same moment: its token is
-			// already buffered.
-			e.mu.Unlock()
-			<-w.wake
-		}
+		<-w.wake
 		e.mu.Lock()
+		if w.retire {
+			break
+		}
 	}
 	e.exit()
 	e.mu.Unlock()

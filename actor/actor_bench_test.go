@@ -1,0 +1,120 @@
+package actor_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/weft-dev/weft/actor"
+)
+
+// owner is the hand-written channel-owner goroutine: it alone touches
+// count, and applies the functions it receives.
+type owner struct {
+	msgs chan func(*int)
+	done chan struct{}
+	n    int
+}
+
+func newOwner(mailbox int) *owner {
+	o := &owner{msgs: make(chan func(*int), mailbox), done: make(chan struct{})}
+	go func() {
+		defer close(o.done)
+		for f := range o.msgs {
+			f(&o.n)
+		}
+	}()
+	return o
+}
+
+func (o *owner) ask() int {
+	reply := make(chan int)
+	o.msgs <- func(n *int) { reply <- *n }
+	return <-reply
+}
+
+func (o *owner) stop() { close(o.msgs); <-o.done }
+
+func incr(n *int) { *n++ }
+
+// BenchmarkCounter increments a counter from GOMAXPROCS goroutines: a
+// sync.Mutex counter, a hand-written channel-owner goroutine and an Actor
+// (Do, fire and forget), all with the same mailbox capacity, in one run.
+func BenchmarkCounter(b *testing.B) {
+	ctx := context.Background()
+	b.Run("impl=mutex", func(b *testing.B) {
+		b.ReportAllocs()
+		var mu sync.Mutex
+		n := 0
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				mu.Lock()
+				n++
+				mu.Unlock()
+			}
+		})
+		if n != b.N {
+			b.Fatalf("count %d; want %d", n, b.N)
+		}
+	})
+	b.Run("impl=channel", func(b *testing.B) {
+		b.ReportAllocs()
+		o := newOwner(actor.DefaultMailbox)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				o.msgs <- incr
+			}
+		})
+		if got := o.ask(); got != b.N {
+			b.Fatalf("count %d; want %d", got, b.N)
+		}
+		o.stop()
+	})
+	b.Run("impl=weft", func(b *testing.B) {
+		b.ReportAllocs()
+		a, err := actor.New(0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if err := a.Do(ctx, incr); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		if got, _ := actor.Ask(ctx, a, func(n *int) int { return *n }); got != b.N {
+			b.Fatalf("count %d; want %d", got, b.N)
+		}
+		a.Stop(ctx, actor.Drain)
+	})
+}
+
+// BenchmarkAsk reads the counter with a request and a reply, against the
+// hand-written channel owner doing the same.
+func BenchmarkAsk(b *testing.B) {
+	ctx := context.Background()
+	b.Run("impl=channel", func(b *testing.B) {
+		b.ReportAllocs()
+		o := newOwner(actor.DefaultMailbox)
+		for range b.N {
+			o.ask()
+		}
+		o.stop()
+	})
+	b.Run("impl=weft", func(b *testing.B) {
+		b.ReportAllocs()
+		a, err := actor.New(0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		get := func(n *int) int { return *n }
+		for range b.N {
+			if _, err := actor.Ask(ctx, a, get); err != nil {
+				b.Fatal(err)
+			}
+		}
+		a.Stop(ctx, actor.Drain)
+	})
+}

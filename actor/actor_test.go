@@ -1,0 +1,286 @@
+package actor_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/weft-dev/weft"
+	"github.com/weft-dev/weft/actor"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+func mustNew[S any](t *testing.T, s S, opts ...actor.Option) *actor.Actor[S] {
+	t.Helper()
+	a, err := actor.New(s, opts...)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return a
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	tests := []struct {
+		opt  actor.Option
+		want string
+	}{
+		{actor.WithMailbox(-1), "actor: mailbox must be >= 0, got -1"},
+		{actor.WithIdleTimeout(-time.Second), "actor: idle timeout must be > 0, got -1s"},
+		{nil, "actor: option must not be nil"},
+	}
+	for _, tt := range tests {
+		if _, err := actor.New(0, tt.opt); err == nil || err.Error() != tt.want {
+			t.Errorf("New: got %v; want %q", err, tt.want)
+		}
+	}
+}
+
+func TestCounterFromManyGoroutines(t *testing.T) {
+	ctx := context.Background()
+	a := mustNew(t, 0)
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() {
+			for range 1000 {
+				if err := a.Do(ctx, func(n *int) { *n++ }); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	got, err := actor.Ask(ctx, a, func(n *int) int { return *n })
+	if err != nil || got != 10_000 {
+		t.Errorf("Ask: got (%d, %v); want (10000, nil)", got, err)
+	}
+	if err := a.Stop(ctx, actor.Drain); err != nil {
+		t.Errorf("Stop: %v", err)
+	}
+}
+
+func TestMessagesRunInOrder(t *testing.T) {
+	ctx := context.Background()
+	a := mustNew(t, []int(nil), actor.WithMailbox(4))
+	for i := range 100 {
+		a.Do(ctx, func(s *[]int) { *s = append(*s, i) })
+	}
+	got, _ := actor.Ask(ctx, a, func(s *[]int) []int { return append([]int(nil), *s...) })
+	for i, v := range got {
+		if v != i {
+			t.Fatalf("message %d ran as %d; want mailbox order", i, v)
+		}
+	}
+	if len(got) != 100 {
+		t.Errorf("messages run: got %d; want 100", len(got))
+	}
+	a.Stop(ctx, actor.Drain)
+}
+
+func TestPanicsAreReportedAndTheActorGoesOn(t *testing.T) {
+	ctx := context.Background()
+	a := mustNew(t, 0)
+	_, err := actor.Ask(ctx, a, func(*int) int { panic("in ask") })
+	var pe *weft.PanicError
+	if !errors.As(err, &pe) || pe.Value != "in ask" {
+		t.Errorf("Ask: got %v; want a *weft.PanicError", err)
+	}
+	a.Do(ctx, func(*int) { panic("in do") })
+	a.Do(ctx, func(n *int) { *n = 7 })
+	if got, err := actor.Ask(ctx, a, func(n *int) int { return *n }); got != 7 || err != nil {
+		t.Errorf("Ask after panics: got (%d, %v); want (7, nil)", got, err)
+	}
+	err = a.Stop(ctx, actor.Drain)
+	if !errors.As(err, &pe) || pe.Value != "in do" {
+		t.Errorf("Stop: got %v; want the Do panic", err)
+	}
+}
+
+func TestStopDrain(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		a := mustNew(t, 0)
+		gate := make(chan struct{})
+		a.Do(ctx, func(*int) { <-gate })
+		for range 5 {
+			a.Do(ctx, func(n *int) { *n++ })
+		}
+		var asked int
+		var askErr error
+		done := make(chan struct{})
+		go func() {
+			asked, askErr = actor.Ask(ctx, a, func(n *int) int { return *n })
+			close(done)
+		}()
+		synctest.Wait()
+		stopped := make(chan error)
+		go func() { stopped <- a.Stop(ctx, actor.Drain) }()
+		synctest.Wait()
+		if err := a.Do(ctx, func(*int) {}); !errors.Is(err, actor.ErrStopped) {
+			t.Errorf("Do after Stop: got %v; want ErrStopped", err)
+		}
+		close(gate)
+		if err := <-stopped; err != nil {
+			t.Errorf("Stop: %v", err)
+		}
+		<-done
+		if asked != 5 || askErr != nil {
+			t.Errorf("Ask drained by Stop: got (%d, %v); want (5, nil)", asked, askErr)
+		}
+	})
+}
+
+func TestStopRejectReportsEveryMessage(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		a := mustNew(t, 0)
+		gate := make(chan struct{})
+		a.Do(ctx, func(*int) { <-gate })
+		var ran atomic.Int64
+		for range 3 {
+			a.Do(ctx, func(*int) { ran.Add(1) })
+		}
+		askErr := make(chan error)
+		go func() {
+			_, err := actor.Ask(ctx, a, func(*int) int { ran.Add(1); return 0 })
+			askErr <- err
+		}()
+		synctest.Wait()
+		stopped := make(chan error)
+		go func() { stopped <- a.Stop(ctx, actor.Reject) }()
+		if err := <-askErr; !errors.Is(err, actor.ErrStopped) {
+			t.Errorf("rejected Ask: got %v; want ErrStopped", err)
+		}
+		close(gate)
+		err := <-stopped
+		if !errors.Is(err, actor.ErrStopped) || !strings.Contains(err.Error(), "3 queued Do messages rejected") {
+			t.Errorf("Stop: got %v; want 3 Do messages reported as rejected", err)
+		}
+		if ran.Load() != 0 {
+			t.Errorf("%d rejected messages ran", ran.Load())
+		}
+	})
+}
+
+func TestAskAbandonedBeforeItStartsNeverRuns(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := mustNew(t, 0)
+		gate := make(chan struct{})
+		a.Do(context.Background(), func(*int) { <-gate })
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		var ran atomic.Bool
+		_, err := actor.Ask(ctx, a, func(*int) int { ran.Store(true); return 1 })
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Ask: got %v; want DeadlineExceeded", err)
+		}
+		close(gate)
+		a.Stop(context.Background(), actor.Drain)
+		if ran.Load() {
+			t.Error("an abandoned Ask ran")
+		}
+	})
+}
+
+func TestDoBlocksWhileTheMailboxIsFull(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := mustNew(t, 0, actor.WithMailbox(1))
+		gate := make(chan struct{})
+		bg := context.Background()
+		a.Do(bg, func(*int) { <-gate })
+		synctest.Wait()
+		a.Do(bg, func(*int) {}) // fills the mailbox
+		ctx, cancel := context.WithTimeout(bg, time.Second)
+		defer cancel()
+		start := time.Now()
+		if err := a.Do(ctx, func(*int) {}); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Do with a full mailbox: got %v; want DeadlineExceeded", err)
+		}
+		if d := time.Since(start); d != time.Second {
+			t.Errorf("Do waited %v; want 1s", d)
+		}
+		close(gate)
+		a.Stop(bg, actor.Drain)
+	})
+}
+
+func TestStopHonoursCtx(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := mustNew(t, 0)
+		gate := make(chan struct{})
+		a.Do(context.Background(), func(*int) { <-gate })
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if err := a.Stop(ctx, actor.Drain); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Stop: got %v; want DeadlineExceeded", err)
+		}
+		close(gate)
+		if err := a.Stop(context.Background(), actor.Drain); err != nil {
+			t.Errorf("second Stop: %v", err)
+		}
+	})
+}
+
+func TestGoexitInAsk(t *testing.T) {
+	ctx := context.Background()
+	a := mustNew(t, 0)
+	if _, err := actor.Ask(ctx, a, func(*int) int { runtime.Goexit(); return 0 }); !errors.Is(err, weft.ErrGoexit) {
+		t.Errorf("Ask: got %v; want ErrGoexit", err)
+	}
+	if got, err := actor.Ask(ctx, a, func(n *int) int { return *n + 1 }); got != 1 || err != nil {
+		t.Errorf("Ask after Goexit: got (%d, %v); want (1, nil)", got, err)
+	}
+	a.Stop(ctx, actor.Drain)
+}
+
+func TestNilArguments(t *testing.T) {
+	a := mustNew(t, 0)
+	defer a.Stop(context.Background(), actor.Drain)
+	if err := a.Do(context.Background(), nil); err == nil {
+		t.Error("Do(nil): got nil error")
+	}
+	if _, err := actor.Ask[int, int](context.Background(), a, nil); err == nil {
+		t.Error("Ask(nil): got nil error")
+	}
+	if err := a.Do(nil, func(*int) {}); err == nil { //nolint:staticcheck // the point of the test
+		t.Error("Do with a nil context: got nil error")
+	}
+}
+
+// Example shows the counter goroutine: one goroutine owns count, and every
+// other goroutine changes or reads it by sending it a function.
+func Example() {
+	ctx := context.Background()
+	counter, err := actor.New(0)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() {
+			for range 100 {
+				counter.Do(ctx, func(count *int) { *count++ })
+			}
+		})
+	}
+	wg.Wait()
+	count, err := actor.Ask(ctx, counter, func(count *int) int { return *count })
+	fmt.Println(count, err)
+	fmt.Println(counter.Stop(ctx, actor.Drain))
+	// Output:
+	// 300 <nil>
+	// <nil>
+}
