@@ -134,11 +134,12 @@ func (p *Pool) push(ctx context.Context, t any) error {
 	return err
 }
 
-// Wait waits until no task is queued or running, and returns the errors and
-// panics of the tasks that finished since the previous Wait or Close and
-// reported none elsewhere, joined with errors.Join, or nil. Tasks submitted
-// while Wait waits may or may not be waited for. Wait must not be called from
-// a task of the same pool.
+// Wait waits until no task is queued or running and no Go, Submit or Call
+// is blocked waiting for room, and returns the errors and panics of the tasks
+// that finished since the previous Wait or Close and reported none elsewhere,
+// joined with errors.Join, or nil. Tasks submitted while Wait waits may or
+// may not be waited for. Wait must not be called from a task of the same
+// pool.
 func (p *Pool) Wait() error {
 	_ = p.e.WaitQuiet(context.Background())
 	return p.take()

@@ -73,6 +73,8 @@ type Engine[T any] struct {
 	reaper  *time.Timer // retires idle workers; see reap
 	reaping bool        // reaper armed
 
+	waiting int // submitters inside admit's wait
+
 	submitted, completed, rejected, dropped uint64
 }
 
@@ -125,32 +127,50 @@ func (e *Engine[T]) slots() int {
 // ctx.Err()) or the engine is stopped (it then returns the stop error).
 func (e *Engine[T]) Push(ctx context.Context, t T, block bool) error {
 	e.mu.Lock()
+	err := e.admit(ctx, block)
+	if err == nil {
+		e.q.push(t, e.slots())
+		e.submitted++
+		e.wakeWorker()
+	}
+	e.mu.Unlock()
+	return err
+}
+
+// admit returns nil once there is room for one more task, or the reason
+// there is none. A submitter that waits counts in e.waiting meanwhile, so
+// that WaitQuiet does not return while a task is on its way in. Called and
+// returns with e.mu held.
+func (e *Engine[T]) admit(ctx context.Context, block bool) (err error) {
+	waited := false
 	for {
 		if e.stopErr != nil {
-			err := e.stopErr
-			e.rejected++
-			e.mu.Unlock()
-			return err
+			err = e.stopErr
+			break
 		}
 		if e.room() > 0 {
 			break
 		}
 		if !block {
-			e.rejected++
-			e.mu.Unlock()
-			return ErrFull
+			err = ErrFull
+			break
 		}
-		if err := e.await(ctx); err != nil {
-			e.rejected++
-			e.mu.Unlock()
-			return err
+		if !waited {
+			waited = true
+			e.waiting++
+		}
+		if err = e.await(ctx); err != nil {
+			break
 		}
 	}
-	e.q.push(t, e.slots())
-	e.submitted++
-	e.wakeWorker()
-	e.mu.Unlock()
-	return nil
+	if err != nil {
+		e.rejected++
+	}
+	if waited {
+		e.waiting--
+		e.checkQuiet()
+	}
+	return err
 }
 
 // await parks the caller until a worker signals room or ctx ends. Called and
@@ -259,10 +279,16 @@ func (e *Engine[T]) finished() {
 }
 
 func (e *Engine[T]) checkQuiet() {
-	if e.quiet != nil && e.submitted == e.completed+e.dropped {
+	if e.quiet != nil && e.isQuiet() {
 		close(e.quiet)
 		e.quiet = nil
 	}
+}
+
+// isQuiet reports whether no task is queued or running and no submitter is
+// waiting for room. Called with e.mu held.
+func (e *Engine[T]) isQuiet() bool {
+	return e.submitted == e.completed+e.dropped && e.waiting == 0
 }
 
 // exit records that a worker goroutine ends. Called with e.mu held.
@@ -426,10 +452,11 @@ func (e *Engine[T]) Drop(report func([]T)) {
 	e.signalRoom()
 }
 
-// WaitQuiet waits until no task is queued or running, or ctx ends.
+// WaitQuiet waits until no task is queued or running and no Push is waiting
+// for room, or until ctx ends.
 func (e *Engine[T]) WaitQuiet(ctx context.Context) error {
 	e.mu.Lock()
-	if e.submitted == e.completed+e.dropped {
+	if e.isQuiet() {
 		e.mu.Unlock()
 		return nil
 	}
