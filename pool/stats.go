@@ -16,7 +16,9 @@ type Stats struct {
 	Dropped   uint64 // accepted tasks dropped from the queue when the parent context ended
 }
 
-// Stats returns a snapshot of the pool's state and counters. The counters
+// Stats returns a snapshot of the pool's state and counters. A task's
+// Future is done a moment before the task counts as completed; after Wait
+// returns, the counters include every task it waited for. The counters
 // are read one after another, so under load Failed and Panicked may already
 // include a task that finishes at that instant and that Completed does not.
 func (p *Pool) Stats() Stats {

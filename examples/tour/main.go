@@ -109,6 +109,9 @@ func workerPool(ctx context.Context) error {
 		}
 		sum += v
 	}
+	if err := p.Wait(); err != nil { // every task has finished: Stats are settled
+		return err
+	}
 	s := p.Stats()
 	fmt.Printf("9 jobs on 3 workers: sum of squares %d; submitted %d, completed %d\n", sum, s.Submitted, s.Completed)
 	return p.Close()
