@@ -1,0 +1,53 @@
+// Package flow builds pipelines over iter.Seq2: fan-out/fan-in stages that
+// never leak a goroutine.
+//
+//	out := flow.OrderedMap(ctx, flow.FromSlice(urls), 8, fetch)
+//	pages, err := flow.Collect(out) // input order; stops at the first error
+//
+// # Model
+//
+// A [Stream] is an iter.Seq2[T, error]: values travel with their errors, and
+// an element with a non-nil error reports a failure in-band. Stages take a
+// stream and return one; sources (From, FromSlice, FromChan) start a
+// pipeline; sinks (ForEach, Collect, Reduce, First, Drain, ToChan) end it.
+// Concurrency is always an explicit argument.
+//
+// Pipelines are lazy: nothing runs until the sequence is ranged over. They
+// are structured: when the consumer's range loop ends (normally, by break,
+// because the consumer gave up on an error, because ctx ended, or because the
+// loop body panicked), every goroutine the pipeline started has exited
+// before the loop returns. There is no background draining. Every callback
+// receives a context that is cancelled when its stage's consumer stops.
+//
+// A concurrent stage ranges over its input on a goroutine of its own and
+// stops it by returning false from that range loop, so it returns once its
+// input returns control: at once for stages of this package and for inputs
+// that never block (FromSlice, From over a slice or a generator). A source
+// that waits for the outside world, such as FromChan, returns when its next
+// value arrives or its context ends, so give it a context that ends when the
+// pipeline is abandoned.
+//
+// # Errors and panics
+//
+// Stages pass errors through in-band and go on; a callback's error, or its
+// panic as a *weft.PanicError (the library-wide policy described in
+// [github.com/weft-dev/weft]), is yielded in place of its result. Sinks stop
+// at the first error and return it, which stops the whole pipeline;
+// [WithCollectAll] makes them go on and return every error joined. When ctx
+// ends, a concurrent stage yields the context's cause as its last element.
+//
+// # Ordering
+//
+// Map, FlatMap, Merge and Partition yield results as they complete;
+// OrderedMap yields them in input order, with a bounded reorder window
+// ([WithWindow], 16 per worker by default) so that workers keep going while
+// the head item is slow and memory stays bounded by the window, not by the
+// input. Partition keeps the order of values with equal keys.
+//
+// # Cost
+//
+// BenchmarkMap (300,000 no-op items, 4 workers) measured Map at about 0.5x
+// the per-item cost of a hand-written channel fan-out/fan-in in the same
+// run, and OrderedMap at about 1.0x Map, with no allocation per item in
+// steady state. See README.md for the figures.
+package flow
