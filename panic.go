@@ -1,6 +1,7 @@
 package weft
 
 import (
+	"context"
 	"errors"
 	"fmt"
 )
@@ -31,4 +32,12 @@ func (e *PanicError) Error() string {
 func (e *PanicError) Unwrap() error {
 	err, _ := e.Value.(error)
 	return err
+}
+
+// Waiter is a rate limiter as pool, group and flow use it: Wait blocks until
+// the next event is allowed or ctx ends, and returns an error if it will not
+// be. *rate.Limiter satisfies it, and so does golang.org/x/time/rate's
+// Limiter.
+type Waiter interface {
+	Wait(ctx context.Context) error
 }

@@ -19,8 +19,10 @@ const leakItems = 12
 func stages() map[string]func(ctx context.Context, in flow.Stream[int], f func(context.Context, int) (int, error)) flow.Stream[int] {
 	type fn = func(context.Context, int) (int, error)
 	return map[string]func(context.Context, flow.Stream[int], fn) flow.Stream[int]{
-		"Map":        func(ctx context.Context, in flow.Stream[int], f fn) flow.Stream[int] { return flow.Map(ctx, in, 2, f) },
-		"OrderedMap": func(ctx context.Context, in flow.Stream[int], f fn) flow.Stream[int] { return flow.OrderedMap(ctx, in, 3, f) },
+		"Map": func(ctx context.Context, in flow.Stream[int], f fn) flow.Stream[int] { return flow.Map(ctx, in, 2, f) },
+		"OrderedMap": func(ctx context.Context, in flow.Stream[int], f fn) flow.Stream[int] {
+			return flow.OrderedMap(ctx, in, 3, f)
+		},
 		"FlatMap": func(ctx context.Context, in flow.Stream[int], f fn) flow.Stream[int] {
 			return flow.FlatMap(ctx, in, 2, func(ctx context.Context, v int) ([]int, error) {
 				r, err := f(ctx, v)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/weft-dev/weft"
 	"github.com/weft-dev/weft/internal/catch"
 )
 
@@ -186,11 +187,9 @@ func batchBySize[T any](in Stream[T], size int) Stream[[]T] {
 }
 
 // Waiter is what Throttle needs of a rate limiter: a Wait that blocks until
-// the next event is allowed or ctx ends. golang.org/x/time/rate's Limiter
-// satisfies it.
-type Waiter interface {
-	Wait(ctx context.Context) error
-}
+// the next event is allowed or ctx ends. *rate.Limiter satisfies it, and so
+// does golang.org/x/time/rate's Limiter.
+type Waiter = weft.Waiter
 
 // Throttle yields the values of in no faster than lim allows: it waits on lim
 // before yielding each value. If the wait fails (ctx ended, or the limiter

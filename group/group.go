@@ -33,6 +33,7 @@ type config struct {
 	limit   int
 	collect bool
 	repanic bool
+	rate    weft.Waiter
 	err     error
 }
 
@@ -59,6 +60,18 @@ func WithRepanic() Option {
 	return func(c *config) { c.repanic = true }
 }
 
+// WithRate limits how often tasks start: before running each task, a worker
+// waits on lim (a *rate.Limiter, for instance) with the group's context. A
+// task whose wait fails does not start and counts as not started.
+func WithRate(lim weft.Waiter) Option {
+	return func(c *config) {
+		if lim == nil && c.err == nil {
+			c.err = errors.New("group: rate limiter must not be nil")
+		}
+		c.rate = lim
+	}
+}
+
 // Group is a scope of tasks that Wait ends together. Create one with New. A
 // Group is safe for concurrent use by multiple goroutines and must not be
 // copied.
@@ -69,6 +82,7 @@ type Group struct {
 	cancel  context.CancelCauseFunc
 	collect bool
 	repanic bool
+	rate    weft.Waiter
 
 	notStarted atomic.Uint64
 	failed     atomic.Uint64
@@ -107,7 +121,7 @@ func New(ctx context.Context, opts ...Option) (*Group, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	g := &Group{collect: c.collect, repanic: c.repanic}
+	g := &Group{collect: c.collect, repanic: c.repanic, rate: c.rate}
 	g.ctx, g.cancel = context.WithCancelCause(ctx)
 	g.done = g.ctx.Done()
 	queue := c.limit
@@ -208,6 +222,10 @@ func (g *Group) run(task func(context.Context) error) {
 		g.notStarted.Add(1)
 		return
 	default:
+	}
+	if g.rate != nil && g.rate.Wait(g.ctx) != nil {
+		g.notStarted.Add(1)
+		return
 	}
 	if err := catch.Ctx(g.ctx, task); err != nil {
 		g.fail(err)

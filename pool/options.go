@@ -2,7 +2,9 @@ package pool
 
 import (
 	"context"
+
 	"fmt"
+	"github.com/weft-dev/weft"
 	"time"
 )
 
@@ -23,6 +25,7 @@ type config struct {
 	ctx     context.Context
 	idle    time.Duration
 	repanic bool
+	rate    weft.Waiter
 	err     error
 }
 
@@ -76,4 +79,17 @@ func WithIdleTimeout(d time.Duration) Option {
 // program without a pool.
 func WithRepanic() Option {
 	return func(c *config) { c.repanic = true }
+}
+
+// WithRate limits how often tasks start: before running each task, a worker
+// waits on lim (a *rate.Limiter, for instance) with the pool's context. If
+// that wait fails, the task does not run and is reported, like a dropped
+// task, with an error wrapping ErrDropped and the limiter's error.
+func WithRate(lim weft.Waiter) Option {
+	return func(c *config) {
+		if lim == nil {
+			c.fail("rate limiter must not be nil")
+		}
+		c.rate = lim
+	}
 }

@@ -36,6 +36,7 @@ type Pool struct {
 	ctx     context.Context
 	stopCtx func() bool
 	repanic bool
+	rate    weft.Waiter
 
 	failed   atomic.Uint64
 	panicked atomic.Uint64
@@ -68,7 +69,7 @@ func New(workers int, opts ...Option) (*Pool, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	p := &Pool{ctx: c.ctx, repanic: c.repanic}
+	p := &Pool{ctx: c.ctx, repanic: c.repanic, rate: c.rate}
 	p.e = engine.New(engine.Config[any]{
 		Workers:     workers,
 		Queue:       c.queue,
@@ -168,6 +169,12 @@ func (p *Pool) Resize(workers int) error {
 }
 
 func (p *Pool) run(t any) {
+	if p.rate != nil {
+		if err := p.rate.Wait(p.ctx); err != nil {
+			p.skip(t, fmt.Errorf("%w: waiting for the rate limiter: %w", ErrDropped, err))
+			return
+		}
+	}
 	var err error
 	switch f := t.(type) {
 	case func():
@@ -184,13 +191,16 @@ func (p *Pool) run(t any) {
 	}
 }
 
-func (p *Pool) goexit(t any) {
+func (p *Pool) goexit(t any) { p.skip(t, weft.ErrGoexit) }
+
+// skip reports a task that did not run to its end, to its Future or to Wait.
+func (p *Pool) skip(t any, err error) {
 	if j, ok := t.(job); ok {
-		j.drop(weft.ErrGoexit)
+		j.drop(err)
 	} else {
-		p.record(weft.ErrGoexit)
+		p.record(err)
 	}
-	p.count(weft.ErrGoexit)
+	p.count(err)
 }
 
 func (p *Pool) count(err error) {

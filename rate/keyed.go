@@ -1,0 +1,201 @@
+package rate
+
+import (
+	"context"
+	"fmt"
+	"hash/maphash"
+	"math"
+	"math/bits"
+	"sync"
+	"time"
+)
+
+// Keyed is a set of limiters, one per key (a client, a user, an address),
+// all with the same rate and burst, in bounded memory. Keys are spread over
+// shards, each with its own lock, so that callers with different keys rarely
+// meet. Nothing runs in the background: a shard that is full evicts a key
+// when a new one arrives, preferring a key that is idle (owes nothing). A key
+// that still owes events when it is evicted leaves its debt to the shard:
+// keys first seen there afterwards start at least that far behind, so an
+// evicted key that comes back is never allowed more than it would have been.
+//
+// A Keyed is safe for concurrent use by multiple goroutines.
+type Keyed[K comparable] struct {
+	p        *params
+	sys      *systemClock
+	clock    Clock
+	seed     maphash.Seed
+	shards   []keyShard[K]
+	mask     uint64
+	perShard int
+}
+
+type keyShard[K comparable] struct {
+	mu    sync.Mutex
+	m     map[K]*keyState
+	floor int64 // the largest TAT of a key evicted in debt
+	_     [32]byte
+}
+
+type keyState struct{ tat int64 }
+
+// evictSample is how many keys a full shard looks at to choose one to evict.
+const evictSample = 8
+
+// NewKeyed returns a keyed limiter that allows each key r events per second
+// with bursts of burst, and holds at most maxKeys keys.
+func NewKeyed[K comparable](r Limit, burst int, maxKeys int, opts ...Option) (*Keyed[K], error) {
+	if err := checkLimit(r); err != nil {
+		return nil, err
+	}
+	if burst < 0 {
+		return nil, fmt.Errorf("rate: burst must be >= 0, got %d", burst)
+	}
+	if maxKeys < 1 {
+		return nil, fmt.Errorf("rate: maxKeys must be >= 1, got %d", maxKeys)
+	}
+	c, err := configure(opts)
+	if err != nil {
+		return nil, err
+	}
+	n := 1 << min(6, bits.Len(uint(maxKeys))-1) // a power of two <= maxKeys, at most 64
+	k := &Keyed[K]{
+		p:        newParams(r, burst),
+		clock:    c.clock,
+		seed:     maphash.MakeSeed(),
+		shards:   make([]keyShard[K], n),
+		mask:     uint64(n - 1),
+		perShard: maxKeys / n,
+	}
+	k.sys, _ = c.clock.(*systemClock)
+	for i := range k.shards {
+		k.shards[i].m = make(map[K]*keyState)
+		k.shards[i].floor = math.MinInt64
+	}
+	return k, nil
+}
+
+func (k *Keyed[K]) now() int64 {
+	if k.sys != nil {
+		return int64(time.Since(k.sys.origin))
+	}
+	return int64(k.clock.Now())
+}
+
+// state returns key's state, adding it (and evicting another if the shard
+// is full). Called with s.mu held.
+func (s *keyShard[K]) state(key K, now int64, perShard int) *keyState {
+	if st := s.m[key]; st != nil {
+		return st
+	}
+	if len(s.m) >= perShard {
+		s.evict(now)
+	}
+	st := &keyState{tat: max(s.floor, now)}
+	s.m[key] = st
+	return st
+}
+
+// evict removes an idle key if it finds one among a few, or else the one of
+// them that owes least, keeping its debt in the shard's floor.
+func (s *keyShard[K]) evict(now int64) {
+	var (
+		victim K
+		least  *keyState
+		seen   int
+	)
+	for key, st := range s.m { // map order is random: a cheap sample
+		if least == nil || st.tat < least.tat {
+			victim, least = key, st
+		}
+		if seen++; st.tat <= now || seen == evictSample {
+			break
+		}
+	}
+	if least.tat > now {
+		s.floor = max(s.floor, least.tat)
+	}
+	delete(s.m, victim)
+}
+
+func (k *Keyed[K]) shard(key K) *keyShard[K] {
+	return &k.shards[maphash.Comparable(k.seed, key)&k.mask]
+}
+
+// Allow reports whether one event for key may happen now, and takes it if
+// so. A hit on a known key allocates nothing.
+func (k *Keyed[K]) Allow(key K) bool {
+	switch {
+	case k.p.all:
+		return true
+	case k.p.none:
+		return false
+	}
+	s := k.shard(key)
+	now := k.now()
+	s.mu.Lock()
+	st := s.state(key, now, k.perShard)
+	next := max(st.tat, now) + k.p.interval
+	ok := next-now <= k.p.tau
+	if ok {
+		st.tat = next
+	}
+	s.mu.Unlock()
+	return ok
+}
+
+// Wait waits until one event for key may happen and takes it, with the same
+// errors as Limiter.WaitN: at once if it never can or if ctx's deadline
+// comes first, or when ctx ends while waiting (the event is then given back
+// if nothing was taken for key after it).
+func (k *Keyed[K]) Wait(ctx context.Context, key K) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	switch {
+	case k.p.all:
+		return nil
+	case k.p.none:
+		return fmt.Errorf("%w: limit %v with burst %d", ErrNever, float64(k.p.limit), k.p.burst)
+	}
+	maxWait := int64(math.MaxInt64)
+	if dl, ok := ctx.Deadline(); ok {
+		maxWait = int64(time.Until(dl))
+	}
+	s := k.shard(key)
+	now := k.now()
+	s.mu.Lock()
+	st := s.state(key, now, k.perShard)
+	next := max(st.tat, now) + k.p.interval
+	wait := max(next-k.p.tau-now, 0)
+	if wait > 0 && wait > maxWait {
+		s.mu.Unlock()
+		return fmt.Errorf("rate: key would wait %v, past the context's deadline: %w", time.Duration(wait), context.DeadlineExceeded)
+	}
+	st.tat = next
+	s.mu.Unlock()
+	if wait == 0 {
+		return nil
+	}
+	if err := k.clock.Sleep(ctx, time.Duration(wait)); err != nil {
+		s.mu.Lock()
+		if s.m[key] == st && st.tat == next {
+			st.tat -= k.p.interval
+		}
+		s.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// Len returns the number of keys held.
+func (k *Keyed[K]) Len() int {
+	n := 0
+	for i := range k.shards {
+		s := &k.shards[i]
+		s.mu.Lock()
+		n += len(s.m)
+		s.mu.Unlock()
+	}
+	return n
+}
