@@ -2,39 +2,45 @@ package rate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"math"
 	"math/bits"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // Keyed is a set of limiters, one per key (a client, a user, an address),
-// all with the same rate and burst, in bounded memory. Keys are spread over
-// shards, each with its own lock, so that callers with different keys rarely
-// meet. Nothing runs in the background: a shard that is full evicts a key
-// when a new one arrives, preferring a key that is idle (owes nothing). A key
+// all with the same rate and burst, in bounded memory: at most maxKeys keys.
+// Keys are spread over shards, each with its own lock, so that callers with
+// different keys rarely meet. Nothing runs in the background: when the
+// limiter is full, a new key evicts one, preferring a key that is idle (owes
+// nothing). A key
 // that still owes events when it is evicted leaves its debt to the shard:
 // keys first seen there afterwards start at least that far behind, so an
 // evicted key that comes back is never allowed more than it would have been.
 //
 // A Keyed is safe for concurrent use by multiple goroutines.
 type Keyed[K comparable] struct {
-	p        *params
-	sys      *systemClock
-	clock    Clock
-	seed     maphash.Seed
-	shards   []keyShard[K]
-	mask     uint64
-	perShard int
+	p       *params
+	sys     *systemClock
+	clock   Clock
+	seed    maphash.Seed
+	shards  []keyShard[K]
+	mask    uint64
+	maxKeys int64
+	keys    atomic.Int64 // keys held, across shards
 }
 
 type keyShard[K comparable] struct {
 	mu    sync.Mutex
 	m     map[K]*keyState
 	floor int64 // the largest TAT of a key evicted in debt
-	_     [32]byte
+	// Pad to two cache lines, so that callers on different shards share
+	// none (the hardware prefetches lines in pairs).
+	_ [128 - 24]byte
 }
 
 type keyState struct{ tat int64 }
@@ -58,14 +64,16 @@ func NewKeyed[K comparable](r Limit, burst int, maxKeys int, opts ...Option) (*K
 	if err != nil {
 		return nil, err
 	}
-	n := 1 << min(6, bits.Len(uint(maxKeys))-1) // a power of two <= maxKeys, at most 64
+	// Shards: a power of two, at most 64, with 16 keys each on average when
+	// maxKeys allows, so that eviction has a choice.
+	n := 1 << min(6, bits.Len(uint(max(maxKeys/16, 1)))-1)
 	k := &Keyed[K]{
-		p:        newParams(r, burst),
-		clock:    c.clock,
-		seed:     maphash.MakeSeed(),
-		shards:   make([]keyShard[K], n),
-		mask:     uint64(n - 1),
-		perShard: maxKeys / n,
+		p:       newParams(r, burst),
+		clock:   c.clock,
+		seed:    maphash.MakeSeed(),
+		shards:  make([]keyShard[K], n),
+		mask:    uint64(n - 1),
+		maxKeys: int64(maxKeys),
 	}
 	k.sys, _ = c.clock.(*systemClock)
 	for i := range k.shards {
@@ -82,22 +90,51 @@ func (k *Keyed[K]) now() int64 {
 	return int64(k.clock.Now())
 }
 
-// state returns key's state, adding it (and evicting another if the shard
-// is full). Called with s.mu held.
-func (s *keyShard[K]) state(key K, now int64, perShard int) *keyState {
+// state returns key's state in shard s, adding it if it is new; when the
+// limiter is full, another key makes room: one of s's, or failing that one
+// of a shard that is free to lock at once. It returns nil, and the caller
+// denies the event, in the rare case that no room can be made at once.
+// Called with s.mu held.
+func (k *Keyed[K]) state(s *keyShard[K], key K, now int64) *keyState {
 	if st := s.m[key]; st != nil {
 		return st
 	}
-	if len(s.m) >= perShard {
-		s.evict(now)
+	if k.keys.Add(1) > k.maxKeys && !k.makeRoom(s, now) {
+		k.keys.Add(-1)
+		return nil
 	}
 	st := &keyState{tat: max(s.floor, now)}
 	s.m[key] = st
 	return st
 }
 
+func (k *Keyed[K]) makeRoom(s *keyShard[K], now int64) bool {
+	if len(s.m) > 0 {
+		s.evict(now)
+		k.keys.Add(-1)
+		return true
+	}
+	for i := range k.shards {
+		o := &k.shards[i]
+		if o == s || !o.mu.TryLock() {
+			continue
+		}
+		ok := len(o.m) > 0
+		if ok {
+			o.evict(now)
+			k.keys.Add(-1)
+		}
+		o.mu.Unlock()
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
 // evict removes an idle key if it finds one among a few, or else the one of
-// them that owes least, keeping its debt in the shard's floor.
+// them that owes least, keeping its debt in the shard's floor. Called with
+// s.mu held and s.m not empty.
 func (s *keyShard[K]) evict(now int64) {
 	var (
 		victim K
@@ -134,7 +171,11 @@ func (k *Keyed[K]) Allow(key K) bool {
 	s := k.shard(key)
 	now := k.now()
 	s.mu.Lock()
-	st := s.state(key, now, k.perShard)
+	st := k.state(s, key, now)
+	if st == nil {
+		s.mu.Unlock()
+		return false
+	}
 	next := max(st.tat, now) + k.p.interval
 	ok := next-now <= k.p.tau
 	if ok {
@@ -165,7 +206,11 @@ func (k *Keyed[K]) Wait(ctx context.Context, key K) error {
 	s := k.shard(key)
 	now := k.now()
 	s.mu.Lock()
-	st := s.state(key, now, k.perShard)
+	st := k.state(s, key, now)
+	if st == nil {
+		s.mu.Unlock()
+		return fmt.Errorf("rate: no room for key: %w", ErrFull)
+	}
 	next := max(st.tat, now) + k.p.interval
 	wait := max(next-k.p.tau-now, 0)
 	if wait > 0 && wait > maxWait {
@@ -189,13 +234,9 @@ func (k *Keyed[K]) Wait(ctx context.Context, key K) error {
 }
 
 // Len returns the number of keys held.
-func (k *Keyed[K]) Len() int {
-	n := 0
-	for i := range k.shards {
-		s := &k.shards[i]
-		s.mu.Lock()
-		n += len(s.m)
-		s.mu.Unlock()
-	}
-	return n
-}
+func (k *Keyed[K]) Len() int { return int(k.keys.Load()) }
+
+// ErrFull is wrapped by the error of a Keyed Wait for a new key when the
+// limiter is full and no room could be made at once (every other key's
+// shard was busy); Allow denies such an event.
+var ErrFull = errors.New("rate: keyed limiter full")
