@@ -1,7 +1,8 @@
 // Command tour runs every weft primitive once on a small example and prints
 // what happened: goroutines and channels, a goroutine that owns its state, a
 // worker pool, fan-out/fan-in with the first error, select with a timeout,
-// waiting for a group, and a panic turned into an error.
+// rate limiting with a ticker, a pipeline, waiting for a group, and a panic
+// turned into an error.
 package main
 
 import (
@@ -17,8 +18,10 @@ import (
 	"github.com/weft-dev/weft"
 	"github.com/weft-dev/weft/actor"
 	"github.com/weft-dev/weft/chans"
+	"github.com/weft-dev/weft/flow"
 	"github.com/weft-dev/weft/group"
 	"github.com/weft-dev/weft/pool"
+	"github.com/weft-dev/weft/rate"
 )
 
 func main() {
@@ -38,6 +41,8 @@ func run(ctx context.Context) error {
 		{"a worker pool", workerPool},
 		{"fan-out/fan-in, first error wins", fanOut},
 		{"select with a timeout", timeout},
+		{"rate limiting with a ticker", pacing},
+		{"a pipeline", pipeline},
 		{"waiting for a group", waitGroup},
 		{"a panic becomes an error", panics},
 	} {
@@ -145,6 +150,36 @@ func timeout(ctx context.Context) error {
 	if !errors.Is(err, chans.ErrTimeout) {
 		return fmt.Errorf("want a timeout, got %v", err)
 	}
+	return nil
+}
+
+func pacing(ctx context.Context) error {
+	p, err := rate.NewPacer(rate.PerSecond(20))
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	n := 0
+	for range p.Ticks(ctx) {
+		if n++; n == 5 {
+			break
+		}
+	}
+	elapsed := time.Since(start)
+	fmt.Printf("5 permits at 20 per second, evenly spaced: %d, 200ms or more: %v\n", n, elapsed >= 200*time.Millisecond)
+	return nil
+}
+
+func pipeline(ctx context.Context) error {
+	words := flow.FromSlice(strings.Fields("goroutines channels select pools pipelines"))
+	lengths := flow.OrderedMap(ctx, words, 3, func(_ context.Context, w string) (string, error) {
+		return fmt.Sprintf("%s=%d", w, len(w)), nil
+	})
+	got, err := flow.Collect(lengths)
+	if err != nil {
+		return err
+	}
+	fmt.Println("ordered parallel map:", strings.Join(got, " "))
 	return nil
 }
 

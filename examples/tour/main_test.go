@@ -37,6 +37,8 @@ func TestTour(t *testing.T) {
 		"sum of squares 285; submitted 9, completed 9",
 		"first error: gamma: connection refused",
 		"chans: receive timed out",
+		"5 permits at 20 per second, evenly spaced: 5, 200ms or more: true",
+		"ordered parallel map: goroutines=10 channels=8 select=6 pools=5 pipelines=9",
 		"in submission order: pool ok, group ok, actor ok, chans ok",
 		"recovered panic: assignment to entry in nil map",
 		"stack shows the culprit: true",
