@@ -45,5 +45,9 @@
 // no-op tasks, 100 workers, one submitter) measured a median of 44.9 ns and
 // 0 allocations per task, 0.40x the 111.7 ns of a hand-written channel pool
 // with the same workers and queue in the same run (-count 10, 2 cores). A
-// queued task costs one 16-byte queue slot beyond its closure.
+// queued task costs one 16-byte queue slot beyond its closure:
+// BenchmarkQueuedMemory measured 16.0 bytes of live heap per task with
+// 1,000,000 tasks queued behind one blocked worker (the queue grows by
+// doubling up to its bound, so the buffers it outgrew are garbage until the
+// next collection).
 package pool
