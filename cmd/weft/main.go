@@ -1,0 +1,427 @@
+// Command weft runs shell commands in parallel over inputs, in the manner of
+// GNU parallel and xargs -P: the worker pool, rate limiting and
+// select-with-timeout of the weft library doing real work.
+//
+//	weft -j 4 'gzip -9 {}' ::: *.log
+//	find . -name '*.jpg' | weft --bar 'convert {} {.}.png'
+//
+// See weft --help for every flag.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/weft-dev/weft"
+	"github.com/weft-dev/weft/pool"
+	"github.com/weft-dev/weft/rate"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "devel"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, true))
+}
+
+// run is the whole command; it returns the exit status. With signals, it
+// handles SIGINT and SIGTERM as documented in --help.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, signals bool) int {
+	o, err := parseArgs(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "weft: %v\n", err)
+		return 255
+	}
+	switch {
+	case o.help:
+		fmt.Fprint(stdout, helpText)
+		return 0
+	case o.version:
+		fmt.Fprintf(stdout, "weft %s\n", version)
+		return 0
+	}
+	r, err := newRun(o, stdin, stdout, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "weft: %v\n", err)
+		return 255
+	}
+	defer r.in.close()
+	if signals {
+		stop := r.handleSignals()
+		defer stop()
+	}
+	return r.execute()
+}
+
+// runState is one run of the command.
+type runState struct {
+	o              *options
+	in             *inputs
+	tpl            template
+	stdout, stderr io.Writer
+	resume         map[int64]logged
+	joblog         *os.File
+
+	ctx    context.Context // ends when running jobs must be stopped
+	cancel context.CancelFunc
+
+	stopping  atomic.Bool  // start nothing new
+	sigStatus atomic.Int32 // 130 or 143 once interrupted
+	haltExit  atomic.Int32 // the exit status a halt decided, +1 (0: none)
+	procs     procs
+	slots     slots
+
+	finished, succeeded, failedN atomic.Int64 // for --halt
+}
+
+func newRun(o *options, stdin io.Reader, stdout, stderr io.Writer) (*runState, error) {
+	if o.command == "" && len(o.groups) == 0 {
+		return nil, usagef("no command given (see weft --help)")
+	}
+	in, err := openInputs(o, stdin)
+	if err != nil {
+		return nil, err
+	}
+	r := &runState{o: o, in: in, tpl: parseTemplate(o.command), stdout: stdout, stderr: stderr}
+	if o.command == "" {
+		r.tpl = template{raw: true} // the inputs are the commands, as in GNU parallel
+	}
+	r.procs.pids = map[int]bool{}
+	r.slots.size = o.jobs
+	if o.joblog != "" {
+		if o.resume || o.resumeFailed {
+			if r.resume, err = readJoblog(o.joblog); err != nil {
+				in.close()
+				return nil, err
+			}
+		}
+		if !o.dryRun {
+			if r.joblog, err = openJoblog(o.joblog, o.resume || o.resumeFailed); err != nil {
+				in.close()
+				return nil, err
+			}
+		}
+	}
+	r.ctx, r.cancel = context.WithCancel(context.Background())
+	return r, nil
+}
+
+// openJoblog opens the joblog for appending (resuming) or truncates it, and
+// writes the header when the file is empty.
+func openJoblog(path string, appendTo bool) (*os.File, error) {
+	flags := os.O_CREATE | os.O_WRONLY | os.O_APPEND
+	if !appendTo {
+		flags |= os.O_TRUNC
+	}
+	f, err := os.OpenFile(path, flags, 0o644)
+	if err != nil {
+		return nil, usagef("cannot write joblog: %v", err)
+	}
+	if st, err := f.Stat(); err == nil && st.Size() == 0 {
+		if _, err := f.WriteString(joblogHeader); err != nil {
+			f.Close()
+			return nil, usagef("cannot write joblog: %v", err)
+		}
+	}
+	return f, nil
+}
+
+// handleSignals: the first SIGINT or SIGTERM stops starting jobs and
+// terminates the running ones (SIGTERM to each job's process group, SIGKILL
+// after the grace period); a second SIGINT kills them all at once.
+func (r *runState) handleSignals() (stop func()) {
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		interrupts := 0
+		for {
+			select {
+			case s := <-ch:
+				status := int32(130)
+				if s == syscall.SIGTERM {
+					status = 143
+				}
+				r.sigStatus.CompareAndSwap(0, status)
+				r.stopping.Store(true)
+				r.cancel()
+				if s == syscall.SIGINT {
+					if interrupts++; interrupts > 1 {
+						r.procs.killAll()
+					}
+				}
+			case <-done:
+				return
+			}
+		}
+	})
+	return func() {
+		signal.Stop(ch)
+		close(done)
+		wg.Wait()
+	}
+}
+
+// limiter is the start-rate limit of --rate and --delay, if any.
+func (r *runState) limiter() (weft.Waiter, error) {
+	var ws multiWaiter
+	if r.o.rate > 0 {
+		l, err := rate.NewLimiter(rate.PerSecond(r.o.rate), 1)
+		if err != nil {
+			return nil, err
+		}
+		ws = append(ws, l)
+	}
+	if r.o.delay > 0 {
+		l, err := rate.NewLimiter(rate.Every(r.o.delay), 1)
+		if err != nil {
+			return nil, err
+		}
+		ws = append(ws, l)
+	}
+	if len(ws) == 0 {
+		return nil, nil
+	}
+	return ws, nil
+}
+
+// multiWaiter waits on each of its limiters in turn.
+type multiWaiter []weft.Waiter
+
+func (m multiWaiter) Wait(ctx context.Context) error {
+	for _, w := range m {
+		if err := w.Wait(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *runState) execute() int {
+	if r.o.dryRun {
+		return r.dryRun()
+	}
+	if r.joblog != nil {
+		defer r.joblog.Close()
+	}
+	opts := []pool.Option{pool.WithQueue(r.o.jobs)}
+	lim, err := r.limiter()
+	if err != nil {
+		fmt.Fprintf(r.stderr, "weft: %v\n", err)
+		return 255
+	}
+	if lim != nil {
+		opts = append(opts, pool.WithRate(lim))
+	}
+	p, err := pool.New(r.o.jobs, opts...)
+	if err != nil {
+		fmt.Fprintf(r.stderr, "weft: %v\n", err)
+		return 255
+	}
+	pr := newPrinter(r.o, r.stdout, r.stderr, r.joblog)
+	results := make(chan *result, r.o.jobs)
+	printed := make(chan struct{})
+	go func() {
+		defer close(printed)
+		for res := range results {
+			pr.add(res)
+		}
+	}()
+	x := &executor{o: r.o, procs: &r.procs, stdout: r.stdout, stderr: r.stderr, outMu: &sync.Mutex{}}
+
+	inputErr := r.feed(p, x, results)
+	p.Close()
+	close(results)
+	<-printed
+	pr.progress(true)
+	r.cancel()
+
+	switch {
+	case inputErr != nil:
+		fmt.Fprintf(r.stderr, "weft: %v\n", inputErr)
+		return 255
+	case pr.err != nil:
+		fmt.Fprintf(r.stderr, "weft: writing output: %v\n", pr.err)
+		return 255
+	}
+	if s := r.sigStatus.Load(); s != 0 {
+		return int(s)
+	}
+	if h := r.haltExit.Load(); h != 0 {
+		return int(h - 1)
+	}
+	return int(min(pr.failed, 101))
+}
+
+// feed reads the jobs and hands them to the pool, until the input ends or
+// the run is stopped; jobs recorded in the joblog being resumed are passed
+// to the printer as skipped.
+func (r *runState) feed(p *pool.Pool, x *executor, results chan<- *result) error {
+	for j, err := range r.in.jobs() {
+		if err != nil {
+			return err
+		}
+		if r.stopping.Load() {
+			return nil
+		}
+		if done, ok := r.resume[j.seq]; ok {
+			if err := r.checkLogged(j, done); err != nil {
+				return err
+			}
+			if !r.o.resumeFailed || (done.exit == 0 && done.signal == 0) {
+				results <- &result{job: j, skipped: true}
+				continue
+			}
+		}
+		err := p.Go(func() {
+			res := r.runJob(x, j)
+			r.checkHalt(res) // before this worker takes another job
+			results <- res
+		})
+		if err != nil {
+			return nil // stopped
+		}
+	}
+	return nil
+}
+
+// checkLogged makes sure that a joblog being resumed belongs to this command.
+func (r *runState) checkLogged(j job, done logged) error {
+	if containsSlot(r.tpl) {
+		return nil // the slot number varies from run to run
+	}
+	if want := r.tpl.expand(j.args, j.seq, 0); want != done.command {
+		return fmt.Errorf("joblog %s does not match this command: job %d ran %q, but would now run %q", r.o.joblog, j.seq, done.command, want)
+	}
+	return nil
+}
+
+func containsSlot(t template) bool {
+	for _, p := range t.parts {
+		if p.num == '%' {
+			return true
+		}
+	}
+	return false
+}
+
+// runJob runs one job, retrying it as --retries says. A job whose turn
+// comes after the run was stopped (a halt, a signal) does not start, and is
+// passed on as skipped.
+func (r *runState) runJob(x *executor, j job) *result {
+	if r.stopping.Load() {
+		return &result{job: j, skipped: true}
+	}
+	slot := r.slots.get()
+	defer r.slots.put(slot)
+	cmdline := r.tpl.expand(j.args, j.seq, slot)
+	for attempt := 1; ; attempt++ {
+		res := &result{job: j, cmdline: cmdline}
+		if r.ctx.Err() != nil {
+			res.exit, res.signal, res.start = -1, int(syscall.SIGTERM), time.Now()
+			res.stdout, res.stderr = &spill{}, &spill{}
+			return res
+		}
+		x.run(r.ctx, res)
+		if res.ok() || attempt >= r.o.tries || r.ctx.Err() != nil {
+			return res
+		}
+		res.stdout.close()
+		res.stderr.close()
+		if r.o.retryDelay > 0 {
+			select {
+			case <-time.After(r.o.retryDelay):
+			case <-r.ctx.Done():
+			}
+		}
+	}
+}
+
+// checkHalt applies --halt after each finished job.
+func (r *runState) checkHalt(res *result) {
+	h := r.o.halt
+	if h == nil || res.skipped {
+		return
+	}
+	var n, done int64
+	if res.ok() {
+		n, done = r.succeeded.Add(1), r.finished.Add(1)
+		if !h.success {
+			n = r.failedN.Load()
+		}
+	} else {
+		n, done = r.failedN.Add(1), r.finished.Add(1)
+		if h.success {
+			n = r.succeeded.Load()
+		}
+	}
+	hit := (h.count > 0 && n >= int64(h.count)) ||
+		(h.percent > 0 && float64(n)*100/float64(done) >= h.percent)
+	if !hit || !r.stopping.CompareAndSwap(false, true) {
+		return
+	}
+	if !hit {
+		return
+	}
+	status := 0
+	if !h.success {
+		status = res.exit
+		if res.signal != 0 || status < 0 {
+			status = 128 + res.signal
+		}
+	}
+	r.haltExit.Store(int32(status) + 1)
+	fmt.Fprintf(r.stderr, "weft: halting after job %d (%s)\n", res.seq, res.cmdline)
+	if h.now {
+		r.cancel()
+	}
+}
+
+func (r *runState) dryRun() int {
+	for j, err := range r.in.jobs() {
+		if err != nil {
+			fmt.Fprintf(r.stderr, "weft: %v\n", err)
+			return 255
+		}
+		if _, ok := r.resume[j.seq]; ok {
+			continue
+		}
+		fmt.Fprintln(r.stdout, r.tpl.expand(j.args, j.seq, 1))
+	}
+	return 0
+}
+
+// slots hands out job slot numbers ({%}), from 1 up to the number of jobs
+// that run at once, each held by one running job.
+type slots struct {
+	mu   sync.Mutex
+	free []int
+	next int
+	size int
+}
+
+func (s *slots) get() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n := len(s.free); n > 0 {
+		v := s.free[n-1]
+		s.free = s.free[:n-1]
+		return v
+	}
+	s.next++
+	return s.next
+}
+
+func (s *slots) put(v int) {
+	s.mu.Lock()
+	s.free = append(s.free, v)
+	s.mu.Unlock()
+}

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// tagOf is the --tag prefix of a job: its arguments joined by spaces.
+func tagOf(args []string) string { return strings.Join(args, " ") }
+
+// joblogHeader is GNU parallel's joblog header.
+const joblogHeader = "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n"
+
+// joblogLine formats a finished job as GNU parallel does.
+func joblogLine(r *result) string {
+	return fmt.Sprintf("%d\t:\t%.3f\t%10.3f\t0\t%d\t%d\t%d\t%s\n",
+		r.seq, float64(r.start.UnixMilli())/1000, r.elapsed.Seconds(), r.stdout.n, r.exit, r.signal,
+		strings.ReplaceAll(r.cmdline, "\n", " "))
+}
+
+// logged is a job recorded in a joblog being resumed.
+type logged struct {
+	exit, signal int
+	command      string
+}
+
+// readJoblog reads the jobs recorded in a joblog; a missing file is an empty
+// log, and a torn last line (weft was killed while writing it) is ignored.
+func readJoblog(path string) (map[int64]logged, error) {
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return map[int64]logged{}, nil
+	}
+	if err != nil {
+		return nil, usagef("cannot read joblog: %v", err)
+	}
+	out := map[int64]logged{}
+	lines := strings.Split(string(data), "\n")
+	for i, line := range lines {
+		if line == "" || (i == 0 && strings.HasPrefix(line, "Seq\t")) {
+			continue
+		}
+		f := strings.SplitN(line, "\t", 9)
+		if len(f) < 9 {
+			if i == len(lines)-1 {
+				continue // torn
+			}
+			return nil, usagef("joblog %s line %d is not a joblog line: %q", path, i+1, line)
+		}
+		seq, err1 := strconv.ParseInt(f[0], 10, 64)
+		exit, err2 := strconv.Atoi(f[6])
+		sig, err3 := strconv.Atoi(f[7])
+		if err1 != nil || err2 != nil || err3 != nil {
+			return nil, usagef("joblog %s line %d is not a joblog line: %q", path, i+1, line)
+		}
+		out[seq] = logged{exit: exit, signal: sig, command: f[8]}
+	}
+	return out, nil
+}
+
+// printer receives finished jobs in completion order, writes the joblog at
+// once, and prints each job's output whole: in completion order, or in input
+// order with -k. It runs on one goroutine.
+type printer struct {
+	o              *options
+	stdout, stderr *bufio.Writer
+	joblog         *os.File
+	pending        map[int64]*result
+	next           int64
+	total          int64 // jobs in all, or -1 if unknown
+	started        time.Time
+	lastBar        time.Time
+	barOn          bool
+
+	done, failed, succeeded int64
+	err                     error // the first output or joblog error
+}
+
+func newPrinter(o *options, stdout, stderr io.Writer, joblog *os.File) *printer {
+	p := &printer{
+		o:       o,
+		stdout:  bufio.NewWriterSize(stdout, 64<<10),
+		stderr:  bufio.NewWriterSize(stderr, 64<<10),
+		joblog:  joblog,
+		pending: map[int64]*result{},
+		next:    1,
+		total:   o.total(),
+		started: time.Now(),
+	}
+	if st, err := os.Stderr.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 && stderr == os.Stderr {
+		p.barOn = o.bar || o.eta
+	}
+	return p
+}
+
+func (p *printer) fail(err error) {
+	if p.err == nil && err != nil {
+		p.err = err
+	}
+}
+
+// add takes a finished (or skipped) job.
+func (p *printer) add(r *result) {
+	if !r.skipped {
+		p.done++
+		if r.ok() {
+			p.succeeded++
+		} else {
+			p.failed++
+		}
+		if p.joblog != nil {
+			_, err := p.joblog.WriteString(joblogLine(r)) // one write: a whole line or none
+			p.fail(err)
+		}
+	}
+	if !p.o.keep {
+		p.print(r)
+	} else {
+		p.pending[r.seq] = r
+		for {
+			q, ok := p.pending[p.next]
+			if !ok {
+				break
+			}
+			delete(p.pending, p.next)
+			p.next++
+			p.print(q)
+		}
+	}
+	p.progress(false)
+}
+
+func (p *printer) print(r *result) {
+	defer r.stdout.close()
+	defer r.stderr.close()
+	if r.skipped {
+		return
+	}
+	if r.failedToStart != nil {
+		fmt.Fprintf(p.stderr, "weft: job %d: %v\n", r.seq, r.failedToStart)
+	}
+	if !p.o.lineBuffer && !p.o.ungroup {
+		p.emit(p.stdout, r.stdout, r)
+		p.stdout.Flush()
+		p.emit(p.stderr, r.stderr, r)
+		p.stderr.Flush()
+	}
+}
+
+func (p *printer) emit(w *bufio.Writer, s *spill, r *result) {
+	if s == nil {
+		return
+	}
+	if !p.o.tag {
+		p.fail(s.copyTo(w))
+		return
+	}
+	var buf bytes.Buffer
+	p.fail(s.copyTo(&buf))
+	tag := tagOf(r.args) + "\t"
+	for _, line := range bytes.SplitAfter(buf.Bytes(), []byte("\n")) {
+		if len(line) > 0 {
+			w.WriteString(tag)
+			w.Write(line)
+		}
+	}
+}
+
+// progress draws --bar and --eta on a terminal, at most ten times a second.
+func (p *printer) progress(final bool) {
+	if !p.barOn || (!final && time.Since(p.lastBar) < 100*time.Millisecond) {
+		return
+	}
+	p.lastBar = time.Now()
+	elapsed := time.Since(p.started).Seconds()
+	rate := float64(p.done) / max(elapsed, 1e-9)
+	line := fmt.Sprintf("%d done, %d failed, %.1f/s", p.done, p.failed, rate)
+	if p.total > 0 {
+		left := float64(p.total - p.done)
+		line = fmt.Sprintf("%3.0f%% %d/%d, %d failed, %.1f/s, ETA %s",
+			100*float64(p.done)/float64(p.total), p.done, p.total, p.failed, rate,
+			time.Duration(left/max(rate, 1e-9)*float64(time.Second)).Round(time.Second))
+	}
+	fmt.Fprintf(os.Stderr, "\r\x1b[K%s", line)
+	if final {
+		fmt.Fprintln(os.Stderr)
+	}
+}
