@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// compatCase is one invocation run through both weft and GNU parallel.
+type compatCase struct {
+	args    []string
+	stdin   string
+	ordered bool              // compare stdout exactly (else as a multiset)
+	files   map[string]string // files to create in each tool's directory
+	joblog  bool              // compare the joblog "log" too
+}
+
+func compatCases() []compatCase {
+	pairs := map[string]string{"pairs": "a,1\nb,2\nc,3\n", "list": "x\ny\n", "list2": "1\n2\n"}
+	return []compatCase{
+		{args: []string{"-k", "echo", ":::", "a", "b", "c"}, ordered: true},
+		{args: []string{"echo", ":::", "a", "b", "c"}},
+		{args: []string{"-k", "echo {} {#}", ":::", "a", "b", "c"}, ordered: true},
+		{args: []string{"-k", "echo {.} {/} {//} {/.}", ":::", "/x/y.tar.gz", "rel/f.txt", "plain"}, ordered: true},
+		{args: []string{"-k", "echo {1}-{2}", ":::", "a", "b", ":::", "1", "2"}, ordered: true},
+		{args: []string{"-k", "echo {2}", ":::", "a", ":::", "b"}, ordered: true},
+		{args: []string{"-k", "--tag", "echo", ":::", "a", "b", ":::", "1"}, ordered: true},
+		{args: []string{"-k", "-j", "1", "echo {%}", ":::", "a", "b", "c"}, ordered: true},
+		{args: []string{"-k", "echo {#}", ":::", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"}, ordered: true},
+		{args: []string{"-k", "echo"}, stdin: "line one\nline two\n", ordered: true},
+		{args: []string{"-k", "-0", "echo"}, stdin: "x\x00y z\x00", ordered: true},
+		{args: []string{"-k", "-d", ",", "echo"}, stdin: "a,b,c", ordered: true},
+		{args: []string{"-k", "--colsep", ",", "echo {2} {1}", "::::", "pairs"}, files: pairs, ordered: true},
+		{args: []string{"-k", "-a", "list", "echo"}, files: pairs, ordered: true},
+		{args: []string{"-k", "echo", "::::", "list", "list2"}, files: pairs, ordered: true},
+		{args: []string{"-k", "echo", "::::", "list", ":::", "p", "q"}, files: pairs, ordered: true},
+		{args: []string{"exit {}", ":::", "0", "1", "2"}},
+		{args: []string{"exit {}", ":::", "0", "0"}},
+		{args: []string{"-k", "--joblog", "log", "echo {}; exit {}", ":::", "0", "3"}, ordered: true, joblog: true},
+		{args: []string{"-k", "-j", "1", "--halt", "now,fail=1", "exit {}", ":::", "0", "5", "0"}, ordered: true},
+		{args: []string{"-k", "-j", "1", "--halt", "soon,fail=1", "echo {}; exit {}", ":::", "0", "6", "0"}, ordered: true},
+		{args: []string{"-k", "--dry-run", "echo", ":::", "a b", "c'd", "x;y", "plain"}, ordered: true},
+		{args: []string{"-k", "echo", ":::", "x; touch pwned", "$(touch pwned)", "a'b"}, ordered: true},
+		{args: []string{"-k", "echo {}", ":::", ""}, ordered: true},
+		{args: []string{"-k", "-j", "3", "sleep 0.{}; echo {}", ":::", "3", "1", "2"}, ordered: true},
+		{args: []string{"-j", "3", "sleep 0.0{}; echo {}", ":::", "3", "1", "2"}},
+		{args: []string{"-k", "--timeout", "0.5", "sleep {}; echo {}", ":::", "0", "3"}, ordered: true},
+		{args: []string{"-k", "--lb", "echo", ":::", "a", "b"}},
+		{args: []string{"-u", "echo", ":::", "a", "b"}},
+		{args: []string{"-k", "-j", "0", "echo", ":::", "a", "b", "c"}, ordered: true},
+		{args: []string{"-k", "-j", "50%", "echo", ":::", "a", "b"}, ordered: true},
+		{args: []string{"-k", "--delay", "0.01", "echo", ":::", "a", "b"}, ordered: true},
+		{args: []string{"-k", "echo {} >&2; echo out", ":::", "a", "b"}, ordered: true},
+		{args: []string{"-k", "--retries", "3", "n=$(cat c 2>/dev/null || echo 0); echo $((n+1)) > c; echo try $n; [ $n -ge 2 ]", ":::", "x"}, ordered: true},
+		{args: []string{"-k", ":::", "echo one", "echo two"}, ordered: true},
+		{args: append([]string{"exit 1", ":::"}, strings.Fields(strings.Repeat("x ", 102))...)},
+	}
+}
+
+// TestCompatibilityWithGNUParallel runs each case through weft and GNU
+// parallel, each in a fresh directory, and compares stdout (exactly, or as a
+// multiset where the order is free), the exit status and the joblog.
+func TestCompatibilityWithGNUParallel(t *testing.T) {
+	gnu, err := exec.LookPath("parallel")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("GNU parallel is not installed; .ci/run installs it")
+		}
+		t.Skip("GNU parallel is not installed here (CI installs it)")
+	}
+	for _, c := range compatCases() {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			w := runTool(t, weftBin, c)
+			g := runTool(t, gnu, c)
+			if w.status != g.status {
+				t.Errorf("exit status: weft %d, GNU parallel %d", w.status, g.status)
+			}
+			ws, gs := lines(w.stdout), lines(g.stdout)
+			if !c.ordered {
+				ws, gs = sorted(ws), sorted(gs)
+			}
+			if !slices.Equal(ws, gs) {
+				t.Errorf("stdout:\nweft         %q\nGNU parallel %q", ws, gs)
+			}
+			if c.joblog {
+				wl, gl := logColumns(w.joblog), logColumns(g.joblog)
+				if !slices.Equal(wl, gl) {
+					t.Errorf("joblog:\nweft         %q\nGNU parallel %q", wl, gl)
+				}
+			}
+		})
+	}
+}
+
+type toolRun struct {
+	stdout, joblog string
+	status         int
+}
+
+func runTool(t *testing.T, bin string, c compatCase) toolRun {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range c.files {
+		os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644)
+	}
+	cmd := exec.Command(bin, append([]string{"--will-cite"}, c.args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "PARALLEL_SHELL=/bin/sh", "SHELL=/bin/sh", "HOME="+dir)
+	cmd.Stdin = strings.NewReader(c.stdin)
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	err := cmd.Run()
+	r := toolRun{stdout: out.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.status = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("%s: %v", bin, err)
+	}
+	if matches, _ := filepath.Glob(filepath.Join(dir, "pwned")); len(matches) > 0 {
+		t.Errorf("%s ran an input as code", bin)
+	}
+	log, _ := os.ReadFile(filepath.Join(dir, "log"))
+	r.joblog = string(log)
+	return r
+}
+
+// logColumns keeps the joblog's header and, per job, the columns that do
+// not depend on timing: Seq, Host, Send, Receive, Exitval, Signal, Command.
+func logColumns(log string) []string {
+	var out []string
+	for i, l := range lines(log) {
+		if i == 0 {
+			out = append(out, l)
+			continue
+		}
+		f := strings.Split(l, "\t")
+		if len(f) < 9 {
+			out = append(out, "malformed: "+l)
+			continue
+		}
+		out = append(out, strings.Join([]string{f[0], f[1], f[4], f[5], f[6], f[7], f[8]}, "\t"))
+	}
+	slices.Sort(out[min(1, len(out)):])
+	return out
+}

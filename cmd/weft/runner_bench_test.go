@@ -1,0 +1,42 @@
+package main
+
+import (
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// BenchmarkRunners runs 10,000 jobs of `true` through xargs -P, weft and
+// GNU parallel, with -j 2 and -j 8, in one run: one op is the whole batch, so
+// ns/op is its wall time. Each run must exit 0. (TestManyQuickJobs checks
+// separately that weft runs and logs all 10,000 jobs.)
+func BenchmarkRunners(b *testing.B) {
+	const jobs = 10_000
+	input := strings.Repeat("x\n", jobs)
+	tools := []struct {
+		name string
+		args func(j int) []string
+	}{
+		{"xargs", func(j int) []string { return []string{"xargs", "-P", fmt.Sprint(j), "-n", "1", "true"} }},
+		{"weft", func(j int) []string { return []string{weftBin, "-j", fmt.Sprint(j), "true"} }},
+		{"parallel", func(j int) []string { return []string{"parallel", "--will-cite", "-j", fmt.Sprint(j), "true"} }},
+	}
+	for _, j := range []int{2, 8} {
+		for _, tool := range tools {
+			b.Run(fmt.Sprintf("j=%d/impl=%s", j, tool.name), func(b *testing.B) {
+				args := tool.args(j)
+				if _, err := exec.LookPath(args[0]); err != nil {
+					b.Skipf("%s is not installed", args[0])
+				}
+				for b.Loop() {
+					cmd := exec.Command(args[0], args[1:]...)
+					cmd.Stdin = strings.NewReader(input)
+					if out, err := cmd.CombinedOutput(); err != nil {
+						b.Fatalf("%s: %v\n%s", tool.name, err, out)
+					}
+				}
+			})
+		}
+	}
+}
