@@ -77,6 +77,7 @@ type printer struct {
 	started        time.Time
 	lastBar        time.Time
 	barOn          bool
+	barOut         io.Writer // where --bar and --eta draw: the terminal
 
 	done, failed, succeeded int64
 	err                     error // the first output or joblog error
@@ -94,7 +95,7 @@ func newPrinter(o *options, stdout, stderr io.Writer, joblog *os.File) *printer 
 		started: time.Now(),
 	}
 	if st, err := os.Stderr.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 && stderr == os.Stderr {
-		p.barOn = o.bar || o.eta
+		p.barOn, p.barOut = o.bar || o.eta, os.Stderr
 	}
 	return p
 }
@@ -187,8 +188,8 @@ func (p *printer) progress(final bool) {
 			100*float64(p.done)/float64(p.total), p.done, p.total, p.failed, rate,
 			time.Duration(left/max(rate, 1e-9)*float64(time.Second)).Round(time.Second))
 	}
-	fmt.Fprintf(os.Stderr, "\r\x1b[K%s", line)
+	fmt.Fprintf(p.barOut, "\r\x1b[K%s", line)
 	if final {
-		fmt.Fprintln(os.Stderr)
+		fmt.Fprintln(p.barOut)
 	}
 }

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+)
+
+// TestProgress draws --bar as it would on a terminal: with a known total, the
+// percentage, the counts and an ETA; without one, the counts and the rate.
+func TestProgress(t *testing.T) {
+	for _, tt := range []struct {
+		groups []group
+		want   []string
+	}{
+		{[]group{{values: []string{"a", "b", "c", "d"}}}, []string{"25% 1/4, 0 failed", "50% 2/4, 1 failed", "ETA "}},
+		{nil, []string{"1 done, 0 failed", "2 done, 1 failed", "/s"}},
+	} {
+		o := &options{bar: true, groups: tt.groups}
+		var bar bytes.Buffer
+		p := newPrinter(o, io.Discard, io.Discard, nil)
+		p.barOn, p.barOut = true, &bar
+		p.add(&result{job: job{seq: 1}, stdout: &spill{}, stderr: &spill{}})
+		p.progress(true)
+		p.add(&result{job: job{seq: 2}, exit: 1, stdout: &spill{}, stderr: &spill{}})
+		p.progress(true)
+		for _, w := range tt.want {
+			if !strings.Contains(bar.String(), w) {
+				t.Errorf("progress %q lacks %q", bar.String(), w)
+			}
+		}
+	}
+}
