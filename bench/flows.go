@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/destel/rill"
+	"github.com/sourcegraph/conc/stream"
+
+	"github.com/weft-dev/weft/flow"
+)
+
+// mapImpl maps f over 0..n-1 with workers goroutines and hands each result
+// to sink (in input order when ordered).
+type mapImpl struct {
+	name    string
+	ordered bool
+	run     func(n, workers int, f func(int) int, sink func(int)) error
+}
+
+var mapImpls = []mapImpl{
+	{"weft-Map", false, func(n, workers int, f func(int) int, sink func(int)) error {
+		out := flow.Map(context.Background(), upTo(n), workers, func(_ context.Context, v int) (int, error) { return f(v), nil })
+		return drainFlow(out, sink)
+	}},
+	{"weft-OrderedMap", true, func(n, workers int, f func(int) int, sink func(int)) error {
+		out := flow.OrderedMap(context.Background(), upTo(n), workers, func(_ context.Context, v int) (int, error) { return f(v), nil })
+		return drainFlow(out, sink)
+	}},
+	{"rill-Map", false, func(n, workers int, f func(int) int, sink func(int)) error {
+		return drainRill(rill.Map(rillUpTo(n), workers, func(v int) (int, error) { return f(v), nil }), sink)
+	}},
+	{"rill-OrderedMap", true, func(n, workers int, f func(int) int, sink func(int)) error {
+		return drainRill(rill.OrderedMap(rillUpTo(n), workers, func(v int) (int, error) { return f(v), nil }), sink)
+	}},
+	{"conc-stream", true, func(n, workers int, f func(int) int, sink func(int)) error {
+		s := stream.New().WithMaxGoroutines(workers)
+		for i := range n {
+			s.Go(func() stream.Callback {
+				r := f(i)
+				return func() { sink(r) }
+			})
+		}
+		s.Wait()
+		return nil
+	}},
+	{"channel", false, func(n, workers int, f func(int) int, sink func(int)) error {
+		jobs, results := make(chan int, workers), make(chan int, workers)
+		go func() {
+			defer close(jobs)
+			for i := range n {
+				jobs <- i
+			}
+		}()
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for v := range jobs {
+					results <- f(v)
+				}
+			})
+		}
+		go func() { wg.Wait(); close(results) }()
+		for r := range results {
+			sink(r)
+		}
+		return nil
+	}},
+}
+
+func upTo(n int) flow.Stream[int] {
+	return func(yield func(int, error) bool) {
+		for i := range n {
+			if !yield(i, nil) {
+				return
+			}
+		}
+	}
+}
+
+func rillUpTo(n int) <-chan rill.Try[int] {
+	out := make(chan rill.Try[int])
+	go func() {
+		defer close(out)
+		for i := range n {
+			out <- rill.Try[int]{Value: i}
+		}
+	}()
+	return out
+}
+
+func drainFlow(s flow.Stream[int], sink func(int)) error {
+	for v, err := range s {
+		if err != nil {
+			return err
+		}
+		sink(v)
+	}
+	return nil
+}
+
+func drainRill(in <-chan rill.Try[int], sink func(int)) error {
+	for t := range in {
+		if t.Error != nil {
+			return t.Error
+		}
+		sink(t.Value)
+	}
+	return nil
+}
+
+// checkedSink records results and reports a checksum: the sum, and for
+// ordered contenders 0 unless every result came in order.
+type checkedSink struct {
+	ordered bool
+	next    int
+	sum     int64
+	inOrder bool
+}
+
+func (c *checkedSink) add(v int) {
+	if v != c.next {
+		c.inOrder = false
+	}
+	c.next = v + 1
+	c.sum += int64(v)
+}
+
+func (c *checkedSink) result() int64 {
+	if c.ordered && !c.inOrder {
+		return -1
+	}
+	return c.sum
+}
+
+func mapWorkloads(quick bool) []*workload {
+	n := 300_000
+	if quick {
+		n = 20_000
+	}
+	want := int64(n) * int64(n-1) / 2
+	w6 := &workload{id: "Map", title: fmt.Sprintf("6. parallel map, %d no-op items, 4 workers", n),
+		unit: "ns/item", items: int64(n), perItem: true, want: want,
+		note: "Ordered contenders must deliver every item in input order."}
+	for _, m := range mapImpls {
+		w6.contenders = append(w6.contenders, contender{name: m.name, run: func() (int64, error) {
+			s := &checkedSink{ordered: m.ordered, inOrder: true}
+			err := m.run(n, 4, func(v int) int { return v }, s.add)
+			return s.result(), err
+		}})
+	}
+	// 7: the slow head: item 0 takes 300 ms, the rest 10 ms each.
+	const items = 40
+	w7 := &workload{id: "SlowHead", title: "7. ordered map, slow head: 4 workers, 40 items, item 0 takes 300 ms, the others 10 ms",
+		unit: "ms", items: items, want: items * (items - 1) / 2, floor: 300}
+	slow := func(v int) int {
+		if v == 0 {
+			time.Sleep(300 * time.Millisecond)
+		} else {
+			time.Sleep(10 * time.Millisecond)
+		}
+		return v
+	}
+	for _, m := range mapImpls {
+		if !m.ordered {
+			continue
+		}
+		w7.contenders = append(w7.contenders, contender{name: m.name, run: func() (int64, error) {
+			s := &checkedSink{ordered: true, inOrder: true}
+			err := m.run(items, 4, slow, s.add)
+			return s.result(), err
+		}})
+	}
+	return []*workload{w6, w7}
+}

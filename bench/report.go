@@ -1,0 +1,231 @@
+package main
+
+import (
+	"fmt"
+	"html"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// find returns the outcome of the named contender, or nil.
+func find(outs []*outcome, name string) *outcome {
+	for _, o := range outs {
+		if o.name == name && o.err == nil && len(o.samples) > 0 {
+			return o
+		}
+	}
+	return nil
+}
+
+func byID(results []workloadResult, id string) []*outcome {
+	for _, r := range results {
+		if r.w.id == id {
+			return r.outs
+		}
+	}
+	return nil
+}
+
+// goal is one of the targets the harness checks.
+type goal struct {
+	text, figure string
+	met          bool
+	known        bool
+}
+
+func ratio(outs []*outcome, a, b string) (float64, bool) {
+	x, y := find(outs, a), find(outs, b)
+	if x == nil || y == nil || y.median == 0 {
+		return 0, false
+	}
+	return x.median / y.median, true
+}
+
+func goals(results []workloadResult) []goal {
+	var gs []goal
+	if outs := byID(results, "PoolOneSubmitter"); outs != nil {
+		r, ok := ratio(outs, "weft", "channel")
+		weft := find(outs, "weft")
+		ahead := ok
+		slowest := ""
+		for _, o := range outs {
+			if o.name != "weft" && o.name != "channel" && find(outs, o.name) != nil && o.median <= weft.median {
+				ahead, slowest = false, o.name
+			}
+		}
+		fig := fmt.Sprintf("%.2fx the channel pool; %.2f allocs/task", r, weft.allocs)
+		if slowest != "" {
+			fig += "; behind " + slowest
+		}
+		gs = append(gs, goal{"pool per-task cost <= 1.0x the hand-written channel pool, ahead of every peer, 0 allocs/task",
+			fig, ok && r <= 1.0 && ahead && weft.allocs < 0.01, ok})
+	}
+	if outs := byID(results, "Group"); outs != nil {
+		r, ok := ratio(outs, "weft", "errgroup")
+		gs = append(gs, goal{"group <= 0.5x errgroup per task", fmt.Sprintf("%.2fx", r), ok && r <= 0.5, ok})
+	}
+	if outs := byID(results, "Map"); outs != nil {
+		r1, ok1 := ratio(outs, "weft-OrderedMap", "weft-Map")
+		r2, ok2 := ratio(outs, "rill-OrderedMap", "weft-OrderedMap")
+		gs = append(gs, goal{"flow ordered map <= 1.2x unordered", fmt.Sprintf("%.2fx", r1), ok1 && r1 <= 1.2, ok1})
+		gs = append(gs, goal{"flow ordered map ahead of rill OrderedMap by >= 3x", fmt.Sprintf("rill takes %.1fx as long", r2), ok2 && r2 >= 3, ok2})
+	}
+	if outs := byID(results, "SlowHead"); outs != nil {
+		if o := find(outs, "weft-OrderedMap"); o != nil {
+			gs = append(gs, goal{"slow-head ordered run within 310 ms", fmt.Sprintf("%.0f ms", o.median), o.median <= 310, true})
+		}
+	}
+	for _, r := range results {
+		if !strings.HasPrefix(r.w.id, "Allow/") {
+			continue
+		}
+		rm, ok := ratio(r.outs, "weft", "mutex")
+		weft := find(r.outs, "weft")
+		ahead := ok
+		for _, peer := range []string{"x/time/rate", "uber-ratelimit"} {
+			if p := find(r.outs, peer); p != nil && weft != nil && p.median <= weft.median {
+				ahead = false
+			}
+		}
+		gs = append(gs, goal{"rate Allow (" + strings.TrimPrefix(r.w.id, "Allow/") + ") <= 0.5x the mutex bucket, ahead of x/time/rate and uber ratelimit",
+			fmt.Sprintf("%.2fx the mutex bucket", rm), ok && rm <= 0.5 && ahead, ok})
+	}
+	if outs := byID(results, "KeyedAllow"); outs != nil {
+		if o := find(outs, "weft"); o != nil {
+			gs = append(gs, goal{"keyed Allow <= 60 ns", fmt.Sprintf("%.1f ns", o.median), o.median <= 60, true})
+		}
+	}
+	if outs := byID(results, "QueuedMemory"); outs != nil {
+		if o := find(outs, "weft"); o != nil {
+			gs = append(gs, goal{"queued task memory <= 16 bytes of pool overhead per task beyond the closure",
+				fmt.Sprintf("%.1f B/task", o.median), o.median <= 16.1, true})
+		}
+	}
+	return gs
+}
+
+func writeReport(dir string, e env, results []workloadResult) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# weft against its peers\n\n")
+	fmt.Fprintf(&b, "Measured by `go run ./bench` on %s: %s, %d cores, %s. Every workload runs every contender with the same parameters, %d repetitions interleaved (each repetition runs each contender once, so that a slow spell of the machine hurts all alike); the tables give the median, the range, and the ratio to weft's median (above 1: slower than weft). Every contender's result (tasks run, values produced, admissions) is checked before its time counts. The machine is shared and noisy: read ratios, not absolute figures. Raw `go test -bench` lines are printed by each run for benchstat.\n\n",
+		e.date, e.cpu, e.cores, e.goVersion, e.reps)
+	fmt.Fprintf(&b, "![bar charts](benchmarks.svg)\n\n## Goals\n\n| goal | measured | met |\n|---|---|---|\n")
+	for _, g := range goals(results) {
+		met := "no"
+		switch {
+		case !g.known:
+			met = "not measured"
+		case g.met:
+			met = "yes"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", g.text, g.figure, met)
+	}
+	for _, r := range results {
+		fmt.Fprintf(&b, "\n## %s\n\n", r.w.title)
+		if r.w.note != "" {
+			fmt.Fprintf(&b, "%s\n\n", r.w.note)
+		}
+		weft := weftOf(r.outs)
+		extra := "B/op per item | allocs per item"
+		if r.w.id == "QueuedMemory" {
+			extra = "peak RSS of the process | "
+		}
+		fmt.Fprintf(&b, "| contender | median (%s) | min-max | vs weft | %s |\n|---|---|---|---|---|---|\n", r.w.unit, extra)
+		for _, o := range r.outs {
+			if o.err != nil || len(o.samples) == 0 {
+				fmt.Fprintf(&b, "| %s | failed: %v | | | | |\n", o.name, o.err)
+				continue
+			}
+			vs := ""
+			if weft != nil && weft.median > 0 {
+				vs = fmt.Sprintf("%.2fx", o.median/weft.median)
+			}
+			cols := fmt.Sprintf("%.1f | %.3f", o.bytes, o.allocs)
+			if r.w.id == "QueuedMemory" {
+				cols = fmt.Sprintf("%.1f MiB | ", o.rssKiB/1024)
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s-%s | %s | %s |\n", o.name, num(o.median), num(o.lo), num(o.hi), vs, cols)
+		}
+		if r.w.floor > 0 {
+			fmt.Fprintf(&b, "\nFloor: %.0f %s.\n", r.w.floor, r.w.unit)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "benchmarks.md"), []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "benchmarks.svg"), []byte(chart(results)), 0o644)
+}
+
+// weftOf returns the outcome that the ratios are taken against: weft's, or
+// for the map workloads weft's unordered Map.
+func weftOf(outs []*outcome) *outcome {
+	for _, name := range []string{"weft", "weft-Map", "weft-OrderedMap"} {
+		if o := find(outs, name); o != nil {
+			return o
+		}
+	}
+	return nil
+}
+
+func num(v float64) string {
+	switch {
+	case v >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case v >= 10:
+		return fmt.Sprintf("%.1f", v)
+	}
+	return fmt.Sprintf("%.2f", v)
+}
+
+// chart draws one horizontal bar chart per workload, medians to scale
+// within each, weft's bars in a colour of their own.
+func chart(results []workloadResult) string {
+	const (
+		width   = 900
+		labelW  = 190
+		barMax  = 560
+		rowH    = 22
+		titleH  = 34
+		spacing = 18
+	)
+	height := 20
+	for _, r := range results {
+		height += titleH + rowH*len(r.outs) + spacing
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", width, height)
+	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
+	y := 20
+	for _, r := range results {
+		fmt.Fprintf(&b, `<text x="10" y="%d" font-size="14" font-weight="bold">%s (median %s; shorter is better)</text>`+"\n",
+			y+16, html.EscapeString(r.w.title), html.EscapeString(r.w.unit))
+		y += titleH
+		top := 0.0
+		for _, o := range r.outs {
+			top = max(top, o.median)
+		}
+		for _, o := range r.outs {
+			fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">%s</text>`+"\n", labelW-8, y+15, html.EscapeString(o.name))
+			if o.err != nil || top == 0 {
+				fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#a00">failed</text>`+"\n", labelW, y+15)
+				y += rowH
+				continue
+			}
+			w := int(o.median / top * barMax)
+			color := "#8aa4c8"
+			if strings.HasPrefix(o.name, "weft") {
+				color = "#d9822b"
+			}
+			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"/>`+"\n", labelW, y+3, max(w, 1), rowH-6, color)
+			fmt.Fprintf(&b, `<text x="%d" y="%d">%s</text>`+"\n", labelW+max(w, 1)+6, y+15, num(o.median))
+			y += rowH
+		}
+		y += spacing
+	}
+	b.WriteString("</svg>\n")
+	return b.String()
+}
