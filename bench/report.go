@@ -124,6 +124,24 @@ func writeReport(dir string, e env, results []workloadResult) error {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", g.text, g.figure, met)
 	}
+	fmt.Fprintf(&b, "\n## Where weft is behind\n\n")
+	behind := 0
+	for _, r := range results {
+		weft := weftOf(r.outs)
+		if weft == nil {
+			continue
+		}
+		for _, o := range r.outs {
+			if o.err == nil && len(o.samples) > 0 && !strings.HasPrefix(o.name, "weft") && o.median < weft.median {
+				behind++
+				fmt.Fprintf(&b, "- %s: %s has %s %s against weft's %s (%.2fx).\n",
+					r.w.title, o.name, num(o.median), r.w.unit, num(weft.median), o.median/weft.median)
+			}
+		}
+	}
+	if behind == 0 {
+		fmt.Fprintf(&b, "Nowhere in this run.\n")
+	}
 	for _, r := range results {
 		fmt.Fprintf(&b, "\n## %s\n\n", r.w.title)
 		if r.w.note != "" {
@@ -185,7 +203,7 @@ func num(v float64) string {
 // within each, weft's bars in a colour of their own.
 func chart(results []workloadResult) string {
 	const (
-		width   = 900
+		width   = 1100
 		labelW  = 190
 		barMax  = 560
 		rowH    = 22
