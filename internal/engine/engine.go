@@ -12,6 +12,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -126,7 +127,7 @@ func (e *Engine[T]) slots() int {
 // false, and otherwise waits until there is room, ctx ends (it then returns
 // ctx.Err()) or the engine is stopped (it then returns the stop error).
 func (e *Engine[T]) Push(ctx context.Context, t T, block bool) error {
-	e.mu.Lock()
+	e.lockYielding()
 	err := e.admit(ctx, block)
 	if err == nil {
 		e.q.push(t, e.slots())
@@ -135,6 +136,18 @@ func (e *Engine[T]) Push(ctx context.Context, t T, block bool) error {
 	}
 	e.mu.Unlock()
 	return err
+}
+
+// lockYielding takes e.mu on the hot paths (a submitter's push, a worker's
+// return for its next task). A goroutine that finds the lock held yields
+// instead of queueing on the mutex: with many goroutines on few cores,
+// queued waiters would push sync.Mutex into its starvation mode, in which
+// every unlock hands the lock to a parked goroutine, one context switch per
+// task.
+func (e *Engine[T]) lockYielding() {
+	for !e.mu.TryLock() {
+		runtime.Gosched()
+	}
 }
 
 // admit returns nil once there is room for one more task, or the reason
@@ -381,7 +394,7 @@ func (e *Engine[T]) work(w *worker) {
 			e.run(t)
 			var zero T
 			cur, inTask = zero, false
-			e.mu.Lock()
+			e.lockYielding()
 			e.finished()
 			continue
 		}
