@@ -145,8 +145,12 @@ func (e *Engine[T]) Push(ctx context.Context, t T, block bool) error {
 // every unlock hands the lock to a parked goroutine, one context switch per
 // task.
 func (e *Engine[T]) lockYielding() {
-	for !e.mu.TryLock() {
-		runtime.Gosched()
+	for spin := 0; !e.mu.TryLock(); spin++ {
+		// The lock is held for a few dozen nanoseconds: try again at
+		// once a few times, in case its holder is running, then yield.
+		if spin >= 16 {
+			runtime.Gosched()
+		}
 	}
 }
 
