@@ -44,7 +44,7 @@
 //
 // # Cost
 //
-// BenchmarkGo (1,000,000 no-op tasks, limit 100) measured a median of 45 ns
-// and 0 allocations per task, 0.14x the 321 ns and 2 allocations of errgroup
+// BenchmarkGo (1,000,000 no-op tasks, limit 100) measured a median of 67 ns
+// and 0 allocations per task, 0.19x the 345 ns and 2 allocations of errgroup
 // with SetLimit(100) in the same run (-count 6, 2 cores).
 package group

@@ -42,11 +42,10 @@
 //
 // The submit path takes one mutex and wakes a parked worker only when tasks
 // are queued and no awake worker is looking for one. BenchmarkGo (1,000,000
-// no-op tasks, 100 workers, one submitter) measured a median of 38.6 ns and
-// 0 allocations per task, 0.61x the 63.7 ns of a hand-written channel pool
-// with the same workers and queue in the same run (-count 6, 2 cores; an
-// earlier run gave 44.9 against 111.7 ns, 0.40x: the channel pool's figure
-// moves more than the pool's). With 100 concurrent submitters the pool is
+// no-op tasks, 100 workers, one submitter) measured a median of 50.6 ns and
+// 0 allocations per task, 0.63x the 79.9 ns of a hand-written channel pool
+// with the same workers and queue in the same run (-count 8, 2 cores; earlier
+// runs gave 0.40x and 0.61x: both figures move on a shared machine). With 100 concurrent submitters the pool is
 // behind a channel pool (see docs/benchmarks.md). A
 // queued task costs one 16-byte queue slot beyond its closure:
 // BenchmarkQueuedMemory measured 16.0 bytes of live heap per task with
