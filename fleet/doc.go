@@ -1,0 +1,30 @@
+// Package fleet runs jobs on many machines through NATS JetStream: a
+// Producer publishes typed jobs to a work-queue stream, and Workers on any
+// number of machines pull them and run a handler, with a concurrency limit
+// (a weft pool) on each.
+//
+//	srv, _ := fleet.StartServer(fleet.ServerConfig{Dir: "/var/lib/weft"})
+//	js, _ := fleet.Connect(ctx, srv.URL())
+//	p, _ := fleet.NewProducer[Resize](ctx, js, "images")
+//	p.Submit(ctx, "img-42", Resize{...})                 // on the submitting side
+//	w, _ := fleet.NewWorker(ctx, js, "images", 8, handle) // on each worker machine
+//	err := w.Run(ctx)
+//
+// # Delivery guarantee
+//
+// At least once. A job is removed from the stream only when a worker
+// acknowledges it, after its handler returned nil. A handler that fails or
+// panics (the panic is captured as a *weft.PanicError, as everywhere in weft)
+// gets the job again later, up to the MaxDeliver attempts; then the job is
+// terminated and reported to the OnFailed callback. A worker that dies
+// without acknowledging (killed, network lost) leaves its jobs to be
+// redelivered to another worker once the ack wait has passed; while a handler
+// runs, the worker tells the server every third of the ack wait that the job
+// is in progress, so long jobs are not redelivered by mistake.
+//
+// Handlers must therefore be idempotent: a job can run twice, when its worker
+// died after the work but before the acknowledgement. Use Job.ID, which the
+// submitter chose, to make the second run a no-op (for example a unique key
+// in the database the handler writes to). Submitting the same ID twice within
+// the stream's duplicate window publishes the job once.
+package fleet

@@ -1,0 +1,253 @@
+package fleet_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/goleak"
+
+	"github.com/weft-dev/weft/fleet"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// cluster starts an embedded server in a temporary directory.
+func cluster(t *testing.T) *fleet.Server {
+	t.Helper()
+	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown)
+	return srv
+}
+
+func connect(t *testing.T, url string) jetstream.JetStream {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	js, err := fleet.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(js.Conn().Close)
+	return js
+}
+
+type work struct{ N int }
+
+// handled records which jobs ran and how often.
+type handled struct {
+	mu   sync.Mutex
+	runs map[string]int
+}
+
+func (h *handled) add(id string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.runs == nil {
+		h.runs = map[string]int{}
+	}
+	h.runs[id]++
+}
+
+func (h *handled) count() (distinct, total int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, n := range h.runs {
+		total += n
+	}
+	return len(h.runs), total
+}
+
+// waitUntil polls cond: the server works on its own clock, so there is no
+// goroutine of this process to synchronize with.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// runWorker runs a worker until the test ends, and returns a function that
+// stops it and waits for it.
+func runWorker(t *testing.T, js jetstream.JetStream, workers int, h func(context.Context, fleet.Job[work]) error, cfg fleet.WorkerConfig) func() {
+	t.Helper()
+	w, err := fleet.NewWorker(context.Background(), js, "jobs", workers, h, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; !errors.Is(err, context.Canceled) {
+				t.Errorf("Run: got %v; want context.Canceled", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+func submit(t *testing.T, js jetstream.JetStream, ids ...string) {
+	t.Helper()
+	p, err := fleet.NewProducer[work](context.Background(), js, "jobs", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range ids {
+		if err := p.Submit(context.Background(), id, work{N: i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func ids(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprint("job-", i)
+	}
+	return out
+}
+
+func TestEveryJobRunsOnceAcrossWorkers(t *testing.T) {
+	srv := cluster(t)
+	var h handled
+	handler := func(_ context.Context, j fleet.Job[work]) error { h.add(j.ID); return nil }
+	for range 2 {
+		runWorker(t, connect(t, srv.URL()), 4, handler, fleet.WorkerConfig{})
+	}
+	submit(t, connect(t, srv.URL()), ids(300)...)
+	waitUntil(t, "300 jobs", func() bool { d, _ := h.count(); return d == 300 })
+	if d, total := h.count(); total != 300 {
+		t.Errorf("%d jobs ran %d times; want each once", d, total)
+	}
+}
+
+func TestResubmittedJobsAreDeduplicated(t *testing.T) {
+	srv := cluster(t)
+	js := connect(t, srv.URL())
+	submit(t, js, "a", "b", "a", "b", "c")
+	s, err := js.Stream(context.Background(), "jobs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.CachedInfo().State.Msgs; got != 3 {
+		t.Fatalf("stream holds %d jobs after 5 submits of 3 ids; want 3", got)
+	}
+	var h handled
+	runWorker(t, js, 2, func(_ context.Context, j fleet.Job[work]) error { h.add(j.ID); return nil }, fleet.WorkerConfig{})
+	waitUntil(t, "3 jobs", func() bool { d, _ := h.count(); return d == 3 })
+	if d, total := h.count(); total != 3 {
+		t.Errorf("%d distinct jobs ran %d times; want 3 once each", d, total)
+	}
+}
+
+func TestJobOfADeadWorkerIsRedelivered(t *testing.T) {
+	srv := cluster(t)
+	taken := make(chan string, 1)
+	// The first worker takes the job and dies with it: its connection is
+	// cut without an acknowledgement.
+	deadJS := connect(t, srv.URL())
+	stopDead := runWorker(t, deadJS, 1, func(ctx context.Context, j fleet.Job[work]) error {
+		taken <- j.ID
+		<-ctx.Done()
+		return ctx.Err()
+	}, fleet.WorkerConfig{AckWait: 500 * time.Millisecond})
+	submit(t, connect(t, srv.URL()), "only")
+	id := <-taken
+	deadJS.Conn().Close() // dies: no ack, no nak
+	var h handled
+	runWorker(t, connect(t, srv.URL()), 1, func(_ context.Context, j fleet.Job[work]) error {
+		if j.Attempt < 2 {
+			return fmt.Errorf("attempt %d: want a redelivery", j.Attempt)
+		}
+		h.add(j.ID)
+		return nil
+	}, fleet.WorkerConfig{AckWait: 500 * time.Millisecond})
+	waitUntil(t, "the redelivery", func() bool { d, _ := h.count(); return d == 1 })
+	if _, ok := h.runs[id]; !ok {
+		t.Errorf("redelivered %v; want %q", h.runs, id)
+	}
+	stopDead()
+}
+
+func TestFailingJobIsRetriedThenReported(t *testing.T) {
+	srv := cluster(t)
+	js := connect(t, srv.URL())
+	var mu sync.Mutex
+	var attempts []int
+	var failures []error
+	runWorker(t, js, 1, func(_ context.Context, j fleet.Job[work]) error {
+		mu.Lock()
+		attempts = append(attempts, j.Attempt)
+		mu.Unlock()
+		if j.Attempt == 1 {
+			panic("first try")
+		}
+		return errors.New("still broken")
+	}, fleet.WorkerConfig{MaxDeliver: 3, OnFailed: func(id string, err error) {
+		mu.Lock()
+		failures = append(failures, err)
+		mu.Unlock()
+	}})
+	submit(t, js, "bad")
+	waitUntil(t, "the failure report", func() bool { mu.Lock(); defer mu.Unlock(); return len(failures) == 1 })
+	mu.Lock()
+	defer mu.Unlock()
+	if fmt.Sprint(attempts) != "[1 2 3]" {
+		t.Errorf("attempts %v; want [1 2 3]", attempts)
+	}
+	if !strings.Contains(failures[0].Error(), `job "bad" failed 3 times, last: still broken`) {
+		t.Errorf("failure: %v", failures[0])
+	}
+	// The first attempt panicked: attempts 2 and 3 show that the panic was
+	// captured and the worker lived on.
+}
+
+func TestBadInput(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if _, err := fleet.Connect(ctx, "nats://127.0.0.1:1"); err == nil || !strings.Contains(err.Error(), "cannot reach NATS at nats://127.0.0.1:1") {
+		t.Errorf("Connect to a closed port: got %v", err)
+	}
+	srv := cluster(t)
+	js := connect(t, srv.URL())
+	p, err := fleet.NewProducer[string](context.Background(), js, "jobs", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("x", int(js.Conn().MaxPayload())+1)
+	if err := p.Submit(context.Background(), "big", big); err == nil || !strings.Contains(err.Error(), "more than the server's maximum payload") {
+		t.Errorf("oversize payload: got %v", err)
+	}
+	if err := p.Submit(context.Background(), "", "x"); err == nil {
+		t.Error("empty id: got nil error")
+	}
+	// A stream of the same name that is not a work queue is refused.
+	if _, err := js.CreateStream(context.Background(), jetstream.StreamConfig{Name: "plain", Subjects: []string{"plain.>"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fleet.NewProducer[string](context.Background(), js, "plain", nil); err == nil || !strings.Contains(err.Error(), "is not a work queue") {
+		t.Errorf("wrong stream config: got %v", err)
+	}
+	if _, err := fleet.NewWorker(context.Background(), js, "jobs", 0, func(context.Context, fleet.Job[string]) error { return nil }, fleet.WorkerConfig{}); err == nil {
+		t.Error("0 workers: got nil error")
+	}
+}

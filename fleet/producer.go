@@ -1,0 +1,107 @@
+package fleet
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Codec encodes job payloads; JSON is the default.
+type Codec interface {
+	Marshal(v any) ([]byte, error)
+	Unmarshal(data []byte, v any) error
+}
+
+// JSON is the default Codec.
+type JSON struct{}
+
+// Marshal encodes v as JSON.
+func (JSON) Marshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// Unmarshal decodes JSON data into v.
+func (JSON) Unmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
+
+// Job is one unit of work: the ID its submitter gave it, and its payload.
+type Job[T any] struct {
+	ID      string
+	Payload T
+	// Attempt counts the deliveries of this job, from 1.
+	Attempt int
+}
+
+func subject(stream string) string { return stream + ".jobs" }
+
+// ensureStream creates the work-queue stream if it does not exist, and
+// checks that an existing one is a work queue on the expected subject.
+func ensureStream(ctx context.Context, js jetstream.JetStream, stream string) error {
+	if stream == "" {
+		return errors.New("fleet: stream name must not be empty")
+	}
+	s, err := js.Stream(ctx, stream)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		_, err = js.CreateStream(ctx, jetstream.StreamConfig{
+			Name:       stream,
+			Subjects:   []string{subject(stream)},
+			Retention:  jetstream.WorkQueuePolicy,
+			Storage:    jetstream.FileStorage,
+			Duplicates: 10 * time.Minute,
+		})
+		if err != nil {
+			return fmt.Errorf("fleet: creating stream %q: %w", stream, err)
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("fleet: stream %q: %w", stream, err)
+	}
+	cfg := s.CachedInfo().Config
+	if cfg.Retention != jetstream.WorkQueuePolicy || len(cfg.Subjects) != 1 || cfg.Subjects[0] != subject(stream) {
+		return fmt.Errorf("fleet: stream %q exists but is not a work queue on %q (retention %v, subjects %v)",
+			stream, subject(stream), cfg.Retention, cfg.Subjects)
+	}
+	return nil
+}
+
+// Producer submits jobs of type T to a stream. It is safe for concurrent
+// use by multiple goroutines.
+type Producer[T any] struct {
+	js     jetstream.JetStream
+	stream string
+	codec  Codec
+}
+
+// NewProducer returns a producer for stream, creating the stream if needed.
+func NewProducer[T any](ctx context.Context, js jetstream.JetStream, stream string, codec Codec) (*Producer[T], error) {
+	if codec == nil {
+		codec = JSON{}
+	}
+	if err := ensureStream(ctx, js, stream); err != nil {
+		return nil, err
+	}
+	return &Producer[T]{js: js, stream: stream, codec: codec}, nil
+}
+
+// Submit publishes a job and waits until the server has stored it. id must
+// be unique per job: a second Submit with the same id within the stream's
+// duplicate window (10 minutes) stores nothing, so a re-submitted run does
+// not run its jobs twice.
+func (p *Producer[T]) Submit(ctx context.Context, id string, v T) error {
+	if id == "" {
+		return errors.New("fleet: job id must not be empty")
+	}
+	data, err := p.codec.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("fleet: encoding job %q: %w", id, err)
+	}
+	if max := p.js.Conn().MaxPayload(); int64(len(data)) > max {
+		return fmt.Errorf("fleet: job %q is %d bytes, more than the server's maximum payload of %d", id, len(data), max)
+	}
+	if _, err := p.js.Publish(ctx, subject(p.stream), data, jetstream.WithMsgID(id)); err != nil {
+		return fmt.Errorf("fleet: publishing job %q: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,168 @@
+package fleet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/weft-dev/weft/internal/catch"
+	"github.com/weft-dev/weft/pool"
+)
+
+// WorkerConfig holds a worker's optional settings.
+type WorkerConfig struct {
+	// Durable names the consumer that workers share; the default is the
+	// stream's name. Workers with the same Durable split the jobs.
+	Durable string
+	// AckWait is how long the server waits for an acknowledgement before
+	// it gives the job to another worker; the default is 30 s.
+	AckWait time.Duration
+	// MaxDeliver is how many times a job is tried; the default is 5.
+	MaxDeliver int
+	// Codec decodes payloads; the default is JSON.
+	Codec Codec
+	// OnFailed is called for a job given up after MaxDeliver attempts, or
+	// whose payload cannot be decoded, with the last error.
+	OnFailed func(id string, err error)
+}
+
+// Worker pulls jobs from a stream and runs a handler on each, with at most
+// a given number of handlers at once.
+type Worker[T any] struct {
+	js       jetstream.JetStream
+	stream   string
+	workers  int
+	handler  func(context.Context, Job[T]) error
+	cfg      WorkerConfig
+	consumer jetstream.Consumer
+}
+
+// NewWorker returns a worker for stream that runs handler on up to workers
+// jobs at once. It creates the stream and the durable consumer if needed.
+func NewWorker[T any](ctx context.Context, js jetstream.JetStream, stream string, workers int, handler func(context.Context, Job[T]) error, cfg WorkerConfig) (*Worker[T], error) {
+	switch {
+	case workers < 1:
+		return nil, fmt.Errorf("fleet: workers must be >= 1, got %d", workers)
+	case handler == nil:
+		return nil, errors.New("fleet: handler must not be nil")
+	case cfg.AckWait < 0 || (cfg.AckWait > 0 && cfg.AckWait < 100*time.Millisecond):
+		return nil, fmt.Errorf("fleet: AckWait must be >= 100ms, got %v", cfg.AckWait)
+	case cfg.MaxDeliver < 0:
+		return nil, fmt.Errorf("fleet: MaxDeliver must be >= 1, got %d", cfg.MaxDeliver)
+	}
+	if cfg.Durable == "" {
+		cfg.Durable = stream
+	}
+	if cfg.AckWait == 0 {
+		cfg.AckWait = 30 * time.Second
+	}
+	if cfg.MaxDeliver == 0 {
+		cfg.MaxDeliver = 5
+	}
+	if cfg.Codec == nil {
+		cfg.Codec = JSON{}
+	}
+	if err := ensureStream(ctx, js, stream); err != nil {
+		return nil, err
+	}
+	c, err := js.CreateOrUpdateConsumer(ctx, stream, jetstream.ConsumerConfig{
+		Durable:       cfg.Durable,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       cfg.AckWait,
+		MaxDeliver:    cfg.MaxDeliver,
+		MaxAckPending: max(1000, 4*workers),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("fleet: consumer %q on stream %q: %w", cfg.Durable, stream, err)
+	}
+	return &Worker[T]{js: js, stream: stream, workers: workers, handler: handler, cfg: cfg, consumer: c}, nil
+}
+
+// Run pulls and handles jobs until ctx ends. It then stops pulling, lets the
+// handlers running see their context end, naks the jobs whose handlers did
+// not finish (so that another worker takes them at once), and returns
+// ctx.Err() once every handler has returned.
+func (w *Worker[T]) Run(ctx context.Context) error {
+	it, err := w.consumer.Messages(jetstream.PullMaxMessages(w.workers))
+	if err != nil {
+		return fmt.Errorf("fleet: pulling from %q: %w", w.stream, err)
+	}
+	p, err := pool.New(w.workers, pool.WithQueue(0), pool.WithContext(ctx))
+	if err != nil {
+		it.Stop()
+		return err
+	}
+	stopped := context.AfterFunc(ctx, it.Stop)
+	defer stopped()
+	var runErr error
+	for {
+		msg, err := it.Next()
+		if err != nil {
+			if !errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+				runErr = fmt.Errorf("fleet: pulling from %q: %w", w.stream, err)
+			}
+			break
+		}
+		if err := p.Submit(ctx, func(ctx context.Context) error { w.handle(ctx, msg); return nil }); err != nil {
+			msg.Nak() // not started: give it back at once
+			break
+		}
+	}
+	p.Close()
+	if runErr != nil {
+		return runErr
+	}
+	return ctx.Err()
+}
+
+// handle runs the handler on one message and settles it: Ack on success,
+// Nak with a delay on failure, Term once MaxDeliver is reached.
+func (w *Worker[T]) handle(ctx context.Context, msg jetstream.Msg) {
+	id := msg.Headers().Get(jetstream.MsgIDHeader)
+	attempt := 1
+	if md, err := msg.Metadata(); err == nil {
+		attempt = int(md.NumDelivered)
+	}
+	var payload T
+	if err := w.cfg.Codec.Unmarshal(msg.Data(), &payload); err != nil {
+		msg.TermWithReason("undecodable payload")
+		w.failed(id, fmt.Errorf("fleet: decoding job %q: %w", id, err))
+		return
+	}
+	// Tell the server the job is in progress every third of the ack wait.
+	beat := time.NewTicker(w.cfg.AckWait / 3)
+	done := make(chan struct{})
+	go func() {
+		defer beat.Stop()
+		for {
+			select {
+			case <-beat.C:
+				msg.InProgress()
+			case <-done:
+				return
+			}
+		}
+	}()
+	err := catch.Err(func() error { return w.handler(ctx, Job[T]{ID: id, Payload: payload, Attempt: attempt}) })
+	close(done)
+	switch {
+	case err == nil:
+		msg.Ack()
+	case ctx.Err() != nil:
+		msg.Nak() // stopped: another worker takes it at once
+	case attempt >= w.cfg.MaxDeliver:
+		msg.TermWithReason("failed too often")
+		w.failed(id, fmt.Errorf("fleet: job %q failed %d times, last: %w", id, attempt, err))
+	default:
+		msg.NakWithDelay(time.Duration(attempt) * 100 * time.Millisecond)
+	}
+}
+
+func (w *Worker[T]) failed(id string, err error) {
+	if w.cfg.OnFailed != nil {
+		w.cfg.OnFailed(id, err)
+	}
+}
