@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -11,6 +12,9 @@ import (
 	"github.com/weft-dev/weft/internal/catch"
 	"github.com/weft-dev/weft/pool"
 )
+
+// pullAhead is the least number of jobs a worker asks the server for at once.
+const pullAhead = 256
 
 // WorkerConfig holds a worker's optional settings.
 type WorkerConfig struct {
@@ -86,7 +90,10 @@ func NewWorker[T any](ctx context.Context, js jetstream.JetStream, stream string
 // not finish (so that another worker takes them at once), and returns
 // ctx.Err() once every handler has returned.
 func (w *Worker[T]) Run(ctx context.Context) error {
-	it, err := w.consumer.Messages(jetstream.PullMaxMessages(w.workers))
+	// Pull ahead of the handlers, so that quick jobs do not wait for a round
+	// trip each; jobs buffered here count against the ack wait, which the
+	// heartbeat only covers once a handler runs them.
+	it, err := w.consumer.Messages(jetstream.PullMaxMessages(max(4*w.workers, pullAhead)))
 	if err != nil {
 		return fmt.Errorf("fleet: pulling from %q: %w", w.stream, err)
 	}
@@ -132,22 +139,27 @@ func (w *Worker[T]) handle(ctx context.Context, msg jetstream.Msg) {
 		w.failed(id, fmt.Errorf("fleet: decoding job %q: %w", id, err))
 		return
 	}
-	// Tell the server the job is in progress every third of the ack wait.
-	beat := time.NewTicker(w.cfg.AckWait / 3)
-	done := make(chan struct{})
-	go func() {
-		defer beat.Stop()
-		for {
-			select {
-			case <-beat.C:
-				msg.InProgress()
-			case <-done:
-				return
-			}
+	// Tell the server the job is in progress every third of the ack wait,
+	// from a timer: no goroutine per job unless the job runs that long.
+	var (
+		mu   sync.Mutex
+		over bool
+		beat *time.Timer
+	)
+	every := w.cfg.AckWait / 3
+	beat = time.AfterFunc(every, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !over {
+			msg.InProgress()
+			beat.Reset(every)
 		}
-	}()
+	})
 	err := catch.Err(func() error { return w.handler(ctx, Job[T]{ID: id, Payload: payload, Attempt: attempt}) })
-	close(done)
+	mu.Lock()
+	over = true
+	beat.Stop()
+	mu.Unlock()
 	switch {
 	case err == nil:
 		msg.Ack()
