@@ -88,7 +88,8 @@ func NewWorker[T any](ctx context.Context, js jetstream.JetStream, stream string
 // Run pulls and handles jobs until ctx ends. It then stops pulling, lets the
 // handlers running see their context end, naks the jobs whose handlers did
 // not finish (so that another worker takes them at once), and returns
-// ctx.Err() once every handler has returned.
+// ctx.Err() once every handler has returned. Jobs it had pulled ahead but not
+// started go back to the stream when their ack wait passes.
 func (w *Worker[T]) Run(ctx context.Context) error {
 	// Pull ahead of the handlers, so that quick jobs do not wait for a round
 	// trip each; jobs buffered here count against the ack wait, which the
