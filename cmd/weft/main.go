@@ -78,7 +78,24 @@ type runState struct {
 	procs     procs
 	slots     slots
 
-	finished, succeeded, failedN atomic.Int64 // for --halt
+	tally tally
+}
+
+// tally counts the finished jobs. The worker that finished a job counts it,
+// before --halt is decided and before that worker takes another job; the
+// printer and the exit status read the same counts.
+type tally struct{ done, succeeded, failed atomic.Int64 }
+
+func (t *tally) count(r *result) {
+	if r.skipped {
+		return
+	}
+	t.done.Add(1)
+	if r.ok() {
+		t.succeeded.Add(1)
+	} else {
+		t.failed.Add(1)
+	}
 }
 
 func newRun(o *options, stdin io.Reader, stdout, stderr io.Writer) (*runState, error) {
@@ -226,7 +243,7 @@ func (r *runState) execute() int {
 		fmt.Fprintf(r.stderr, "weft: %v\n", err)
 		return 255
 	}
-	pr := newPrinter(r.o, r.stdout, r.stderr, r.joblog)
+	pr := newPrinter(r.o, r.stdout, r.stderr, r.joblog, &r.tally)
 	results := make(chan *result, r.o.jobs)
 	printed := make(chan struct{})
 	go func() {
@@ -258,7 +275,7 @@ func (r *runState) execute() int {
 	if h := r.haltExit.Load(); h != 0 {
 		return int(h - 1)
 	}
-	return int(min(pr.failed, 101))
+	return int(min(r.tally.failed.Load(), 101))
 }
 
 // feed reads the jobs and hands them to the pool, until the input ends or
@@ -283,6 +300,7 @@ func (r *runState) feed(p *pool.Pool, x *executor, results chan<- *result) error
 		}
 		err := p.Go(func() {
 			res := r.runJob(x, j)
+			r.tally.count(res)
 			r.checkHalt(res) // before this worker takes another job
 			results <- res
 		})
@@ -348,27 +366,18 @@ func (r *runState) runJob(x *executor, j job) *result {
 // checkHalt applies --halt after each finished job.
 func (r *runState) checkHalt(res *result) {
 	h := r.o.halt
-	if h == nil || res.skipped {
+	// Only a job of the kind counted can trigger the halt, so that the exit
+	// status is that job's.
+	if h == nil || res.skipped || res.ok() != h.success {
 		return
 	}
-	var n, done int64
-	if res.ok() {
-		n, done = r.succeeded.Add(1), r.finished.Add(1)
-		if !h.success {
-			n = r.failedN.Load()
-		}
-	} else {
-		n, done = r.failedN.Add(1), r.finished.Add(1)
-		if h.success {
-			n = r.succeeded.Load()
-		}
+	n := r.tally.failed.Load()
+	if h.success {
+		n = r.tally.succeeded.Load()
 	}
 	hit := (h.count > 0 && n >= int64(h.count)) ||
-		(h.percent > 0 && float64(n)*100/float64(done) >= h.percent)
+		(h.percent > 0 && float64(n)*100/float64(r.tally.done.Load()) >= h.percent)
 	if !hit || !r.stopping.CompareAndSwap(false, true) {
-		return
-	}
-	if !hit {
 		return
 	}
 	status := 0

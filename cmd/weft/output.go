@@ -79,16 +79,17 @@ type printer struct {
 	barOn          bool
 	barOut         io.Writer // where --bar and --eta draw: the terminal
 
-	done, failed, succeeded int64
-	err                     error // the first output or joblog error
+	tally *tally // the counts, kept by the workers
+	err   error  // the first output or joblog error
 }
 
-func newPrinter(o *options, stdout, stderr io.Writer, joblog *os.File) *printer {
+func newPrinter(o *options, stdout, stderr io.Writer, joblog *os.File, t *tally) *printer {
 	p := &printer{
 		o:       o,
 		stdout:  bufio.NewWriterSize(stdout, 64<<10),
 		stderr:  bufio.NewWriterSize(stderr, 64<<10),
 		joblog:  joblog,
+		tally:   t,
 		pending: map[int64]*result{},
 		next:    1,
 		total:   o.total(),
@@ -109,12 +110,6 @@ func (p *printer) fail(err error) {
 // add takes a finished (or skipped) job.
 func (p *printer) add(r *result) {
 	if !r.skipped {
-		p.done++
-		if r.ok() {
-			p.succeeded++
-		} else {
-			p.failed++
-		}
 		if p.joblog != nil {
 			_, err := p.joblog.WriteString(joblogLine(r)) // one write: a whole line or none
 			p.fail(err)
@@ -179,13 +174,14 @@ func (p *printer) progress(final bool) {
 		return
 	}
 	p.lastBar = time.Now()
+	done, failed := p.tally.done.Load(), p.tally.failed.Load()
 	elapsed := time.Since(p.started).Seconds()
-	rate := float64(p.done) / max(elapsed, 1e-9)
-	line := fmt.Sprintf("%d done, %d failed, %.1f/s", p.done, p.failed, rate)
+	rate := float64(done) / max(elapsed, 1e-9)
+	line := fmt.Sprintf("%d done, %d failed, %.1f/s", done, failed, rate)
 	if p.total > 0 {
-		left := float64(p.total - p.done)
+		left := float64(p.total - done)
 		line = fmt.Sprintf("%3.0f%% %d/%d, %d failed, %.1f/s, ETA %s",
-			100*float64(p.done)/float64(p.total), p.done, p.total, p.failed, rate,
+			100*float64(done)/float64(p.total), done, p.total, failed, rate,
 			time.Duration(left/max(rate, 1e-9)*float64(time.Second)).Round(time.Second))
 	}
 	fmt.Fprintf(p.barOut, "\r\x1b[K%s", line)

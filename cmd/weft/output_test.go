@@ -19,12 +19,17 @@ func TestProgress(t *testing.T) {
 	} {
 		o := &options{bar: true, groups: tt.groups}
 		var bar bytes.Buffer
-		p := newPrinter(o, io.Discard, io.Discard, nil)
+		var counts tally
+		p := newPrinter(o, io.Discard, io.Discard, nil, &counts)
 		p.barOn, p.barOut = true, &bar
-		p.add(&result{job: job{seq: 1}, stdout: &spill{}, stderr: &spill{}})
-		p.progress(true)
-		p.add(&result{job: job{seq: 2}, exit: 1, stdout: &spill{}, stderr: &spill{}})
-		p.progress(true)
+		for _, r := range []*result{
+			{job: job{seq: 1}, stdout: &spill{}, stderr: &spill{}},
+			{job: job{seq: 2}, exit: 1, stdout: &spill{}, stderr: &spill{}},
+		} {
+			counts.count(r)
+			p.add(r)
+			p.progress(true)
+		}
 		for _, w := range tt.want {
 			if !strings.Contains(bar.String(), w) {
 				t.Errorf("progress %q lacks %q", bar.String(), w)
