@@ -165,6 +165,27 @@ func (k *Keyed[K]) shard(key K) *keyShard[K] {
 	return &k.shards[maphash.Comparable(k.seed, key)&k.mask]
 }
 
+// take claims one event for key if it may happen within maxWait
+// nanoseconds, and returns the key's state, the TAT it set and the wait.
+// When it claims nothing, ok is false and st is nil if the limiter had no
+// room for a new key. The limit must be neither Inf nor none.
+func (k *Keyed[K]) take(key K, maxWait int64) (st *keyState, next, wait int64, ok bool) {
+	s := k.shard(key)
+	now := k.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st = k.state(s, key, now); st == nil {
+		return nil, 0, 0, false
+	}
+	next = max(st.tat, now) + k.p.interval
+	wait = max(next-k.p.tau-now, 0)
+	if wait > maxWait {
+		return st, next, wait, false
+	}
+	st.tat = next
+	return st, next, wait, true
+}
+
 // Allow reports whether one event for key may happen now, and takes it if
 // so. A hit on a known key allocates nothing.
 func (k *Keyed[K]) Allow(key K) bool {
@@ -174,20 +195,7 @@ func (k *Keyed[K]) Allow(key K) bool {
 	case k.p.none:
 		return false
 	}
-	s := k.shard(key)
-	now := k.now()
-	s.mu.Lock()
-	st := k.state(s, key, now)
-	if st == nil {
-		s.mu.Unlock()
-		return false
-	}
-	next := max(st.tat, now) + k.p.interval
-	ok := next-now <= k.p.tau
-	if ok {
-		st.tat = next
-	}
-	s.mu.Unlock()
+	_, _, _, ok := k.take(key, 0)
 	return ok
 }
 
@@ -205,30 +213,18 @@ func (k *Keyed[K]) Wait(ctx context.Context, key K) error {
 	case k.p.none:
 		return fmt.Errorf("%w: limit %v with burst %d", ErrNever, float64(k.p.limit), k.p.burst)
 	}
-	maxWait := int64(math.MaxInt64)
-	if dl, ok := ctx.Deadline(); ok {
-		maxWait = int64(time.Until(dl))
-	}
-	s := k.shard(key)
-	now := k.now()
-	s.mu.Lock()
-	st := k.state(s, key, now)
-	if st == nil {
-		s.mu.Unlock()
+	st, next, wait, ok := k.take(key, maxWait(ctx))
+	switch {
+	case st == nil:
 		return fmt.Errorf("rate: no room for key: %w", ErrFull)
-	}
-	next := max(st.tat, now) + k.p.interval
-	wait := max(next-k.p.tau-now, 0)
-	if wait > 0 && wait > maxWait {
-		s.mu.Unlock()
+	case !ok:
 		return fmt.Errorf("rate: key would wait %v, past the context's deadline: %w", time.Duration(wait), context.DeadlineExceeded)
 	}
-	st.tat = next
-	s.mu.Unlock()
 	if wait == 0 {
 		return nil
 	}
 	if err := k.clock.Sleep(ctx, time.Duration(wait)); err != nil {
+		s := k.shard(key)
 		s.mu.Lock()
 		if s.m[key] == st && st.tat == next {
 			st.tat -= k.p.interval

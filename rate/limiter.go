@@ -158,7 +158,7 @@ func (l *Limiter) reserve(n int, maxWait int64) (r *Reservation, wait int64, lat
 		tat := l.tat.Load()
 		next := max(tat, now) + cost
 		wait = max(next-p.tau-now, 0)
-		if wait > 0 && wait > maxWait {
+		if wait > maxWait {
 			return r, wait, true
 		}
 		if l.tat.CompareAndSwap(tat, next) {
@@ -196,6 +196,14 @@ func (r *Reservation) Cancel() {
 	r.l.tat.CompareAndSwap(r.tat, r.tat-r.cost)
 }
 
+// maxWait is how long a wait may last before ctx's deadline, in nanoseconds.
+func maxWait(ctx context.Context) int64 {
+	if dl, ok := ctx.Deadline(); ok {
+		return int64(time.Until(dl))
+	}
+	return math.MaxInt64
+}
+
 // Wait is WaitN(ctx, 1).
 func (l *Limiter) Wait(ctx context.Context) error { return l.WaitN(ctx, 1) }
 
@@ -209,11 +217,7 @@ func (l *Limiter) WaitN(ctx context.Context, n int) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	maxWait := int64(math.MaxInt64)
-	if dl, ok := ctx.Deadline(); ok {
-		maxWait = int64(time.Until(dl))
-	}
-	r, wait, late := l.reserve(n, maxWait)
+	r, wait, late := l.reserve(n, maxWait(ctx))
 	if !r.ok {
 		if late {
 			return fmt.Errorf("rate: %d events would wait %v, past the context's deadline: %w", n, time.Duration(wait), context.DeadlineExceeded)
