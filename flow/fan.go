@@ -208,12 +208,8 @@ func (t *tee[T]) feed() {
 // Errors and panics follow Map.
 func Partition[T any, K comparable, U any](ctx context.Context, in Stream[T], lanes int, key func(T) K, f func(context.Context, T) (U, error), opts ...Option) Stream[U] {
 	o, err := configure(lanes, opts)
-	switch {
-	case err != nil:
-	case key == nil || f == nil:
-		err = errors.New("flow: Partition needs a key and a function")
-	case in == nil:
-		err = errors.New("flow: input stream must not be nil")
+	if err == nil {
+		err = checkStage(ctx, in, key == nil || f == nil)
 	}
 	if err != nil {
 		return fail[U](err)

@@ -39,6 +39,19 @@ func FlatMap[T, U any](ctx context.Context, in Stream[T], workers int, f func(co
 	return Unbatch(Map(ctx, in, workers, f, opts...))
 }
 
+// checkStage checks the arguments every concurrent stage takes.
+func checkStage[T any](ctx context.Context, in Stream[T], nilFunc bool) error {
+	switch {
+	case nilFunc:
+		return errors.New("flow: function must not be nil")
+	case in == nil:
+		return errors.New("flow: input stream must not be nil")
+	case ctx == nil:
+		return errors.New("flow: context must not be nil")
+	}
+	return nil
+}
+
 type job[T any] struct {
 	seq uint64
 	v   T
@@ -46,14 +59,8 @@ type job[T any] struct {
 
 func parallel[T, U any](ctx context.Context, in Stream[T], workers int, f func(context.Context, T) (U, error), ordered bool, opts []Option) Stream[U] {
 	o, err := configure(workers, opts)
-	switch {
-	case err != nil:
-	case f == nil:
-		err = errors.New("flow: function must not be nil")
-	case in == nil:
-		err = errors.New("flow: input stream must not be nil")
-	case ctx == nil:
-		err = errors.New("flow: context must not be nil")
+	if err == nil {
+		err = checkStage(ctx, in, f == nil)
 	}
 	if err != nil {
 		return fail[U](err)
