@@ -251,3 +251,45 @@ func TestBadInput(t *testing.T) {
 		t.Error("0 workers: got nil error")
 	}
 }
+
+// TestDrainFinishesRunningJobsAndGivesBackTheRest: a draining worker lets its
+// running handlers finish (their jobs are acknowledged) and gives the jobs it
+// pulled ahead back at once, so that another worker runs them long before
+// the ack wait (an hour here) would have passed.
+func TestDrainFinishesRunningJobsAndGivesBackTheRest(t *testing.T) {
+	srv := cluster(t)
+	js := connect(t, srv.URL())
+	submit(t, js, ids(20)...)
+	started := make(chan string, 2)
+	release := make(chan struct{})
+	var first handled
+	w, err := fleet.NewWorker(context.Background(), js, "jobs", 2, func(_ context.Context, j fleet.Job[work]) error {
+		started <- j.ID
+		<-release
+		first.add(j.ID)
+		return nil
+	}, fleet.WorkerConfig{AckWait: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- w.Run(context.Background()) }()
+	<-started
+	<-started // both handlers busy; the other 18 jobs wait in the worker
+	w.Drain()
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatalf("Run after Drain: %v; want nil", err)
+	}
+	if d, _ := first.count(); d != 2 {
+		t.Fatalf("the draining worker finished %d jobs; want its 2 running ones", d)
+	}
+	var second handled
+	runWorker(t, connect(t, srv.URL()), 4, func(_ context.Context, j fleet.Job[work]) error { second.add(j.ID); return nil }, fleet.WorkerConfig{AckWait: time.Hour})
+	waitUntil(t, "the 18 jobs given back", func() bool { d, _ := second.count(); return d == 18 })
+	for id := range first.runs {
+		if second.runs[id] > 0 {
+			t.Errorf("job %s ran on both workers", id)
+		}
+	}
+}

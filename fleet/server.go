@@ -61,6 +61,21 @@ func (s *Server) Shutdown() {
 	s.s.WaitForShutdown()
 }
 
+// ConnectInProcess connects to the server without a network connection (the
+// client and server share the process), and returns its JetStream context.
+func (s *Server) ConnectInProcess() (jetstream.JetStream, error) {
+	nc, err := nats.Connect("", nats.InProcessServer(s.s), nats.MaxReconnects(-1))
+	if err != nil {
+		return nil, fmt.Errorf("fleet: connecting in process: %w", err)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("fleet: JetStream in process: %w", err)
+	}
+	return js, nil
+}
+
 // Connect connects to the NATS server at url and returns its JetStream
 // context. It fails within the context's deadline (or 5 seconds) if the
 // server cannot be reached, with an error naming the URL.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -31,6 +32,11 @@ type WorkerConfig struct {
 	// OnFailed is called for a job given up after MaxDeliver attempts, or
 	// whose payload cannot be decoded, with the last error.
 	OnFailed func(id string, err error)
+	// PullAhead is how many jobs a worker holds at most, running or
+	// waiting for a free handler; the default is max(4*workers, 256).
+	// Jobs that wait count against the ack wait, so a worker whose jobs
+	// are long should pull little ahead.
+	PullAhead int
 }
 
 // Worker pulls jobs from a stream and runs a handler on each, with at most
@@ -42,6 +48,11 @@ type Worker[T any] struct {
 	handler  func(context.Context, Job[T]) error
 	cfg      WorkerConfig
 	consumer jetstream.Consumer
+
+	draining atomic.Bool
+	mu       sync.Mutex
+	it       jetstream.MessagesContext // the running Run's, for Drain
+	drain    context.CancelFunc        // ends the running Run's waits for a free handler
 }
 
 // NewWorker returns a worker for stream that runs handler on up to workers
@@ -56,6 +67,8 @@ func NewWorker[T any](ctx context.Context, js jetstream.JetStream, stream string
 		return nil, fmt.Errorf("fleet: AckWait must be >= 100ms, got %v", cfg.AckWait)
 	case cfg.MaxDeliver < 0:
 		return nil, fmt.Errorf("fleet: MaxDeliver must be >= 1, got %d", cfg.MaxDeliver)
+	case cfg.PullAhead < 0:
+		return nil, fmt.Errorf("fleet: PullAhead must be >= 1, got %d", cfg.PullAhead)
 	}
 	if cfg.Durable == "" {
 		cfg.Durable = stream
@@ -68,6 +81,9 @@ func NewWorker[T any](ctx context.Context, js jetstream.JetStream, stream string
 	}
 	if cfg.Codec == nil {
 		cfg.Codec = JSON{}
+	}
+	if cfg.PullAhead == 0 {
+		cfg.PullAhead = max(4*workers, pullAhead)
 	}
 	if err := ensureStream(ctx, js, stream); err != nil {
 		return nil, err
@@ -85,25 +101,39 @@ func NewWorker[T any](ctx context.Context, js jetstream.JetStream, stream string
 	return &Worker[T]{js: js, stream: stream, workers: workers, handler: handler, cfg: cfg, consumer: c}, nil
 }
 
-// Run pulls and handles jobs until ctx ends. It then stops pulling, lets the
-// handlers running see their context end, naks the jobs whose handlers did
-// not finish (so that another worker takes them at once), and returns
-// ctx.Err() once every handler has returned. Jobs it had pulled ahead but not
-// started go back to the stream when their ack wait passes.
+// Run pulls and handles jobs until ctx ends or Drain is called.
+//
+// When ctx ends, Run stops pulling, gives back at once the jobs it had pulled
+// but not started, lets the running handlers see their context end, naks the
+// jobs whose handlers did not finish (so that another worker takes them at
+// once), and returns ctx.Err() once every handler has returned.
+//
+// After Drain, Run stops pulling, gives back the jobs not started, lets the
+// running handlers finish and settles their jobs as usual, then returns nil.
 func (w *Worker[T]) Run(ctx context.Context) error {
 	// Pull ahead of the handlers, so that quick jobs do not wait for a round
 	// trip each; jobs buffered here count against the ack wait, which the
 	// heartbeat only covers once a handler runs them.
-	it, err := w.consumer.Messages(jetstream.PullMaxMessages(max(4*w.workers, pullAhead)))
+	it, err := w.consumer.Messages(jetstream.PullMaxMessages(w.cfg.PullAhead))
 	if err != nil {
 		return fmt.Errorf("fleet: pulling from %q: %w", w.stream, err)
 	}
+	// waitCtx ends the wait for a free handler when the worker drains.
+	waitCtx, drain := context.WithCancel(ctx)
+	defer drain()
+	w.mu.Lock()
+	w.it, w.drain = it, drain
+	if w.draining.Load() {
+		it.Drain()
+		drain()
+	}
+	w.mu.Unlock()
 	p, err := pool.New(w.workers, pool.WithQueue(0), pool.WithContext(ctx))
 	if err != nil {
 		it.Stop()
 		return err
 	}
-	stopped := context.AfterFunc(ctx, it.Stop)
+	stopped := context.AfterFunc(ctx, it.Drain) // the buffered jobs are given back below
 	defer stopped()
 	var runErr error
 	for {
@@ -114,21 +144,40 @@ func (w *Worker[T]) Run(ctx context.Context) error {
 			}
 			break
 		}
-		if err := p.Submit(ctx, func(ctx context.Context) error { w.handle(ctx, msg); return nil }); err != nil {
+		if ctx.Err() != nil || w.draining.Load() {
 			msg.Nak() // not started: give it back at once
-			break
+			continue
+		}
+		pulled := time.Now()
+		if err := p.Submit(waitCtx, func(ctx context.Context) error { w.handle(ctx, msg, pulled); return nil }); err != nil {
+			msg.Nak()
 		}
 	}
 	p.Close()
 	if runErr != nil {
 		return runErr
 	}
+	if w.draining.Load() && ctx.Err() == nil {
+		return nil
+	}
 	return ctx.Err()
+}
+
+// Drain makes Run stop pulling, give back the jobs it has not started, and
+// return nil once the running handlers have finished. It does not wait.
+func (w *Worker[T]) Drain() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.draining.Store(true)
+	if w.it != nil {
+		w.it.Drain()
+		w.drain()
+	}
 }
 
 // handle runs the handler on one message and settles it: Ack on success,
 // Nak with a delay on failure, Term once MaxDeliver is reached.
-func (w *Worker[T]) handle(ctx context.Context, msg jetstream.Msg) {
+func (w *Worker[T]) handle(ctx context.Context, msg jetstream.Msg, pulled time.Time) {
 	id := msg.Headers().Get(jetstream.MsgIDHeader)
 	attempt := 1
 	if md, err := msg.Metadata(); err == nil {
@@ -148,6 +197,9 @@ func (w *Worker[T]) handle(ctx context.Context, msg jetstream.Msg) {
 		beat *time.Timer
 	)
 	every := w.cfg.AckWait / 3
+	if time.Since(pulled) > every {
+		msg.InProgress() // it waited here a while: restart its ack wait now
+	}
 	beat = time.AfterFunc(every, func() {
 		mu.Lock()
 		defer mu.Unlock()
