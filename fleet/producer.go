@@ -25,6 +25,10 @@ func (JSON) Marshal(v any) ([]byte, error) { return json.Marshal(v) }
 // Unmarshal decodes JSON data into v.
 func (JSON) Unmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
 
+// ErrTooLarge is returned by Submit for a job whose encoded payload is
+// larger than the server accepts.
+var ErrTooLarge = errors.New("fleet: job too large")
+
 // Job is one unit of work: the ID its submitter gave it, and its payload.
 type Job[T any] struct {
 	ID      string
@@ -98,7 +102,7 @@ func (p *Producer[T]) Submit(ctx context.Context, id string, v T) error {
 		return fmt.Errorf("fleet: encoding job %q: %w", id, err)
 	}
 	if max := p.js.Conn().MaxPayload(); int64(len(data)) > max {
-		return fmt.Errorf("fleet: job %q is %d bytes, more than the server's maximum payload of %d", id, len(data), max)
+		return fmt.Errorf("%w: job %q is %d bytes, more than the server's maximum payload of %d", ErrTooLarge, id, len(data), max)
 	}
 	if _, err := p.js.Publish(ctx, subject(p.stream), data, jetstream.WithMsgID(id)); err != nil {
 		return fmt.Errorf("fleet: publishing job %q: %w", id, err)

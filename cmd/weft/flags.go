@@ -53,6 +53,10 @@ type options struct {
 	version      bool
 	command      string
 	groups       []group // ::: and :::: groups and -a files, in order
+
+	nats   string // submit to the workers behind this NATS URL instead of running here
+	stream string // the JetStream stream the jobs go through
+	runID  string // names the run, to collect it again after a restart
 }
 
 // group is one input source: literal values (:::) or a file (:::: or -a).
@@ -108,7 +112,22 @@ var flagSpecs = []flagSpec{
 	{[]string{"--eta"}, false, func(o *options, _ string) error { o.eta = true; return nil }},
 	{[]string{"-h", "--help"}, false, func(o *options, _ string) error { o.help = true; return nil }},
 	{[]string{"--version"}, false, func(o *options, _ string) error { o.version = true; return nil }},
+	{[]string{"--nats"}, true, func(o *options, v string) error { o.nats = v; return nil }},
+	{[]string{"--stream"}, true, func(o *options, v string) error { return setName(&o.stream, "--stream", v) }},
+	{[]string{"--run-id"}, true, func(o *options, v string) error { return setName(&o.runID, "--run-id", v) }},
 	{[]string{"--will-cite"}, false, func(*options, string) error { return nil }},
+}
+
+// validName matches the names a stream or run may have: they become parts of
+// NATS subjects and stream names.
+var validName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+func setName(dst *string, flag, v string) error {
+	if !validName.MatchString(v) {
+		return usagef("bad value for %s: %q (want 1 to 64 letters, digits, - or _)", flag, v)
+	}
+	*dst = v
+	return nil
 }
 
 func lookupFlag(name string) *flagSpec {
@@ -125,7 +144,7 @@ func lookupFlag(name string) *flagSpec {
 // parseArgs reads the command line: options, then the command (every word
 // up to the first ::: or ::::), then the input groups.
 func parseArgs(args []string) (*options, error) {
-	o := &options{jobs: runtime.NumCPU(), sep: "\n", tries: 1, grace: 2 * time.Second}
+	o := &options{jobs: runtime.NumCPU(), sep: "\n", tries: 1, grace: 2 * time.Second, stream: defaultStream}
 	i := 0
 	for ; i < len(args); i++ {
 		a := args[i]
@@ -194,6 +213,12 @@ func parseArgs(args []string) (*options, error) {
 	}
 	if (o.resume || o.resumeFailed) && o.joblog == "" {
 		return nil, usagef("--resume and --resume-failed need --joblog FILE")
+	}
+	if o.nats == "" && (o.runID != "" || o.stream != defaultStream) {
+		return nil, usagef("--run-id and --stream need --nats URL")
+	}
+	if o.nats != "" && (o.ungroup || o.lineBuffer) {
+		return nil, usagef("-u and --line-buffer cannot be used with --nats: a remote job's output comes back whole")
 	}
 	return o, nil
 }

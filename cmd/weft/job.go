@@ -23,6 +23,7 @@ type result struct {
 	stderr        *spill
 	skipped       bool // already done in the joblog being resumed
 	failedToStart error
+	host          string // the worker that ran it, for a job run through NATS
 }
 
 func (r *result) ok() bool { return r.exit == 0 && r.signal == 0 && r.failedToStart == nil }

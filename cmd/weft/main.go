@@ -34,6 +34,16 @@ func main() {
 // run is the whole command; it returns the exit status. With signals, it
 // handles SIGINT and SIGTERM as documented in --help.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, signals bool) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "serve":
+			return serve(args[1:], stdout, stderr, signals)
+		case "worker":
+			return work(args[1:], stdout, stderr, signals)
+		case "run":
+			args = args[1:]
+		}
+	}
 	o, err := parseArgs(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "weft: %v\n", err)
@@ -79,6 +89,8 @@ type runState struct {
 	slots     slots
 
 	tally tally
+
+	remote atomic.Pointer[remoteRun] // with --nats, once it has started
 }
 
 // tally counts the finished jobs. The worker that finished a job counts it,
@@ -167,12 +179,21 @@ func (r *runState) handleSignals() (stop func()) {
 				if s == syscall.SIGTERM {
 					status = 143
 				}
-				r.sigStatus.CompareAndSwap(0, status)
+				first := r.sigStatus.CompareAndSwap(0, status)
 				r.stopping.Store(true)
 				r.cancel()
+				if rr := r.remote.Load(); first && rr != nil {
+					rr.stop(true)
+					// Wait for the workers to report their stopped jobs, but
+					// not for ever: a worker may be gone.
+					time.AfterFunc(r.o.grace+5*time.Second, rr.giveUp)
+				}
 				if s == syscall.SIGINT {
 					if interrupts++; interrupts > 1 {
 						r.procs.killAll()
+						if rr := r.remote.Load(); rr != nil {
+							rr.giveUp()
+						}
 					}
 				}
 			case <-done:
@@ -225,6 +246,9 @@ func (m multiWaiter) Wait(ctx context.Context) error {
 func (r *runState) execute() int {
 	if r.o.dryRun {
 		return r.dryRun()
+	}
+	if r.o.nats != "" {
+		return r.executeRemote()
 	}
 	if r.joblog != nil {
 		defer r.joblog.Close()
@@ -340,24 +364,30 @@ func (r *runState) runJob(x *executor, j job) *result {
 	}
 	slot := r.slots.get()
 	defer r.slots.put(slot)
-	cmdline := r.tpl.expand(j.args, j.seq, slot)
+	return runTries(r.ctx, x, j, r.tpl.expand(j.args, j.seq, slot), r.o.tries, r.o.retryDelay)
+}
+
+// runTries runs cmdline up to tries times, waiting retryDelay between
+// tries, until it succeeds or ctx ends; a job whose ctx has ended before it
+// starts is recorded as stopped by SIGTERM.
+func runTries(ctx context.Context, x *executor, j job, cmdline string, tries int, retryDelay time.Duration) *result {
 	for attempt := 1; ; attempt++ {
 		res := &result{job: j, cmdline: cmdline}
-		if r.ctx.Err() != nil {
+		if ctx.Err() != nil {
 			res.exit, res.signal, res.start = -1, int(syscall.SIGTERM), time.Now()
 			res.stdout, res.stderr = &spill{}, &spill{}
 			return res
 		}
-		x.run(r.ctx, res)
-		if res.ok() || attempt >= r.o.tries || r.ctx.Err() != nil {
+		x.run(ctx, res)
+		if res.ok() || attempt >= tries || ctx.Err() != nil {
 			return res
 		}
 		res.stdout.close()
 		res.stderr.close()
-		if r.o.retryDelay > 0 {
+		if retryDelay > 0 {
 			select {
-			case <-time.After(r.o.retryDelay):
-			case <-r.ctx.Done():
+			case <-time.After(retryDelay):
+			case <-ctx.Done():
 			}
 		}
 	}
@@ -391,6 +421,9 @@ func (r *runState) checkHalt(res *result) {
 	fmt.Fprintf(r.stderr, "weft: halting after job %d (%s)\n", res.seq, res.cmdline)
 	if h.now {
 		r.cancel()
+	}
+	if rr := r.remote.Load(); rr != nil {
+		rr.stop(h.now)
 	}
 }
 

@@ -19,8 +19,12 @@ const joblogHeader = "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\t
 
 // joblogLine formats a finished job as GNU parallel does.
 func joblogLine(r *result) string {
-	return fmt.Sprintf("%d\t:\t%.3f\t%10.3f\t0\t%d\t%d\t%d\t%s\n",
-		r.seq, float64(r.start.UnixMilli())/1000, r.elapsed.Seconds(), r.stdout.n, r.exit, r.signal,
+	host := r.host
+	if host == "" {
+		host = ":" // GNU parallel's name for this machine
+	}
+	return fmt.Sprintf("%d\t%s\t%.3f\t%10.3f\t0\t%d\t%d\t%d\t%s\n",
+		r.seq, host, float64(r.start.UnixMilli())/1000, r.elapsed.Seconds(), r.stdout.n, r.exit, r.signal,
 		strings.ReplaceAll(r.cmdline, "\n", " "))
 }
 

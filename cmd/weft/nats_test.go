@@ -1,0 +1,434 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/weft-dev/weft/fleet"
+)
+
+// natsServer starts an embedded JetStream server on 127.0.0.1 for one test.
+func natsServer(t *testing.T) (*fleet.Server, string) {
+	t.Helper()
+	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown)
+	return srv, srv.URL()
+}
+
+// worker is a weft worker process.
+type worker struct {
+	cmd    *exec.Cmd
+	stderr *lockedBuffer
+	status chan int
+}
+
+// lockedBuffer is a bytes.Buffer that a process writes while a test reads.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// startWorker starts weft worker in dir, with NAME=name in its environment
+// (and so in its jobs'), and stops it with SIGKILL when the test ends.
+func startWorker(t *testing.T, dir, natsURL, name string, args ...string) *worker {
+	t.Helper()
+	cmd := exec.Command(weftBin, append([]string{"worker", "--nats", natsURL, "--name", name}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "NAME="+name)
+	w := &worker{cmd: cmd, stderr: &lockedBuffer{}, status: make(chan int, 1)}
+	cmd.Stderr = w.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		cmd.Wait()
+		w.status <- cmd.ProcessState.ExitCode()
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-w.status
+		w.status <- -1
+	})
+	return w
+}
+
+// countLines counts the lines of a file that may not exist yet.
+func countLines(path string) int {
+	data, _ := os.ReadFile(path)
+	return bytes.Count(data, []byte("\n"))
+}
+
+// ranBy reads the ran-NAME files that jobs append their input to, and
+// returns, for each input, the workers that ran it.
+func ranBy(t *testing.T, dir string) map[string][]string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "ran-*"))
+	out := map[string][]string{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := strings.TrimPrefix(filepath.Base(f), "ran-")
+		for _, in := range lines(string(data)) {
+			out[in] = append(out[in], name)
+		}
+	}
+	return out
+}
+
+// sameJoblog compares two joblogs on what does not depend on when and
+// where a job ran: sequence number, bytes received, exit value, signal and
+// command.
+func sameJoblog(t *testing.T, got, want string) {
+	t.Helper()
+	read := func(path string) map[string]string {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for i, l := range lines(string(data)) {
+			if i == 0 {
+				continue
+			}
+			f := strings.Split(l, "\t")
+			if _, dup := out[f[0]]; dup {
+				t.Errorf("%s has job %s twice", path, f[0])
+			}
+			out[f[0]] = strings.Join(slices.Concat(f[4:8], f[8:]), "\t")
+		}
+		return out
+	}
+	g, w := read(got), read(want)
+	if len(g) != len(w) {
+		t.Errorf("joblog has %d jobs; the local run's has %d", len(g), len(w))
+	}
+	n := 0
+	for seq, line := range w {
+		if g[seq] != line && n < 5 {
+			t.Errorf("joblog job %s: got %q; the local run logged %q", seq, g[seq], line)
+			n++
+		}
+	}
+}
+
+// TestNATSRunMatchesLocalRun runs the same jobs (output on both streams,
+// failures, slots, retries) locally and through two workers.
+func TestNATSRunMatchesLocalRun(t *testing.T) {
+	_, u := natsServer(t)
+	dir := t.TempDir()
+	startWorker(t, dir, u, "w1", "-j", "2")
+	startWorker(t, dir, u, "w2", "-j", "2")
+	args := []string{"-k", "--retries", "2", "echo out {}; echo err {} >&2; test {} -lt 7", ":::"}
+	for i := range 10 {
+		args = append(args, strconv.Itoa(i))
+	}
+	local := runWeft(t, dir, "", slices.Concat([]string{"--joblog", "local.log"}, args)...)
+	remote := runWeft(t, dir, "", slices.Concat([]string{"--nats", u, "--joblog", "remote.log"}, args)...)
+	if remote.stdout != local.stdout || remote.status != local.status || local.status != 3 {
+		t.Errorf("through NATS: status %d, stdout %q\nlocally: status %d, stdout %q\nstderr: %s", remote.status, remote.stdout, local.status, local.stdout, remote.stderr)
+	}
+	if got, want := sorted(lines(remote.stderr)[1:]), sorted(lines(local.stderr)); !slices.Equal(got, want) {
+		t.Errorf("stderr through NATS %q; locally %q", got, want)
+	}
+	sameJoblog(t, filepath.Join(dir, "remote.log"), filepath.Join(dir, "local.log"))
+	for _, l := range lines(mustRead(t, filepath.Join(dir, "remote.log")))[1:] {
+		if host := strings.Split(l, "\t")[1]; host != "w1" && host != "w2" {
+			t.Errorf("joblog line %q: host %q; want the worker's name", l, host)
+		}
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// TestNATSWorkerKilledMidRun runs 10,000 jobs over three worker processes
+// and kills one of them with SIGKILL part-way: every job is done, the only
+// jobs that ran twice are jobs the killed worker had started, and the
+// submitter's output and joblog are those of a local run.
+func TestNATSWorkerKilledMidRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10,000 processes")
+	}
+	_, u := natsServer(t)
+	dir := t.TempDir()
+	const n = 10000
+	var in strings.Builder
+	for i := range n {
+		fmt.Fprintln(&in, i)
+	}
+	// A job echoes its input, and records which worker ran it.
+	args := []string{"-k", "-j", "4", "--joblog", "", "echo {}; echo {} >> ran-$NAME"}
+	args[4] = "local.log"
+	local := runWeft(t, dir, in.String(), args...)
+	if local.status != 0 || len(lines(local.stdout)) != n {
+		t.Fatalf("local run: status %d, %d lines; %s", local.status, len(lines(local.stdout)), local.stderr)
+	}
+	os.Remove(filepath.Join(dir, "ran-"))
+
+	workers := []*worker{}
+	for _, name := range []string{"w1", "w2", "w3"} {
+		workers = append(workers, startWorker(t, dir, u, name, "-j", "2", "--ack-wait", "2s"))
+	}
+	sub := exec.Command(weftBin, slices.Concat([]string{"--nats", u}, args)...)
+	sub.Args[slices.Index(sub.Args, "local.log")] = "remote.log"
+	sub.Dir = dir
+	sub.Stdin = strings.NewReader(in.String())
+	var out, errb bytes.Buffer
+	sub.Stdout, sub.Stderr = &out, &errb
+	if err := sub.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "w2 to run 1,000 jobs", func() bool { return countLines(filepath.Join(dir, "ran-w2")) >= 1000 })
+	workers[1].cmd.Process.Signal(syscall.SIGKILL)
+	<-workers[1].status
+	workers[1].status <- -1
+	killedAt := countLines(filepath.Join(dir, "ran-w2"))
+	if err := sub.Wait(); err != nil {
+		t.Fatalf("submitter: %v; %s", err, errb.String())
+	}
+	if out.String() != local.stdout {
+		t.Errorf("output differs from the local run's (%d lines; want %d)", len(lines(out.String())), n)
+	}
+	sameJoblog(t, filepath.Join(dir, "remote.log"), filepath.Join(dir, "local.log"))
+	runs := ranBy(t, dir)
+	if len(runs) != n {
+		t.Errorf("%d distinct jobs ran; want %d", len(runs), n)
+	}
+	twice := 0
+	for in, by := range runs {
+		if len(by) == 1 {
+			continue
+		}
+		twice++
+		if len(by) > 2 || !slices.Contains(by, "w2") {
+			t.Errorf("job %s ran on %v: only a job of the killed worker may run again", in, by)
+		}
+	}
+	// At most the jobs w2 was running when killed run again: -j 2.
+	if twice > 2 {
+		t.Errorf("%d jobs ran twice; want at most the 2 the killed worker was running", twice)
+	}
+	t.Logf("w2 ran %d jobs before SIGKILL; %d ran again elsewhere; w1, w3 ran %d, %d",
+		killedAt, twice, countLines(filepath.Join(dir, "ran-w1")), countLines(filepath.Join(dir, "ran-w3")))
+}
+
+// TestNATSSubmitterRestartCollects kills the submitter with SIGKILL part-way
+// and starts it again with the same run ID: it prints the whole run, and no
+// job runs twice.
+func TestNATSSubmitterRestartCollects(t *testing.T) {
+	_, u := natsServer(t)
+	dir := t.TempDir()
+	startWorker(t, dir, u, "w1", "-j", "4")
+	var in []string
+	for i := range 200 {
+		in = append(in, strconv.Itoa(i))
+	}
+	args := slices.Concat([]string{"--nats", u, "--run-id", "r1", "-k", "sleep 0.01; echo {}; echo {} >> ran-$NAME", ":::"}, in)
+	first, _ := startWeft(t, dir, args...)
+	waitFor(t, "50 jobs", func() bool { return countLines(filepath.Join(dir, "ran-w1")) >= 50 })
+	first.Process.Signal(syscall.SIGKILL)
+	first.Process.Wait()
+	again := runWeft(t, dir, "", args...)
+	if again.status != 0 || !slices.Equal(lines(again.stdout), in) {
+		t.Errorf("restarted submitter: status %d, %d lines (want the 200 inputs in order); %s", again.status, len(lines(again.stdout)), again.stderr)
+	}
+	for in, by := range ranBy(t, dir) {
+		if len(by) != 1 {
+			t.Errorf("job %s ran %d times", in, len(by))
+		}
+	}
+	// Collecting again runs nothing.
+	before := countLines(filepath.Join(dir, "ran-w1"))
+	if third := runWeft(t, dir, "", args...); third.stdout != again.stdout || countLines(filepath.Join(dir, "ran-w1")) != before {
+		t.Errorf("a third start with the same run ID ran jobs or printed other output")
+	}
+}
+
+// TestNATSServerRestartMidRun stops the server part-way and starts it again
+// on the same store and port: the run completes.
+func TestNATSServerRestartMidRun(t *testing.T) {
+	sdir := t.TempDir()
+	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: sdir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := srv.URL()
+	pu, _ := url.Parse(u)
+	port, _ := strconv.Atoi(pu.Port())
+	dir := t.TempDir()
+	startWorker(t, dir, u, "w1", "-j", "4", "--ack-wait", "2s") // jobs whose ack the restart lost come back after 2 s
+	var in []string
+	for i := range 300 {
+		in = append(in, strconv.Itoa(i))
+	}
+	sub, status := startWeft(t, dir, slices.Concat([]string{"--nats", u, "-k", "sleep 0.01; echo {} >> ran-$NAME", ":::"}, in)...)
+	_ = sub
+	waitFor(t, "100 jobs", func() bool { return countLines(filepath.Join(dir, "ran-w1")) >= 100 })
+	srv.Shutdown()
+	srv2, err := fleet.StartServer(fleet.ServerConfig{Dir: sdir, Port: port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv2.Shutdown()
+	select {
+	case s := <-status:
+		if s != 0 {
+			t.Errorf("submitter status %d", s)
+		}
+	case <-time.After(60 * time.Second):
+		sub.Process.Kill()
+		t.Fatal("the run did not complete after the server restart")
+	}
+	if got := len(ranBy(t, dir)); got != 300 {
+		t.Errorf("%d distinct jobs ran; want 300", got)
+	}
+}
+
+// TestNATSHaltAndSignals: --halt now stops the jobs on the workers; a worker
+// given SIGTERM finishes its running job before it exits; a submitter given
+// SIGINT stops the run's jobs on the workers and exits 130.
+func TestNATSHaltAndSignals(t *testing.T) {
+	_, u := natsServer(t)
+	dir := t.TempDir()
+	startWorker(t, dir, u, "w1", "-j", "2")
+	o := runWeft(t, dir, "", "--nats", u, "--halt", "now,fail=1", "-j", "2", "if [ {} = 3 ]; then exit 7; fi; sleep 0.2; echo {} >> ran-$NAME", ":::", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10")
+	if o.status != 7 || !strings.Contains(o.stderr, "halting after job 3") {
+		t.Errorf("--halt now,fail=1: status %d; want 7; stderr %q", o.status, o.stderr)
+	}
+	if n := len(ranBy(t, dir)); n > 4 {
+		t.Errorf("%d jobs finished after a halt at job 3 with two workers", n)
+	}
+
+	// SIGTERM: the running job finishes and is reported; the worker exits
+	// 0. (Stream s2 has this one worker.)
+	w2 := startWorker(t, dir, u, "w2", "-j", "1", "--stream", "s2")
+	marker := strconv.Itoa(int(time.Now().UnixNano()%1e6) + 3000000)
+	_, status := startWeft(t, dir, "--nats", u, "--stream", "s2", "sleep "+marker+"; echo done {}", ":::", "x")
+	waitFor(t, "the job to start", func() bool { return len(processesWith(marker)) > 0 })
+	w2.cmd.Process.Signal(syscall.SIGTERM)
+	waitFor(t, "the worker to begin draining", func() bool { return strings.Contains(w2.stderr.String(), "finishing the running jobs") })
+	for _, p := range processesWith(marker) {
+		syscall.Kill(p, syscall.SIGKILL) // the job ends (killed by a signal)...
+	}
+	if s := <-w2.status; s != 0 { // ...and only then does the worker exit
+		t.Errorf("worker after SIGTERM: status %d; want 0; %s", s, w2.stderr)
+	}
+	w2.status <- 0
+	if s := <-status; s != 0 {
+		t.Errorf("submitter: status %d; want 0", s)
+	}
+
+	// SIGINT to the submitter stops its job on the worker, which reports
+	// it stopped by SIGTERM.
+	startWorker(t, dir, u, "w3", "-j", "1", "--stream", "s3")
+	sub, status := startWeft(t, dir, "--nats", u, "--stream", "s3", "--joblog", "s3.log", "sleep {}", ":::", marker+"1")
+	waitFor(t, "the job to start", func() bool { return len(processesWith(marker+"1")) > 0 })
+	sub.Process.Signal(syscall.SIGINT)
+	if s := <-status; s != 130 {
+		t.Errorf("submitter after SIGINT: status %d; want 130", s)
+	}
+	if l := readLog(t, filepath.Join(dir, "s3.log")); l[1].signal != 15 {
+		t.Errorf("joblog after SIGINT: %+v; want job 1 stopped by signal 15", l)
+	}
+	waitFor(t, "the job to be gone", func() bool { return len(processesWith(marker+"1")) == 0 })
+}
+
+// parentOf returns a process's parent pid, or 0.
+func parentOf(pid int) int {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
+	ppid, _ := strconv.Atoi(f[1])
+	return ppid
+}
+
+// TestNATSBadInput: each mistake is one clear error, exit status 255, and
+// nothing hangs.
+func TestNATSBadInput(t *testing.T) {
+	_, u := natsServer(t)
+	dir := t.TempDir()
+	js, err := fleet.Connect(context.Background(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer js.Conn().Close()
+	// A stream named like weft's results stream that is something else.
+	if _, err := js.CreateStream(context.Background(), jetstream.StreamConfig{Name: "other_results", Subjects: []string{"elsewhere.>"}}); err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("x", int(js.Conn().MaxPayload()))
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--nats", "nats://127.0.0.1:1", "echo", ":::", "a"}, "cannot reach NATS at nats://127.0.0.1:1"},
+		{[]string{"worker", "--nats", "nats://127.0.0.1:1"}, "cannot reach NATS at nats://127.0.0.1:1"},
+		{[]string{"--nats", u, "--run-id", "a.b", "echo", ":::", "a"}, `bad value for --run-id: "a.b"`},
+		{[]string{"--run-id", "r", "echo", ":::", "a"}, "--run-id and --stream need --nats URL"},
+		{[]string{"--nats", u, "-u", "echo", ":::", "a"}, "cannot be used with --nats"},
+		{[]string{"--nats", u, "--stream", "other", "echo", ":::", "a"}, `stream "other_results" exists but does not hold weft results`},
+		{[]string{"--nats", u, "echo"}, "more than the server's maximum payload"}, // big on stdin
+		{[]string{"worker", "-j", "0"}, "bad value for -j: 0"},
+		{[]string{"worker", "--ack-wait", "10ms"}, "bad value for --ack-wait"},
+		{[]string{"serve", "--listen", "nowhere"}, `bad value for --listen: "nowhere"`},
+	}
+	for _, tt := range tests {
+		o := runWeft(t, dir, big, tt.args...)
+		if o.status != 255 || !strings.Contains(o.stderr, tt.want) {
+			t.Errorf("weft %.80q: status %d, stderr %q; want 255 and %q", tt.args, o.status, o.stderr, tt.want)
+		}
+	}
+}
+
+// TestNATSLargeOutput: output larger than a message goes through the
+// object store, whole.
+func TestNATSLargeOutput(t *testing.T) {
+	_, u := natsServer(t)
+	dir := t.TempDir()
+	startWorker(t, dir, u, "w1", "-j", "2")
+	args := []string{"-k", "head -c 3000000 /dev/zero | tr '\\0' {}", ":::", "a", "b"}
+	local := runWeft(t, dir, "", args...)
+	remote := runWeft(t, dir, "", slices.Concat([]string{"--nats", u}, args)...)
+	if remote.status != 0 || len(remote.stdout) != 6000000 || remote.stdout != local.stdout {
+		t.Errorf("through NATS: status %d, %d bytes (want the local run's %d); %s", remote.status, len(remote.stdout), len(local.stdout), remote.stderr)
+	}
+}

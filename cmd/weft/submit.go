@@ -1,0 +1,356 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/weft-dev/weft/fleet"
+)
+
+// remoteWindow is how many jobs a submitter keeps published and not yet
+// done: enough to keep many workers busy, few enough that a halt has little
+// to hand back.
+const remoteWindow = 4096
+
+// remoteRun is the submitting side of a run through NATS: it publishes the
+// jobs, collects what the workers report, and passes it to the printer, so
+// that output, joblog, --halt and the exit status follow a local run's rules.
+type remoteRun struct {
+	r       *runState
+	c       *fleetConn
+	prod    *fleet.Producer[remoteJob]
+	run     string
+	results chan<- *result
+
+	mu      sync.Mutex
+	changed sync.Cond // on mu: out shrank, or gaveUp was set
+	out     map[int64]outstanding
+	have    map[int64]*remoteResult // reports of jobs not yet read from the input
+	skips   map[int64]int           // the next k of a job handed back unrun
+	done    map[int64]bool
+	halted  bool // this run was stopped: a job handed back unrun stays unrun
+	gaveUp  bool // stop waiting for the outstanding jobs
+	err     error
+}
+
+type outstanding struct {
+	rj *remoteJob
+	j  job
+}
+
+// newRunID returns a fresh run ID.
+func newRunID() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// executeRemote runs the jobs on the workers behind --nats.
+func (r *runState) executeRemote() int {
+	fail := func(err error) int {
+		fmt.Fprintf(r.stderr, "weft: %v\n", err)
+		return 255
+	}
+	if r.joblog != nil {
+		defer r.joblog.Close()
+	}
+	lim, err := r.limiter()
+	if err != nil {
+		return fail(err)
+	}
+	c, err := openFleet(r.o.nats, r.o.stream)
+	if err != nil {
+		return fail(err)
+	}
+	defer c.close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	prod, err := fleet.NewProducer[remoteJob](ctx, c.js, r.o.stream, nil)
+	if err != nil {
+		return fail(err)
+	}
+	run := r.o.runID
+	if run == "" {
+		run = newRunID()
+		fmt.Fprintf(r.stderr, "weft: run %s (to collect it again: --run-id %s)\n", run, run)
+	}
+	if _, err := c.runs.PutString(ctx, run, stateRun); err != nil {
+		return fail(fmt.Errorf("recording run %s: %w", run, err))
+	}
+	cons, err := c.js.OrderedConsumer(ctx, c.resultsStream(), jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{c.resultSubject(run)},
+	})
+	if err != nil {
+		return fail(fmt.Errorf("reading the results of run %s: %w", run, err))
+	}
+	info, err := cons.Info(ctx)
+	if err != nil {
+		return fail(fmt.Errorf("reading the results of run %s: %w", run, err))
+	}
+	it, err := cons.Messages()
+	if err != nil {
+		return fail(fmt.Errorf("reading the results of run %s: %w", run, err))
+	}
+	defer it.Stop()
+
+	pr := newPrinter(r.o, r.stdout, r.stderr, r.joblog, &r.tally)
+	results := make(chan *result, 64)
+	printed := make(chan struct{})
+	go func() {
+		defer close(printed)
+		for res := range results {
+			pr.add(res)
+		}
+	}()
+	rr := &remoteRun{
+		r: r, c: c, prod: prod, run: run, results: results,
+		out: map[int64]outstanding{}, have: map[int64]*remoteResult{},
+		skips: map[int64]int{}, done: map[int64]bool{},
+	}
+	rr.changed.L = &rr.mu
+	r.remote.Store(rr)
+	if r.stopping.Load() { // interrupted while starting
+		rr.stop(true)
+	}
+
+	// What the workers reported before this start (a restart with the same
+	// run ID), then what they report from now on.
+	for range info.NumPending {
+		msg, err := it.Next()
+		if err != nil {
+			break
+		}
+		rr.take(msg)
+	}
+	var collector sync.WaitGroup
+	collector.Go(func() {
+		for {
+			msg, err := it.Next()
+			if err != nil {
+				return
+			}
+			rr.take(msg)
+		}
+	})
+
+	inputErr := rr.feed(lim)
+	rr.mu.Lock()
+	for (len(rr.out) > 0 && !rr.gaveUp) && rr.err == nil {
+		rr.changed.Wait()
+	}
+	left, pubErr := len(rr.out), rr.err
+	rr.mu.Unlock()
+	it.Stop()
+	collector.Wait()
+	close(results)
+	<-printed
+	pr.progress(true)
+	r.cancel()
+
+	switch {
+	case inputErr != nil:
+		return fail(inputErr)
+	case pubErr != nil:
+		return fail(fmt.Errorf("%v (run %s can be collected again with --run-id %s)", pubErr, run, run))
+	case pr.err != nil:
+		return fail(fmt.Errorf("writing output: %v", pr.err))
+	case left > 0:
+		fmt.Fprintf(r.stderr, "weft: %d jobs of run %s were not accounted for; collect them with --run-id %s\n", left, run, run)
+	}
+	if s := r.sigStatus.Load(); s != 0 {
+		return int(s)
+	}
+	if h := r.haltExit.Load(); h != 0 {
+		return int(h - 1)
+	}
+	return int(min(r.tally.failed.Load(), 101))
+}
+
+// feed reads the jobs and publishes those that have no result yet, keeping
+// at most remoteWindow outstanding, until the input ends or the run stops.
+func (rr *remoteRun) feed(lim interface{ Wait(context.Context) error }) error {
+	r := rr.r
+	for j, err := range r.in.jobs() {
+		if err != nil {
+			return err
+		}
+		if r.stopping.Load() {
+			return nil
+		}
+		if done, ok := r.resume[j.seq]; ok {
+			if err := r.checkLogged(j, done); err != nil {
+				return err
+			}
+			if !r.o.resumeFailed || (done.exit == 0 && done.signal == 0) {
+				rr.results <- &result{job: j, skipped: true}
+				continue
+			}
+		}
+		rr.mu.Lock()
+		if prior, ok := rr.have[j.seq]; ok {
+			delete(rr.have, j.seq)
+			rr.done[j.seq] = true
+			rr.mu.Unlock()
+			if err := rr.checkReported(j, prior); err != nil {
+				return err
+			}
+			rr.emit(prior, j)
+			continue
+		}
+		for len(rr.out) >= remoteWindow && !rr.gaveUp && rr.err == nil {
+			rr.changed.Wait()
+		}
+		stop := rr.gaveUp || rr.err != nil
+		rr.mu.Unlock()
+		if stop {
+			return nil
+		}
+		if lim != nil {
+			if err := lim.Wait(r.ctx); err != nil {
+				return nil // stopped
+			}
+		}
+		rj := &remoteJob{
+			Run: rr.run, Seq: j.seq, Args: j.args, Command: r.o.command, Raw: r.tpl.raw,
+			Timeout: r.o.timeout, Grace: r.o.grace, Tries: r.o.tries, RetryDelay: r.o.retryDelay,
+		}
+		rr.mu.Lock()
+		rj.K = rr.skips[j.seq]
+		rr.out[j.seq] = outstanding{rj, j}
+		rr.mu.Unlock()
+		if err := rr.publish(rj); err != nil {
+			return nil // recorded in rr.err
+		}
+	}
+	return nil
+}
+
+// checkReported makes sure that a job reported before this start ran this
+// command: a run ID reused for another command is refused.
+func (rr *remoteRun) checkReported(j job, prior *remoteResult) error {
+	if containsSlot(rr.r.tpl) || prior.Skipped {
+		return nil
+	}
+	if want := rr.r.tpl.expand(j.args, j.seq, 0); want != prior.Cmdline {
+		return fmt.Errorf("run %s was another command: job %d ran %q, but would now run %q", rr.run, j.seq, prior.Cmdline, want)
+	}
+	return nil
+}
+
+// publish submits a job, trying again for a minute if the server is
+// unreachable (a restart): the job's message ID makes that safe.
+func (rr *remoteRun) publish(rj *remoteJob) error {
+	deadline := time.Now().Add(time.Minute)
+	delay := 50 * time.Millisecond
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err := rr.prod.Submit(ctx, rj.id(), *rj)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		rr.mu.Lock()
+		stop := rr.gaveUp || errors.Is(err, fleet.ErrTooLarge)
+		rr.mu.Unlock()
+		if stop || time.Now().After(deadline) {
+			rr.mu.Lock()
+			if rr.err == nil {
+				rr.err = fmt.Errorf("submitting job %d: %w", rj.Seq, err)
+			}
+			rr.changed.Broadcast()
+			rr.mu.Unlock()
+			return err
+		}
+		time.Sleep(delay)
+		delay = min(2*delay, 2*time.Second)
+	}
+}
+
+// take handles one report from a worker.
+func (rr *remoteRun) take(msg jetstream.Msg) {
+	var res remoteResult
+	if err := json.Unmarshal(msg.Data(), &res); err != nil {
+		fmt.Fprintf(rr.r.stderr, "weft: ignoring an unreadable result on %s: %v\n", msg.Subject(), err)
+		return
+	}
+	rr.mu.Lock()
+	if rr.done[res.Seq] {
+		rr.mu.Unlock() // a job that ran twice (its worker died before acking): the first report counts
+		return
+	}
+	o, ok := rr.out[res.Seq]
+	switch {
+	case ok && !res.Skipped, ok && res.K == o.rj.K && rr.halted:
+		delete(rr.out, res.Seq)
+		rr.done[res.Seq] = true
+		rr.mu.Unlock()
+		rr.emit(&res, o.j)
+		rr.mu.Lock()
+		rr.changed.Broadcast()
+		rr.mu.Unlock()
+	case !res.Skipped:
+		if _, seen := rr.have[res.Seq]; !seen {
+			rr.have[res.Seq] = &res
+		}
+		rr.mu.Unlock()
+	case ok && res.K == o.rj.K:
+		// Handed back unrun by an earlier stop of this run, which has since
+		// been resumed: publish it again, under a new ID.
+		rj := *o.rj
+		rj.K++
+		rr.skips[res.Seq] = rj.K
+		rr.out[res.Seq] = outstanding{&rj, o.j}
+		rr.mu.Unlock()
+		rr.publish(&rj)
+	default:
+		rr.skips[res.Seq] = max(rr.skips[res.Seq], res.K+1)
+		rr.mu.Unlock()
+	}
+}
+
+// emit passes a finished job to the printer, counting it and applying
+// --halt first, as the worker of a local run does.
+func (rr *remoteRun) emit(res *remoteResult, j job) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out := rr.c.toResult(ctx, res, j)
+	if !out.skipped {
+		rr.r.tally.count(out)
+		rr.r.checkHalt(out)
+	}
+	rr.results <- out
+}
+
+// stop halts the run on the workers: they start none of its jobs from now
+// on (handing them back unrun), and with now, stop the running ones.
+func (rr *remoteRun) stop(now bool) {
+	rr.mu.Lock()
+	rr.halted = true
+	rr.mu.Unlock()
+	state := stateSoon
+	if now {
+		state = stateNow
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := rr.c.runs.PutString(ctx, rr.run, state); err != nil {
+		fmt.Fprintf(rr.r.stderr, "weft: telling the workers to stop run %s: %v\n", rr.run, err)
+		rr.giveUp()
+	}
+}
+
+// giveUp stops waiting for the outstanding jobs.
+func (rr *remoteRun) giveUp() {
+	rr.mu.Lock()
+	rr.gaveUp = true
+	rr.changed.Broadcast()
+	rr.mu.Unlock()
+}
