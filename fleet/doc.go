@@ -22,6 +22,12 @@
 // runs, the worker tells the server every third of the ack wait that the job
 // is in progress, so long jobs are not redelivered by mistake.
 //
+// A job whose worker dies on every one of its MaxDeliver deliveries is not
+// left in the stream: the server announces it, and a live worker of the same
+// consumer removes it and reports it to OnFailed. (If no worker is running
+// at that moment, the announcement is missed and the job stays in the stream
+// until it is removed by hand.)
+//
 // Handlers must therefore be idempotent: a job can run twice, when its worker
 // died after the work but before the acknowledgement. Use Job.ID, which the
 // submitter chose, to make the second run a no-op (for example a unique key

@@ -293,3 +293,45 @@ func TestDrainFinishesRunningJobsAndGivesBackTheRest(t *testing.T) {
 		}
 	}
 }
+
+// TestJobWhoseWorkersAllDieIsReported: a job whose worker dies on every one
+// of its MaxDeliver deliveries is removed and reported to OnFailed by a
+// live worker of the same consumer, instead of staying in the stream
+// unannounced.
+func TestJobWhoseWorkersAllDieIsReported(t *testing.T) {
+	srv := cluster(t)
+	cfg := fleet.WorkerConfig{AckWait: 300 * time.Millisecond, MaxDeliver: 2}
+	submit(t, connect(t, srv.URL()), "doomed")
+	for attempt := 1; attempt <= 2; attempt++ {
+		taken := make(chan int, 1)
+		js := connect(t, srv.URL())
+		stop := runWorker(t, js, 1, func(ctx context.Context, j fleet.Job[work]) error {
+			taken <- j.Attempt
+			<-ctx.Done()
+			return ctx.Err()
+		}, cfg)
+		if got := <-taken; got != attempt {
+			t.Fatalf("delivery %d: attempt %d", attempt, got)
+		}
+		js.Conn().Close() // dies holding the job
+		stop()
+	}
+	failures := make(chan string, 2)
+	live := cfg
+	live.OnFailed = func(id string, err error) { failures <- id + ": " + err.Error() }
+	runWorker(t, connect(t, srv.URL()), 1, func(_ context.Context, j fleet.Job[work]) error {
+		t.Errorf("job %s delivered a third time", j.ID)
+		return nil
+	}, live)
+	got := <-failures
+	if !strings.Contains(got, `doomed: fleet: job "doomed" was delivered 2 times and never settled`) {
+		t.Errorf("OnFailed: %s", got)
+	}
+	s, err := connect(t, srv.URL()).Stream(context.Background(), "jobs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := s.CachedInfo().State.Msgs; n != 0 {
+		t.Errorf("stream still holds %d jobs", n)
+	}
+}

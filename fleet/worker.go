@@ -2,12 +2,14 @@ package fleet
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/weft-dev/weft/internal/catch"
@@ -133,6 +135,12 @@ func (w *Worker[T]) Run(ctx context.Context) error {
 		it.Stop()
 		return err
 	}
+	exhausted, err := w.watchExhausted()
+	if err != nil {
+		it.Stop()
+		return err
+	}
+	defer exhausted.Unsubscribe()
 	stopped := context.AfterFunc(ctx, it.Drain) // the buffered jobs are given back below
 	defer stopped()
 	var runErr error
@@ -161,6 +169,42 @@ func (w *Worker[T]) Run(ctx context.Context) error {
 		return nil
 	}
 	return ctx.Err()
+}
+
+// watchExhausted reports, through OnFailed, the jobs that reached MaxDeliver
+// without any handler failing: each time, their worker died or lost its
+// connection before it could settle them. The server then only announces
+// them; one worker of the consumer (a queue group) removes and reports each.
+func (w *Worker[T]) watchExhausted() (*nats.Subscription, error) {
+	subj := fmt.Sprintf("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.%s.%s", w.stream, w.cfg.Durable)
+	sub, err := w.js.Conn().QueueSubscribe(subj, w.cfg.Durable, func(m *nats.Msg) {
+		var adv struct {
+			StreamSeq  uint64 `json:"stream_seq"`
+			Deliveries uint64 `json:"deliveries"`
+		}
+		if json.Unmarshal(m.Data, &adv) != nil || adv.StreamSeq == 0 {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		s, err := w.js.Stream(ctx, w.stream)
+		if err != nil {
+			return
+		}
+		raw, err := s.GetMsg(ctx, adv.StreamSeq)
+		if err != nil {
+			return // already removed
+		}
+		if err := s.DeleteMsg(ctx, adv.StreamSeq); err != nil {
+			return // another worker got there first
+		}
+		id := raw.Header.Get(jetstream.MsgIDHeader)
+		w.failed(id, fmt.Errorf("fleet: job %q was delivered %d times and never settled: its worker died or was cut off each time", id, adv.Deliveries))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("fleet: watching for exhausted jobs on %q: %w", w.stream, err)
+	}
+	return sub, nil
 }
 
 // Drain makes Run stop pulling, give back the jobs it has not started, and

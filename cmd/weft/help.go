@@ -85,6 +85,38 @@ Output:
   -h, --help           this text
   --version            the version
 
+Many machines (through NATS JetStream):
+  weft serve [--store DIR] [--listen HOST:PORT]
+                       run an embedded NATS server with JetStream (default
+                       store ./weft-store, address 127.0.0.1:4222); prints
+                       its URL; stops on SIGINT or SIGTERM
+                         weft serve --listen 0.0.0.0:4222
+  weft worker [--nats URL] [-j N] [--stream S] [--name NAME]
+              [--ack-wait D] [--max-deliver N]
+                       run the jobs submitted to stream S (default weft),
+                       N at once; --name is the joblog's Host column
+                       (default the host name); a job of a worker that
+                       vanished goes to another after --ack-wait (default
+                       30s); a job handed out --max-deliver times (default
+                       5) is recorded as failed. SIGTERM: take no new job,
+                       finish the running ones, exit 0; SIGINT or a second
+                       signal: stop them too, hand them back, exit 130/143
+                         weft worker --nats nats://queue.example:4222 -j 8
+  --nats URL           run the jobs on the workers instead of here (also
+                       "weft run --nats URL ..."); output, -k, --joblog,
+                       --halt, --retries, --timeout and the exit status work
+                       as in a local run; -u and --line-buffer do not
+                         weft --nats nats://127.0.0.1:4222 -k 'make {}' ::: a b
+  --stream S           with --nats: the stream to submit to (default weft)
+                         weft --nats $URL --stream builds 'make {}' ::: a b
+  --run-id ID          with --nats: name the run (default: a random ID,
+                       printed on stderr); starting the same command with the
+                       same ID again (after a crash, or to print it again)
+                       collects the results and reruns nothing that finished
+                         weft --nats $URL --run-id nightly 'make {}' ::: a b
+  Delivery is at least once: a job whose worker dies before reporting it
+  runs again on another worker. Results are kept on the server for 24h.
+
 Signals: on SIGINT or SIGTERM weft starts nothing new, sends SIGTERM to each
 running job's process group, SIGKILL after the grace period, and exits with
 130 (SIGINT) or 143 (SIGTERM); a second SIGINT kills the jobs at once. A job

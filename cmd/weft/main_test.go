@@ -405,6 +405,11 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 			}
 		}
 	}
+	for _, name := range []string{"weft serve", "--store", "--listen", "weft worker", "--name", "--ack-wait", "--max-deliver"} {
+		if !strings.Contains(o.stdout, name) {
+			t.Errorf("--help does not mention %s", name)
+		}
+	}
 	if v := runWeft(t, t.TempDir(), "", "--version"); !strings.HasPrefix(v.stdout, "weft ") {
 		t.Errorf("--version: %q", v.stdout)
 	}

@@ -432,3 +432,42 @@ func TestNATSLargeOutput(t *testing.T) {
 		t.Errorf("through NATS: status %d, %d bytes (want the local run's %d); %s", remote.status, len(remote.stdout), len(local.stdout), remote.stderr)
 	}
 }
+
+// TestServe runs the whole chain through weft serve: a server on a free
+// port, a worker, a submitter; SIGTERM stops the server with status 0.
+func TestServe(t *testing.T) {
+	dir := t.TempDir()
+	srv := exec.Command(weftBin, "serve", "--store", filepath.Join(dir, "store"), "--listen", "127.0.0.1:0")
+	stdout, err := srv.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Stderr = &lockedBuffer{}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Process.Kill()
+	line := make([]byte, 0, 64)
+	for b := make([]byte, 1); !bytes.HasSuffix(line, []byte("\n")); {
+		if _, err := stdout.Read(b); err != nil {
+			t.Fatalf("weft serve printed no URL: %v; %s", err, srv.Stderr)
+		}
+		line = append(line, b[0])
+	}
+	u := strings.TrimSpace(string(line))
+	if !strings.HasPrefix(u, "nats://127.0.0.1:") {
+		t.Fatalf("weft serve printed %q; want its nats:// URL", u)
+	}
+	startWorker(t, dir, u, "w1", "-j", "2")
+	o := runWeft(t, dir, "", "--nats", u, "-k", "echo hello {}", ":::", "a", "b", "c")
+	if o.status != 0 || o.stdout != "hello a\nhello b\nhello c\n" {
+		t.Errorf("through weft serve: status %d, stdout %q, stderr %q", o.status, o.stdout, o.stderr)
+	}
+	srv.Process.Signal(syscall.SIGTERM)
+	if err := srv.Wait(); err != nil {
+		t.Errorf("weft serve after SIGTERM: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "store", "jetstream")); err != nil {
+		t.Errorf("store directory: %v", err)
+	}
+}
