@@ -13,86 +13,174 @@ import (
 	"github.com/weft-dev/weft/fleet"
 )
 
+// benchConnect returns a connection to srv over loopback TCP, or in process.
+func benchConnect(b *testing.B, srv *fleet.Server, transport string) jetstream.JetStream {
+	b.Helper()
+	var js jetstream.JetStream
+	var err error
+	if transport == "inproc" {
+		js, err = srv.ConnectInProcess()
+	} else {
+		js, err = fleet.Connect(context.Background(), srv.URL())
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(js.Conn().Close)
+	return js
+}
+
+// rawWorker is the baseline: a plain JetStream pull worker on a durable
+// consumer, acking each message, as one would write it by hand.
+func rawWorker(b *testing.B, ctx context.Context, js jetstream.JetStream, handle func(jetstream.Msg)) func() {
+	b.Helper()
+	c, err := js.CreateOrUpdateConsumer(context.Background(), "jobs", jetstream.ConsumerConfig{Durable: "raw", AckPolicy: jetstream.AckExplicitPolicy, MaxAckPending: 1000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	it, err := c.Messages()
+	if err != nil {
+		b.Fatal(err)
+	}
+	context.AfterFunc(ctx, it.Stop)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			msg, err := it.Next()
+			if err != nil {
+				return
+			}
+			handle(msg)
+			msg.Ack()
+		}
+	})
+	return wg.Wait
+}
+
 // BenchmarkThroughput drains pre-published no-op jobs through 1, 2 and 4
-// workers over loopback TCP to an embedded server: fleet's Worker (each with
-// 16 handlers at once) against a plain JetStream work queue whose pull
-// workers ack each message, in the same run. One op is one job; jobs/s is
-// reported.
+// workers, each on its own connection to an embedded server, over loopback
+// TCP or in process: fleet's Worker (each with 16 handlers at once) against
+// a plain JetStream work queue whose pull workers ack each message, in the
+// same run. One op is one job; jobs/s is reported.
 func BenchmarkThroughput(b *testing.B) {
-	for _, workers := range []int{1, 2, 4} {
+	for _, transport := range []string{"tcp", "inproc"} {
+		for _, workers := range []int{1, 2, 4} {
+			for _, impl := range []string{"jetstream", "fleet"} {
+				b.Run(fmt.Sprintf("transport=%s/workers=%d/impl=%s", transport, workers, impl), func(b *testing.B) {
+					benchThroughput(b, transport, workers, impl)
+				})
+			}
+		}
+	}
+}
+
+func benchThroughput(b *testing.B, transport string, workers int, impl string) {
+	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Shutdown()
+	ctx := context.Background()
+	pubJS := benchConnect(b, srv, transport)
+	if _, err := fleet.NewProducer[work](ctx, pubJS, "jobs", nil); err != nil { // creates the stream
+		b.Fatal(err)
+	}
+	// The jobs are published before the clock starts, asynchronously (the
+	// same messages Submit would publish, with their IDs), as the drain is
+	// what is measured.
+	for i := range b.N {
+		if _, err := pubJS.PublishAsync("jobs.jobs", fmt.Appendf(nil, `{"N":%d}`, i), jetstream.WithMsgID(fmt.Sprint("job-", i))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	select {
+	case <-pubJS.PublishAsyncComplete():
+	case <-time.After(time.Minute):
+		b.Fatal("publishing the jobs took more than a minute")
+	}
+	var done atomic.Int64
+	all := make(chan struct{})
+	count := func() {
+		if done.Add(1) == int64(b.N) {
+			close(all)
+		}
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	var stops []func()
+	b.ResetTimer()
+	start := time.Now()
+	for range workers {
+		js := benchConnect(b, srv, transport)
+		if impl == "jetstream" {
+			stops = append(stops, rawWorker(b, runCtx, js, func(jetstream.Msg) { count() }))
+			continue
+		}
+		w, err := fleet.NewWorker(ctx, js, "jobs", 16, func(context.Context, fleet.Job[work]) error { count(); return nil }, fleet.WorkerConfig{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		wg.Go(func() { w.Run(runCtx) })
+		stops = append(stops, wg.Wait)
+	}
+	<-all
+	elapsed := time.Since(start)
+	b.StopTimer()
+	cancel()
+	for _, stop := range stops {
+		stop()
+	}
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "jobs/s")
+}
+
+// BenchmarkLatency measures the time from submit to start: one op submits a
+// job to an idle worker and waits until its handler starts. fleet's
+// Producer and Worker against a plain publish and pull worker, in the same
+// run, over loopback TCP or in process.
+func BenchmarkLatency(b *testing.B) {
+	for _, transport := range []string{"tcp", "inproc"} {
 		for _, impl := range []string{"jetstream", "fleet"} {
-			b.Run(fmt.Sprintf("workers=%d/impl=%s", workers, impl), func(b *testing.B) {
+			b.Run(fmt.Sprintf("transport=%s/impl=%s", transport, impl), func(b *testing.B) {
 				srv, err := fleet.StartServer(fleet.ServerConfig{Dir: b.TempDir()})
 				if err != nil {
 					b.Fatal(err)
 				}
 				defer srv.Shutdown()
 				ctx := context.Background()
-				pubJS, err := fleet.Connect(ctx, srv.URL())
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer pubJS.Conn().Close()
+				pubJS := benchConnect(b, srv, transport)
 				p, err := fleet.NewProducer[work](ctx, pubJS, "jobs", nil)
 				if err != nil {
 					b.Fatal(err)
 				}
-				for i := range b.N {
-					if err := p.Submit(ctx, fmt.Sprint("job-", i), work{N: i}); err != nil {
-						b.Fatal(err)
-					}
-				}
-				var done atomic.Int64
-				all := make(chan struct{})
-				count := func() {
-					if done.Add(1) == int64(b.N) {
-						close(all)
-					}
-				}
+				started := make(chan struct{})
 				runCtx, cancel := context.WithCancel(ctx)
-				var wg sync.WaitGroup
-				b.ResetTimer()
-				start := time.Now()
-				for range workers {
-					js, err := fleet.Connect(ctx, srv.URL())
+				var stop func()
+				js := benchConnect(b, srv, transport)
+				if impl == "jetstream" {
+					stop = rawWorker(b, runCtx, js, func(jetstream.Msg) { started <- struct{}{} })
+				} else {
+					w, err := fleet.NewWorker(ctx, js, "jobs", 1, func(context.Context, fleet.Job[work]) error { started <- struct{}{}; return nil }, fleet.WorkerConfig{})
 					if err != nil {
 						b.Fatal(err)
 					}
-					defer js.Conn().Close()
-					if impl == "fleet" {
-						w, err := fleet.NewWorker(ctx, js, "jobs", 16, func(context.Context, fleet.Job[work]) error { count(); return nil }, fleet.WorkerConfig{})
-						if err != nil {
+					var wg sync.WaitGroup
+					wg.Go(func() { w.Run(runCtx) })
+					stop = wg.Wait
+				}
+				b.ResetTimer()
+				for i := range b.N {
+					if impl == "jetstream" {
+						if _, err := pubJS.Publish(ctx, "jobs.jobs", []byte(`{"N":1}`), jetstream.WithMsgID(fmt.Sprint("job-", i))); err != nil {
 							b.Fatal(err)
 						}
-						wg.Go(func() { w.Run(runCtx) })
-						continue
-					}
-					c, err := js.CreateOrUpdateConsumer(ctx, "jobs", jetstream.ConsumerConfig{Durable: "raw", AckPolicy: jetstream.AckExplicitPolicy, MaxAckPending: 1000})
-					if err != nil {
+					} else if err := p.Submit(ctx, fmt.Sprint("job-", i), work{N: i}); err != nil {
 						b.Fatal(err)
 					}
-					it, err := c.Messages()
-					if err != nil {
-						b.Fatal(err)
-					}
-					context.AfterFunc(runCtx, it.Stop)
-					wg.Go(func() {
-						for {
-							msg, err := it.Next()
-							if err != nil {
-								return
-							}
-							msg.Ack()
-							count()
-						}
-					})
+					<-started
 				}
-				<-all
-				elapsed := time.Since(start)
 				b.StopTimer()
 				cancel()
-				wg.Wait()
-				b.ReportMetric(float64(b.N)/elapsed.Seconds(), "jobs/s")
+				stop()
 			})
 		}
 	}

@@ -335,3 +335,30 @@ func TestJobWhoseWorkersAllDieIsReported(t *testing.T) {
 		t.Errorf("stream still holds %d jobs", n)
 	}
 }
+
+// TestLongJobIsNotRedelivered: a job that runs for four ack waits stays with
+// its worker, kept alive by the heartbeat; a second worker waits in vain.
+func TestLongJobIsNotRedelivered(t *testing.T) {
+	srv := cluster(t)
+	var h handled
+	cfg := fleet.WorkerConfig{AckWait: 300 * time.Millisecond}
+	handler := func(ctx context.Context, j fleet.Job[work]) error {
+		h.add(j.ID)
+		select {
+		case <-time.After(1200 * time.Millisecond): // the job's own work
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		h.add(j.ID + " done")
+		return nil
+	}
+	runWorker(t, connect(t, srv.URL()), 1, handler, cfg)
+	runWorker(t, connect(t, srv.URL()), 1, handler, cfg)
+	submit(t, connect(t, srv.URL()), "long")
+	waitUntil(t, "the long job", func() bool { _, n := h.count(); return n >= 2 })
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.runs["long"] != 1 || h.runs["long done"] != 1 {
+		t.Errorf("runs %v; want the long job started and finished once", h.runs)
+	}
+}

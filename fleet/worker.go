@@ -130,17 +130,23 @@ func (w *Worker[T]) Run(ctx context.Context) error {
 		drain()
 	}
 	w.mu.Unlock()
-	p, err := pool.New(w.workers, pool.WithQueue(0), pool.WithContext(ctx))
-	if err != nil {
-		it.Stop()
-		return err
-	}
 	exhausted, err := w.watchExhausted()
 	if err != nil {
 		it.Stop()
 		return err
 	}
 	defer exhausted.Unsubscribe()
+	// A short queue in front of the handlers, so that a handler that
+	// finishes finds its next job waiting instead of parking. The pool does
+	// not hold ctx: a job still queued when the run stops is given back
+	// below, not dropped.
+	p, err := pool.New(w.workers, pool.WithQueue(w.workers))
+	if err != nil {
+		it.Stop()
+		return err
+	}
+	beats := newHeartbeat(w.cfg.AckWait / 3)
+	defer beats.stop()
 	stopped := context.AfterFunc(ctx, it.Drain) // the buffered jobs are given back below
 	defer stopped()
 	var runErr error
@@ -157,7 +163,15 @@ func (w *Worker[T]) Run(ctx context.Context) error {
 			continue
 		}
 		pulled := time.Now()
-		if err := p.Submit(waitCtx, func(ctx context.Context) error { w.handle(ctx, msg, pulled); return nil }); err != nil {
+		err = p.Submit(waitCtx, func(context.Context) error {
+			if ctx.Err() != nil || w.draining.Load() {
+				msg.Nak()
+				return nil
+			}
+			w.handle(ctx, msg, pulled, beats)
+			return nil
+		})
+		if err != nil {
 			msg.Nak()
 		}
 	}
@@ -221,7 +235,7 @@ func (w *Worker[T]) Drain() {
 
 // handle runs the handler on one message and settles it: Ack on success,
 // Nak with a delay on failure, Term once MaxDeliver is reached.
-func (w *Worker[T]) handle(ctx context.Context, msg jetstream.Msg, pulled time.Time) {
+func (w *Worker[T]) handle(ctx context.Context, msg jetstream.Msg, pulled time.Time, beats *heartbeat) {
 	id := msg.Headers().Get(jetstream.MsgIDHeader)
 	attempt := 1
 	if md, err := msg.Metadata(); err == nil {
@@ -233,30 +247,12 @@ func (w *Worker[T]) handle(ctx context.Context, msg jetstream.Msg, pulled time.T
 		w.failed(id, fmt.Errorf("fleet: decoding job %q: %w", id, err))
 		return
 	}
-	// Tell the server the job is in progress every third of the ack wait,
-	// from a timer: no goroutine per job unless the job runs that long.
-	var (
-		mu   sync.Mutex
-		over bool
-		beat *time.Timer
-	)
-	every := w.cfg.AckWait / 3
-	if time.Since(pulled) > every {
+	if time.Since(pulled) > beats.every {
 		msg.InProgress() // it waited here a while: restart its ack wait now
 	}
-	beat = time.AfterFunc(every, func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if !over {
-			msg.InProgress()
-			beat.Reset(every)
-		}
-	})
+	key := beats.add(msg)
 	err := catch.Err(func() error { return w.handler(ctx, Job[T]{ID: id, Payload: payload, Attempt: attempt}) })
-	mu.Lock()
-	over = true
-	beat.Stop()
-	mu.Unlock()
+	beats.remove(key)
 	switch {
 	case err == nil:
 		msg.Ack()
@@ -274,4 +270,74 @@ func (w *Worker[T]) failed(id string, err error) {
 	if w.cfg.OnFailed != nil {
 		w.cfg.OnFailed(id, err)
 	}
+}
+
+// heartbeat tells the server, every third of the ack wait, that the jobs
+// whose handlers are running are in progress, so that long jobs are not
+// redelivered. One goroutine per Run does it for every job: a timer per job
+// would cost more than a quick job itself.
+type heartbeat struct {
+	every   time.Duration
+	mu      sync.Mutex
+	next    uint64
+	running map[uint64]running
+	done    chan struct{}
+	wg      sync.WaitGroup
+}
+
+type running struct {
+	msg   jetstream.Msg
+	since time.Time
+}
+
+func newHeartbeat(every time.Duration) *heartbeat {
+	h := &heartbeat{every: every, running: map[uint64]running{}, done: make(chan struct{})}
+	h.wg.Go(func() {
+		t := time.NewTicker(every / 2) // a job is covered within 1.5 x every of its start
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				h.beat()
+			case <-h.done:
+				return
+			}
+		}
+	})
+	return h
+}
+
+func (h *heartbeat) beat() {
+	h.mu.Lock()
+	var due []jetstream.Msg
+	now := time.Now()
+	for k, r := range h.running {
+		if now.Sub(r.since) >= h.every {
+			due = append(due, r.msg)
+			h.running[k] = running{r.msg, now}
+		}
+	}
+	h.mu.Unlock()
+	for _, m := range due {
+		m.InProgress()
+	}
+}
+
+func (h *heartbeat) add(msg jetstream.Msg) uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.next++
+	h.running[h.next] = running{msg, time.Now()}
+	return h.next
+}
+
+func (h *heartbeat) remove(key uint64) {
+	h.mu.Lock()
+	delete(h.running, key)
+	h.mu.Unlock()
+}
+
+func (h *heartbeat) stop() {
+	close(h.done)
+	h.wg.Wait()
 }

@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/weft-dev/weft/fleet"
 )
 
 // BenchmarkRunners runs 10,000 jobs of `true` through xargs -P, weft and
@@ -38,5 +40,40 @@ func BenchmarkRunners(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkNATSRunner runs 2,000 jobs of `true` with -j 2 locally and
+// through NATS (an embedded server in this process, one weft worker process
+// with -j 2, over loopback TCP), in one run: one op is the whole batch. The
+// ratio is what submitting through a server costs a run of quick jobs.
+func BenchmarkNATSRunner(b *testing.B) {
+	const jobs = 2000
+	input := strings.Repeat("x\n", jobs)
+	for _, impl := range []string{"local", "nats"} {
+		b.Run("impl="+impl, func(b *testing.B) {
+			args := []string{"-j", "2", "true"}
+			if impl == "nats" {
+				srv, err := fleet.StartServer(fleet.ServerConfig{Dir: b.TempDir()})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer srv.Shutdown()
+				w := exec.Command(weftBin, "worker", "--nats", srv.URL(), "-j", "2")
+				if err := w.Start(); err != nil {
+					b.Fatal(err)
+				}
+				defer func() { w.Process.Kill(); w.Wait() }()
+				args = append([]string{"--nats", srv.URL()}, args...)
+			}
+			for b.Loop() {
+				cmd := exec.Command(weftBin, args...)
+				cmd.Stdin = strings.NewReader(input)
+				if out, err := cmd.CombinedOutput(); err != nil {
+					b.Fatalf("%v\n%s", err, out)
+				}
+			}
+			b.ReportMetric(float64(jobs)*float64(b.N)/b.Elapsed().Seconds(), "jobs/s")
+		})
 	}
 }

@@ -1,0 +1,67 @@
+package fleet_test
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"sync"
+
+	"github.com/weft-dev/weft/fleet"
+)
+
+type resize struct{ Width int }
+
+// A producer submits jobs to an embedded server, and a worker runs them,
+// two at a time. Handlers use Job.ID to stay idempotent: a job delivered a
+// second time (its first worker died before acknowledging) is recognized.
+func Example() {
+	dir, _ := os.MkdirTemp("", "fleet-example-")
+	defer os.RemoveAll(dir)
+	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: dir})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Shutdown()
+	ctx := context.Background()
+	js, err := fleet.Connect(ctx, srv.URL())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer js.Conn().Close()
+
+	p, _ := fleet.NewProducer[resize](ctx, js, "images", nil)
+	for i, width := range []int{640, 1280, 1920} {
+		p.Submit(ctx, fmt.Sprint("img-", i), resize{Width: width})
+	}
+
+	var (
+		mu   sync.Mutex
+		done = map[string]string{} // in real life: a table with a unique key on the job ID
+	)
+	runCtx, stop := context.WithCancel(ctx)
+	w, _ := fleet.NewWorker(ctx, js, "images", 2, func(_ context.Context, j fleet.Job[resize]) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if _, seen := done[j.ID]; seen {
+			return nil // already done: acknowledge, do not redo
+		}
+		done[j.ID] = fmt.Sprintf("%s resized to %d", j.ID, j.Payload.Width)
+		if len(done) == 3 {
+			stop()
+		}
+		return nil
+	}, fleet.WorkerConfig{})
+	w.Run(runCtx)
+
+	for _, id := range slices.Sorted(maps.Keys(done)) {
+		fmt.Println(done[id])
+	}
+	// Output:
+	// img-0 resized to 640
+	// img-1 resized to 1280
+	// img-2 resized to 1920
+}
