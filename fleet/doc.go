@@ -5,7 +5,7 @@
 //
 //	srv, _ := fleet.StartServer(fleet.ServerConfig{Dir: "/var/lib/weft"})
 //	js, _ := fleet.Connect(ctx, srv.URL())
-//	p, _ := fleet.NewProducer[Resize](ctx, js, "images")
+//	p, _ := fleet.NewProducer[Resize](ctx, js, "images", nil)
 //	p.Submit(ctx, "img-42", Resize{...})                 // on the submitting side
 //	w, _ := fleet.NewWorker(ctx, js, "images", 8, handle) // on each worker machine
 //	err := w.Run(ctx)
@@ -32,5 +32,6 @@
 // died after the work but before the acknowledgement. Use Job.ID, which the
 // submitter chose, to make the second run a no-op (for example a unique key
 // in the database the handler writes to). Submitting the same ID twice within
-// the stream's duplicate window publishes the job once.
+// the stream's duplicate window (10 minutes unless DuplicateWindow says
+// longer) publishes the job once.
 package fleet

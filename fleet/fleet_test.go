@@ -362,3 +362,61 @@ func TestLongJobIsNotRedelivered(t *testing.T) {
 		t.Errorf("runs %v; want the long job started and finished once", h.runs)
 	}
 }
+
+func TestDuplicateWindowExtendsTheStream(t *testing.T) {
+	srv := cluster(t)
+	js := connect(t, srv.URL())
+	ctx := context.Background()
+	window := func() time.Duration {
+		s, err := js.Stream(ctx, "jobs")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.CachedInfo().Config.Duplicates
+	}
+	if _, err := fleet.NewProducer[work](ctx, js, "jobs", nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := window(); got != fleet.DefaultDuplicateWindow {
+		t.Errorf("default window %v; want %v", got, fleet.DefaultDuplicateWindow)
+	}
+	if _, err := fleet.NewProducer[work](ctx, js, "jobs", nil, fleet.DuplicateWindow(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got := window(); got != time.Hour {
+		t.Errorf("after DuplicateWindow(1h): %v", got)
+	}
+	if _, err := fleet.NewProducer[work](ctx, js, "jobs", nil, fleet.DuplicateWindow(time.Minute)); err != nil || window() != time.Hour {
+		t.Errorf("a shorter window shrank the stream's (%v) or failed: %v", window(), err)
+	}
+	if _, err := fleet.NewProducer[work](ctx, js, "jobs", nil, fleet.DuplicateWindow(-time.Second)); err == nil {
+		t.Error("negative window: got nil error")
+	}
+}
+
+// TestConcurrentSetUp: producers and workers started together on a fresh
+// server all find (or create) the same stream.
+func TestConcurrentSetUp(t *testing.T) {
+	srv := cluster(t)
+	errs := make(chan error, 8)
+	var wg sync.WaitGroup
+	for i := range 8 {
+		js := connect(t, srv.URL())
+		wg.Go(func() {
+			var err error
+			if i%2 == 0 {
+				_, err = fleet.NewProducer[work](context.Background(), js, "jobs", nil)
+			} else {
+				_, err = fleet.NewWorker(context.Background(), js, "jobs", 1, func(context.Context, fleet.Job[work]) error { return nil }, fleet.WorkerConfig{})
+			}
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -39,9 +39,14 @@ type Job[T any] struct {
 
 func subject(stream string) string { return stream + ".jobs" }
 
+// DefaultDuplicateWindow is how long the server remembers a job ID to
+// store a re-submitted job once, unless NewProducer is given a longer one.
+const DefaultDuplicateWindow = 10 * time.Minute
+
 // ensureStream creates the work-queue stream if it does not exist, and
-// checks that an existing one is a work queue on the expected subject.
-func ensureStream(ctx context.Context, js jetstream.JetStream, stream string) error {
+// checks that an existing one is a work queue on the expected subject. A
+// duplicate window longer than the stream's extends it; 0 leaves it alone.
+func ensureStream(ctx context.Context, js jetstream.JetStream, stream string, window time.Duration) error {
 	if stream == "" {
 		return errors.New("fleet: stream name must not be empty")
 	}
@@ -52,12 +57,16 @@ func ensureStream(ctx context.Context, js jetstream.JetStream, stream string) er
 			Subjects:   []string{subject(stream)},
 			Retention:  jetstream.WorkQueuePolicy,
 			Storage:    jetstream.FileStorage,
-			Duplicates: 10 * time.Minute,
+			Duplicates: max(window, DefaultDuplicateWindow),
 		})
-		if err != nil {
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
 			return fmt.Errorf("fleet: creating stream %q: %w", stream, err)
 		}
-		return nil
+		// Created meanwhile by another producer or worker: check it.
+		s, err = js.Stream(ctx, stream)
 	}
 	if err != nil {
 		return fmt.Errorf("fleet: stream %q: %w", stream, err)
@@ -66,6 +75,12 @@ func ensureStream(ctx context.Context, js jetstream.JetStream, stream string) er
 	if cfg.Retention != jetstream.WorkQueuePolicy || len(cfg.Subjects) != 1 || cfg.Subjects[0] != subject(stream) {
 		return fmt.Errorf("fleet: stream %q exists but is not a work queue on %q (retention %v, subjects %v)",
 			stream, subject(stream), cfg.Retention, cfg.Subjects)
+	}
+	if window > cfg.Duplicates {
+		cfg.Duplicates = window
+		if _, err := js.UpdateStream(ctx, cfg); err != nil {
+			return fmt.Errorf("fleet: extending the duplicate window of stream %q to %v: %w", stream, window, err)
+		}
 	}
 	return nil
 }
@@ -78,12 +93,31 @@ type Producer[T any] struct {
 	codec  Codec
 }
 
+// ProducerOption configures a Producer.
+type ProducerOption func(*producerConfig)
+
+type producerConfig struct{ window time.Duration }
+
+// DuplicateWindow makes the server remember job IDs for d (at least), so
+// that a job re-submitted up to d after the first time is stored once. The
+// server keeps every ID of the window in memory.
+func DuplicateWindow(d time.Duration) ProducerOption {
+	return func(c *producerConfig) { c.window = d }
+}
+
 // NewProducer returns a producer for stream, creating the stream if needed.
-func NewProducer[T any](ctx context.Context, js jetstream.JetStream, stream string, codec Codec) (*Producer[T], error) {
+func NewProducer[T any](ctx context.Context, js jetstream.JetStream, stream string, codec Codec, opts ...ProducerOption) (*Producer[T], error) {
 	if codec == nil {
 		codec = JSON{}
 	}
-	if err := ensureStream(ctx, js, stream); err != nil {
+	var cfg producerConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.window < 0 {
+		return nil, fmt.Errorf("fleet: duplicate window must be >= 0, got %v", cfg.window)
+	}
+	if err := ensureStream(ctx, js, stream, cfg.window); err != nil {
 		return nil, err
 	}
 	return &Producer[T]{js: js, stream: stream, codec: codec}, nil
@@ -91,8 +125,8 @@ func NewProducer[T any](ctx context.Context, js jetstream.JetStream, stream stri
 
 // Submit publishes a job and waits until the server has stored it. id must
 // be unique per job: a second Submit with the same id within the stream's
-// duplicate window (10 minutes) stores nothing, so a re-submitted run does
-// not run its jobs twice.
+// duplicate window (DefaultDuplicateWindow, or DuplicateWindow) stores
+// nothing, so a re-submitted run does not run its jobs twice.
 func (p *Producer[T]) Submit(ctx context.Context, id string, v T) error {
 	if id == "" {
 		return errors.New("fleet: job id must not be empty")

@@ -87,7 +87,7 @@ func NewWorker[T any](ctx context.Context, js jetstream.JetStream, stream string
 	if cfg.PullAhead == 0 {
 		cfg.PullAhead = max(4*workers, pullAhead)
 	}
-	if err := ensureStream(ctx, js, stream); err != nil {
+	if err := ensureStream(ctx, js, stream, 0); err != nil {
 		return nil, err
 	}
 	c, err := js.CreateOrUpdateConsumer(ctx, stream, jetstream.ConsumerConfig{

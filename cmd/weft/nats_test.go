@@ -156,7 +156,7 @@ func TestNATSRunMatchesLocalRun(t *testing.T) {
 	local := runWeft(t, dir, "", slices.Concat([]string{"--joblog", "local.log"}, args)...)
 	remote := runWeft(t, dir, "", slices.Concat([]string{"--nats", u, "--joblog", "remote.log"}, args)...)
 	if remote.stdout != local.stdout || remote.status != local.status || local.status != 3 {
-		t.Errorf("through NATS: status %d, stdout %q\nlocally: status %d, stdout %q\nstderr: %s", remote.status, remote.stdout, local.status, local.stdout, remote.stderr)
+		t.Fatalf("through NATS: status %d, stdout %q\nlocally: status %d, stdout %q\nstderr: %s", remote.status, remote.stdout, local.status, local.stdout, remote.stderr)
 	}
 	if got, want := sorted(lines(remote.stderr)[1:]), sorted(lines(local.stderr)); !slices.Equal(got, want) {
 		t.Errorf("stderr through NATS %q; locally %q", got, want)
@@ -469,5 +469,25 @@ func TestServe(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "store", "jetstream")); err != nil {
 		t.Errorf("store directory: %v", err)
+	}
+}
+
+// TestNATSWaitsForAWorker: jobs submitted before any worker exists wait for
+// one, with a hint on stderr, and run when it comes.
+func TestNATSWaitsForAWorker(t *testing.T) {
+	_, u := natsServer(t)
+	dir := t.TempDir()
+	sub := exec.Command(weftBin, "--nats", u, "-k", "echo {}", ":::", "a", "b")
+	sub.Dir = dir
+	var out bytes.Buffer
+	errb := &lockedBuffer{}
+	sub.Stdout, sub.Stderr = &out, errb
+	if err := sub.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the hint", func() bool { return strings.Contains(errb.String(), "no worker is taking jobs from stream weft yet") })
+	startWorker(t, dir, u, "w1", "-j", "1")
+	if err := sub.Wait(); err != nil || out.String() != "a\nb\n" {
+		t.Errorf("after the worker came: %v, stdout %q, stderr %q", err, out.String(), errb)
 	}
 }

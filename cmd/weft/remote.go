@@ -128,6 +128,21 @@ func openFleet(url, stream string) (*fleetConn, error) {
 }
 
 func (c *fleetConn) setUp(ctx context.Context) error {
+	// Workers and submitters may start together: each of these is created
+	// by whoever comes first, and the others find it (hence the retries).
+	var err error
+	for range 3 {
+		if err = c.setUpOnce(ctx); err == nil {
+			return nil
+		}
+		if !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) && !errors.Is(err, jetstream.ErrBucketExists) {
+			return err
+		}
+	}
+	return err
+}
+
+func (c *fleetConn) setUpOnce(ctx context.Context) error {
 	subjects := c.stream + ".results.>"
 	s, err := c.js.Stream(ctx, c.resultsStream())
 	switch {

@@ -36,6 +36,7 @@ type remoteRun struct {
 	have    map[int64]*remoteResult // reports of jobs not yet read from the input
 	skips   map[int64]int           // the next k of a job handed back unrun
 	done    map[int64]bool
+	reports int  // reports taken, to tell whether any worker is there
 	halted  bool // this run was stopped: a job handed back unrun stays unrun
 	gaveUp  bool // stop waiting for the outstanding jobs
 	err     error
@@ -73,7 +74,9 @@ func (r *runState) executeRemote() int {
 	defer c.close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	prod, err := fleet.NewProducer[remoteJob](ctx, c.js, r.o.stream, nil)
+	// Jobs are remembered as long as results are kept: a submitter restarted
+	// the next day does not queue a job that is still waiting a second time.
+	prod, err := fleet.NewProducer[remoteJob](ctx, c.js, r.o.stream, nil, fleet.DuplicateWindow(resultsKeep))
 	if err != nil {
 		return fail(err)
 	}
@@ -141,6 +144,8 @@ func (r *runState) executeRemote() int {
 		}
 	})
 
+	hint := time.AfterFunc(5*time.Second, rr.hintIfNoWorker)
+	defer hint.Stop()
 	inputErr := rr.feed(lim)
 	rr.mu.Lock()
 	for (len(rr.out) > 0 && !rr.gaveUp) && rr.err == nil {
@@ -282,6 +287,7 @@ func (rr *remoteRun) take(msg jetstream.Msg) {
 		return
 	}
 	rr.mu.Lock()
+	rr.reports++
 	if rr.done[res.Seq] {
 		rr.mu.Unlock() // a job that ran twice (its worker died before acking): the first report counts
 		return
@@ -345,6 +351,30 @@ func (rr *remoteRun) stop(now bool) {
 		fmt.Fprintf(rr.r.stderr, "weft: telling the workers to stop run %s: %v\n", rr.run, err)
 		rr.giveUp()
 	}
+}
+
+// hintIfNoWorker says so on stderr when jobs wait and no worker is asking
+// for any: the run is not stuck, it waits for a worker.
+func (rr *remoteRun) hintIfNoWorker() {
+	rr.mu.Lock()
+	waiting := rr.reports == 0 && len(rr.out) > 0
+	rr.mu.Unlock()
+	if !waiting {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	stream := rr.r.o.stream
+	if c, err := rr.c.js.Consumer(ctx, stream, stream); err == nil {
+		if info, err := c.Info(ctx); err != nil || info.NumWaiting > 0 {
+			return
+		}
+	}
+	how := "weft worker --nats " + rr.r.o.nats
+	if stream != defaultStream {
+		how += " --stream " + stream
+	}
+	fmt.Fprintf(rr.r.stderr, "weft: no worker is taking jobs from stream %s yet; the jobs wait for one (%s)\n", stream, how)
 }
 
 // giveUp stops waiting for the outstanding jobs.
