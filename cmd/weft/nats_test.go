@@ -491,3 +491,87 @@ func TestNATSWaitsForAWorker(t *testing.T) {
 		t.Errorf("after the worker came: %v, stdout %q, stderr %q", err, out.String(), errb)
 	}
 }
+
+// TestNATSResumeAHaltedRun: a run halted with --halt soon hands its queued
+// jobs back unrun; started again with the same run ID (without --halt), it
+// collects the jobs that finished, failure included, and runs the others,
+// each once.
+func TestNATSResumeAHaltedRun(t *testing.T) {
+	_, u := natsServer(t)
+	dir := t.TempDir()
+	startWorker(t, dir, u, "w1", "-j", "1")
+	var in []string
+	for i := 1; i <= 10; i++ {
+		in = append(in, strconv.Itoa(i))
+	}
+	job := "echo {} >> ran-$NAME; echo {}; test {} != 3"
+	first := runWeft(t, dir, "", slices.Concat([]string{"--nats", u, "--run-id", "h1", "-k", "--halt", "soon,fail=1", job, ":::"}, in)...)
+	if first.status != 1 || !strings.Contains(first.stderr, "halting after job 3") {
+		t.Fatalf("halted run: status %d, stderr %q", first.status, first.stderr)
+	}
+	if skipped := skippedReports(t, u, "h1"); skipped == 0 {
+		t.Fatalf("the halted run handed back no job (%d ran); want the queued ones handed back", len(ranBy(t, dir)))
+	}
+	again := runWeft(t, dir, "", slices.Concat([]string{"--nats", u, "--run-id", "h1", "-k", job, ":::"}, in)...)
+	if again.status != 1 || !slices.Equal(lines(again.stdout), in) {
+		t.Errorf("resumed run: status %d (want 1: job 3), stdout %q", again.status, again.stdout)
+	}
+	for in, by := range ranBy(t, dir) {
+		if len(by) != 1 {
+			t.Errorf("job %s ran %d times", in, len(by))
+		}
+	}
+	if n := len(ranBy(t, dir)); n != 10 {
+		t.Errorf("%d jobs ran in all; want 10", n)
+	}
+}
+
+// skippedReports counts the reports of jobs handed back unrun in a run.
+func skippedReports(t *testing.T, u, run string) int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	js, err := fleet.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer js.Conn().Close()
+	c, err := js.OrderedConsumer(ctx, "weft_results", jetstream.OrderedConsumerConfig{FilterSubjects: []string{"weft.results." + run}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := c.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, err := c.Fetch(int(info.NumPending))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for m := range batch.Messages() {
+		if bytes.Contains(m.Data(), []byte(`"skipped":true`)) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestNATSJobThatKillsEveryWorker: a job that kills the worker running it
+// (SIGKILL to its parent) is handed out --max-deliver times, then recorded
+// as failed by a surviving worker: the run ends, with the failure in the
+// output's exit status and the joblog.
+func TestNATSJobThatKillsEveryWorker(t *testing.T) {
+	_, u := natsServer(t)
+	dir := t.TempDir()
+	for _, name := range []string{"w1", "w2", "w3"} {
+		startWorker(t, dir, u, name, "-j", "1", "--max-deliver", "2", "--ack-wait", "1s")
+	}
+	o := runWeft(t, dir, "", "--nats", u, "--joblog", "log", "kill -9 $PPID", ":::", "x")
+	if o.status != 1 || !strings.Contains(o.stderr, "delivered 2 times and never settled") {
+		t.Errorf("status %d, stderr %q; want 1 and the job given up", o.status, o.stderr)
+	}
+	if l := readLog(t, filepath.Join(dir, "log")); len(l) != 1 || l[1].exit != -1 || l[1].command != "kill -9 $PPID x" {
+		t.Errorf("joblog %+v; want job 1 with exit -1", l)
+	}
+}

@@ -327,6 +327,9 @@ func (rr *remoteRun) take(msg jetstream.Msg) {
 func (rr *remoteRun) emit(res *remoteResult, j job) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	if res.Cmdline == "" && !res.Skipped {
+		res.Cmdline = rr.r.tpl.expand(j.args, j.seq, 0) // given up before any worker expanded it
+	}
 	out := rr.c.toResult(ctx, res, j)
 	if !out.skipped {
 		rr.r.tally.count(out)
