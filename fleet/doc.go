@@ -7,8 +7,13 @@
 //	js, _ := fleet.Connect(ctx, srv.URL())
 //	p, _ := fleet.NewProducer[Resize](ctx, js, "images", nil)
 //	p.Submit(ctx, "img-42", Resize{...})                 // on the submitting side
-//	w, _ := fleet.NewWorker(ctx, js, "images", 8, handle) // on each worker machine
+//	w, _ := fleet.NewWorker(ctx, js, "images", 8, handle, fleet.WorkerConfig{}) // on each worker machine
 //	err := w.Run(ctx)
+//
+// Every call that talks to the server takes a context. Run returns when its
+// context ends (the running handlers see it end, and their jobs go back to
+// the stream at once) or after Drain (the running handlers finish; the jobs
+// pulled ahead go back at once).
 //
 // # Delivery guarantee
 //
@@ -19,8 +24,11 @@
 // terminated and reported to the OnFailed callback. A worker that dies
 // without acknowledging (killed, network lost) leaves its jobs to be
 // redelivered to another worker once the ack wait has passed; while a handler
-// runs, the worker tells the server every third of the ack wait that the job
-// is in progress, so long jobs are not redelivered by mistake.
+// runs, the worker tells the server at least every half ack wait that the
+// job is in progress, so long jobs are not redelivered by mistake. A worker
+// pulls jobs ahead of its handlers (WorkerConfig.PullAhead); a job that
+// waited there longer than a third of the ack wait is marked in progress
+// when its handler starts.
 //
 // A job whose worker dies on every one of its MaxDeliver deliveries is not
 // left in the stream: the server announces it, and a live worker of the same

@@ -2,6 +2,7 @@ package fleet_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -59,13 +60,15 @@ func rawWorker(b *testing.B, ctx context.Context, js jetstream.JetStream, handle
 
 // BenchmarkThroughput drains pre-published no-op jobs through 1, 2 and 4
 // workers, each on its own connection to an embedded server, over loopback
-// TCP or in process: fleet's Worker (each with 16 handlers at once) against
-// a plain JetStream work queue whose pull workers ack each message, in the
-// same run. One op is one job; jobs/s is reported.
+// TCP or in process: fleet's Worker (each with 16 handlers at once, decoding
+// each job's JSON payload) against a plain JetStream work queue whose pull
+// workers ack each message (impl=jetstream), and the same that also decodes
+// the payload (impl=jetstream-json), in the same run. One op is one job;
+// jobs/s is reported.
 func BenchmarkThroughput(b *testing.B) {
 	for _, transport := range []string{"tcp", "inproc"} {
 		for _, workers := range []int{1, 2, 4} {
-			for _, impl := range []string{"jetstream", "fleet"} {
+			for _, impl := range []string{"jetstream", "jetstream-json", "fleet"} {
 				b.Run(fmt.Sprintf("transport=%s/workers=%d/impl=%s", transport, workers, impl), func(b *testing.B) {
 					benchThroughput(b, transport, workers, impl)
 				})
@@ -111,8 +114,18 @@ func benchThroughput(b *testing.B, transport string, workers int, impl string) {
 	start := time.Now()
 	for range workers {
 		js := benchConnect(b, srv, transport)
-		if impl == "jetstream" {
+		switch impl {
+		case "jetstream":
 			stops = append(stops, rawWorker(b, runCtx, js, func(jetstream.Msg) { count() }))
+			continue
+		case "jetstream-json":
+			stops = append(stops, rawWorker(b, runCtx, js, func(m jetstream.Msg) {
+				var w work
+				if err := json.Unmarshal(m.Data(), &w); err != nil {
+					panic(err)
+				}
+				count()
+			}))
 			continue
 		}
 		w, err := fleet.NewWorker(ctx, js, "jobs", 16, func(context.Context, fleet.Job[work]) error { count(); return nil }, fleet.WorkerConfig{})

@@ -16,8 +16,9 @@ import (
 	"github.com/weft-dev/weft/pool"
 )
 
-// pullAhead is the least number of jobs a worker asks the server for at once.
-const pullAhead = 256
+// pullAhead is the least number of jobs a worker asks the server for ahead
+// of its handlers, by default.
+const pullAhead = 500
 
 // WorkerConfig holds a worker's optional settings.
 type WorkerConfig struct {
@@ -34,10 +35,10 @@ type WorkerConfig struct {
 	// OnFailed is called for a job given up after MaxDeliver attempts, or
 	// whose payload cannot be decoded, with the last error.
 	OnFailed func(id string, err error)
-	// PullAhead is how many jobs a worker holds at most, running or
-	// waiting for a free handler; the default is max(4*workers, 256).
-	// Jobs that wait count against the ack wait, so a worker whose jobs
-	// are long should pull little ahead.
+	// PullAhead is how many jobs a worker asks the server for ahead of its
+	// handlers; the default is max(4*workers, 500) (nats.go's own default
+	// is 500). Jobs waiting there count against the ack wait, so a worker
+	// whose jobs are long should pull little ahead.
 	PullAhead int
 }
 
@@ -54,7 +55,6 @@ type Worker[T any] struct {
 	draining atomic.Bool
 	mu       sync.Mutex
 	it       jetstream.MessagesContext // the running Run's, for Drain
-	drain    context.CancelFunc        // ends the running Run's waits for a free handler
 }
 
 // NewWorker returns a worker for stream that runs handler on up to workers
@@ -120,14 +120,10 @@ func (w *Worker[T]) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("fleet: pulling from %q: %w", w.stream, err)
 	}
-	// waitCtx ends the wait for a free handler when the worker drains.
-	waitCtx, drain := context.WithCancel(ctx)
-	defer drain()
 	w.mu.Lock()
-	w.it, w.drain = it, drain
+	w.it = it
 	if w.draining.Load() {
 		it.Drain()
-		drain()
 	}
 	w.mu.Unlock()
 	exhausted, err := w.watchExhausted()
@@ -136,11 +132,7 @@ func (w *Worker[T]) Run(ctx context.Context) error {
 		return err
 	}
 	defer exhausted.Unsubscribe()
-	// A short queue in front of the handlers, so that a handler that
-	// finishes finds its next job waiting instead of parking. The pool does
-	// not hold ctx: a job still queued when the run stops is given back
-	// below, not dropped.
-	p, err := pool.New(w.workers, pool.WithQueue(w.workers))
+	p, err := pool.New(w.workers)
 	if err != nil {
 		it.Stop()
 		return err
@@ -149,31 +141,29 @@ func (w *Worker[T]) Run(ctx context.Context) error {
 	defer beats.stop()
 	stopped := context.AfterFunc(ctx, it.Drain) // the buffered jobs are given back below
 	defer stopped()
+	// Each handler takes its own jobs from the iterator: no hand-off from a
+	// reading goroutine to a running one, which would cost more than a quick
+	// job itself.
+	var errOnce sync.Once
 	var runErr error
-	for {
-		msg, err := it.Next()
-		if err != nil {
-			if !errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-				runErr = fmt.Errorf("fleet: pulling from %q: %w", w.stream, err)
+	for range w.workers {
+		p.Go(func() {
+			for {
+				msg, err := it.Next()
+				if err != nil {
+					if !errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+						errOnce.Do(func() { runErr = fmt.Errorf("fleet: pulling from %q: %w", w.stream, err) })
+						it.Stop()
+					}
+					return
+				}
+				if ctx.Err() != nil || w.draining.Load() {
+					msg.Nak() // not started: give it back at once
+					continue
+				}
+				w.handle(ctx, msg, beats)
 			}
-			break
-		}
-		if ctx.Err() != nil || w.draining.Load() {
-			msg.Nak() // not started: give it back at once
-			continue
-		}
-		pulled := time.Now()
-		err = p.Submit(waitCtx, func(context.Context) error {
-			if ctx.Err() != nil || w.draining.Load() {
-				msg.Nak()
-				return nil
-			}
-			w.handle(ctx, msg, pulled, beats)
-			return nil
 		})
-		if err != nil {
-			msg.Nak()
-		}
 	}
 	p.Close()
 	if runErr != nil {
@@ -229,13 +219,12 @@ func (w *Worker[T]) Drain() {
 	w.draining.Store(true)
 	if w.it != nil {
 		w.it.Drain()
-		w.drain()
 	}
 }
 
 // handle runs the handler on one message and settles it: Ack on success,
 // Nak with a delay on failure, Term once MaxDeliver is reached.
-func (w *Worker[T]) handle(ctx context.Context, msg jetstream.Msg, pulled time.Time, beats *heartbeat) {
+func (w *Worker[T]) handle(ctx context.Context, msg jetstream.Msg, beats *heartbeat) {
 	id := msg.Headers().Get(jetstream.MsgIDHeader)
 	attempt := 1
 	if md, err := msg.Metadata(); err == nil {
@@ -246,9 +235,6 @@ func (w *Worker[T]) handle(ctx context.Context, msg jetstream.Msg, pulled time.T
 		msg.TermWithReason("undecodable payload")
 		w.failed(id, fmt.Errorf("fleet: decoding job %q: %w", id, err))
 		return
-	}
-	if time.Since(pulled) > beats.every {
-		msg.InProgress() // it waited here a while: restart its ack wait now
 	}
 	key := beats.add(msg)
 	err := catch.Err(func() error { return w.handler(ctx, Job[T]{ID: id, Payload: payload, Attempt: attempt}) })

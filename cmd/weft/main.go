@@ -5,6 +5,12 @@
 //	weft -j 4 'gzip -9 {}' ::: *.log
 //	find . -name '*.jpg' | weft --bar 'convert {} {.}.png'
 //
+// With --nats it runs the same jobs on workers on other machines, through
+// NATS JetStream (weft serve embeds a server; weft worker runs the jobs):
+//
+//	weft worker --nats nats://queue.example:4222 -j 8      # on each worker
+//	weft --nats nats://queue.example:4222 -k 'make {}' ::: a b c
+//
 // See weft --help for every flag.
 package main
 
