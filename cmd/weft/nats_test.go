@@ -183,9 +183,6 @@ func mustRead(t *testing.T, path string) string {
 // jobs that ran twice are jobs the killed worker had started, and the
 // submitter's output and joblog are those of a local run.
 func TestNATSWorkerKilledMidRun(t *testing.T) {
-	if testing.Short() {
-		t.Skip("10,000 processes")
-	}
 	_, u := natsServer(t)
 	dir := t.TempDir()
 	const n = 10000
@@ -194,8 +191,7 @@ func TestNATSWorkerKilledMidRun(t *testing.T) {
 		fmt.Fprintln(&in, i)
 	}
 	// A job echoes its input, and records which worker ran it.
-	args := []string{"-k", "-j", "4", "--joblog", "", "echo {}; echo {} >> ran-$NAME"}
-	args[4] = "local.log"
+	args := []string{"-k", "-j", "4", "--joblog", "local.log", "echo {}; echo {} >> ran-$NAME"}
 	local := runWeft(t, dir, in.String(), args...)
 	if local.status != 0 || len(lines(local.stdout)) != n {
 		t.Fatalf("local run: status %d, %d lines; %s", local.status, len(lines(local.stdout)), local.stderr)
@@ -241,9 +237,10 @@ func TestNATSWorkerKilledMidRun(t *testing.T) {
 			t.Errorf("job %s ran on %v: only a job of the killed worker may run again", in, by)
 		}
 	}
-	// At most the jobs w2 was running when killed run again: -j 2.
-	if twice > 2 {
-		t.Errorf("%d jobs ran twice; want at most the 2 the killed worker was running", twice)
+	// At most the jobs w2 had started and not acknowledged run again: with
+	// -j 2, two running and two being reported.
+	if twice > 4 {
+		t.Errorf("%d jobs ran twice; want at most the 4 the killed worker had started and not acknowledged", twice)
 	}
 	t.Logf("w2 ran %d jobs before SIGKILL; %d ran again elsewhere; w1, w3 ran %d, %d",
 		killedAt, twice, countLines(filepath.Join(dir, "ran-w1")), countLines(filepath.Join(dir, "ran-w3")))

@@ -86,13 +86,18 @@ func work(args []string, stdout, stderr io.Writer, signals bool) int {
 		return 255
 	}
 	defer runs.wait()
-	wk := &remoteWorker{c: c, o: o, runs: runs, procs: procs{pids: map[int]bool{}}, slots: slots{size: o.jobs}}
-	w, err := fleet.NewWorker(ctx, c.js, o.stream, o.jobs, wk.handle, fleet.WorkerConfig{
+	wk := &remoteWorker{
+		c: c, o: o, runs: runs, procs: procs{pids: map[int]bool{}}, slots: slots{size: o.jobs},
+		running: make(chan struct{}, o.jobs), draining: make(chan struct{}),
+	}
+	// Twice as many handlers as jobs at once: while one handler reports a
+	// finished job, another already runs the next (see remoteWorker.running).
+	w, err := fleet.NewWorker(ctx, c.js, o.stream, 2*o.jobs, wk.handle, fleet.WorkerConfig{
 		AckWait:    o.ackWait,
 		MaxDeliver: o.maxDeliver,
 		// Jobs are processes: pulling a few ahead hides the round trip,
 		// pulling many would let them wait past the ack wait.
-		PullAhead: 2 * o.jobs,
+		PullAhead: 4 * o.jobs,
 		OnFailed:  wk.failed,
 	})
 	if err != nil {
@@ -114,6 +119,7 @@ func work(args []string, stdout, stderr io.Writer, signals bool) int {
 				case s := <-ch:
 					if s == syscall.SIGTERM && n == 0 {
 						fmt.Fprintln(stderr, "weft: worker: finishing the running jobs")
+						close(wk.draining)
 						w.Drain()
 						continue
 					}
@@ -148,6 +154,11 @@ type remoteWorker struct {
 	runs  *runStates
 	procs procs
 	slots slots
+	// running holds a token per running job: at most -j jobs run at once,
+	// while the handlers, twice as many, also report.
+	running chan struct{}
+	// draining is closed on SIGTERM: a job waiting for a token goes back.
+	draining chan struct{}
 }
 
 // handle runs one job and publishes its result. A job whose run is halted
@@ -170,11 +181,25 @@ func (wk *remoteWorker) handle(ctx context.Context, fj fleet.Job[remoteJob]) err
 	if !rj.Raw {
 		tpl = parseTemplate(rj.Command)
 	}
+	held := false
+	select {
+	case wk.running <- struct{}{}:
+		held = true
+	case <-jobCtx.Done(): // runTries records it as stopped, without starting it
+		if ctx.Err() != nil {
+			return ctx.Err() // this worker is stopping: the job goes to another
+		}
+	case <-wk.draining:
+		return errors.New("not started: the worker is draining") // back to the stream
+	}
 	slot := wk.slots.get()
-	defer wk.slots.put(slot)
 	j := job{seq: rj.Seq, args: rj.Args}
 	x := &executor{o: &options{timeout: rj.Timeout, grace: rj.Grace}, procs: &wk.procs, outMu: &sync.Mutex{}}
 	res := runTries(jobCtx, x, j, tpl.expand(rj.Args, rj.Seq, slot), rj.Tries, rj.RetryDelay)
+	wk.slots.put(slot)
+	if held {
+		<-wk.running // the next job may start while this one is reported
+	}
 	defer res.stdout.close()
 	defer res.stderr.close()
 	if ctx.Err() != nil {
