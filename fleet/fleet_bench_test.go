@@ -77,12 +77,19 @@ func BenchmarkThroughput(b *testing.B) {
 	}
 }
 
-func benchThroughput(b *testing.B, transport string, workers int, impl string) {
+// benchServer starts an embedded server for one benchmark.
+func benchServer(b *testing.B) *fleet.Server {
+	b.Helper()
 	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: b.TempDir()})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer srv.Shutdown()
+	b.Cleanup(srv.Shutdown)
+	return srv
+}
+
+func benchThroughput(b *testing.B, transport string, workers int, impl string) {
+	srv := benchServer(b)
 	ctx := context.Background()
 	pubJS := benchConnect(b, srv, transport)
 	if _, err := fleet.NewProducer[work](ctx, pubJS, "jobs", nil); err != nil { // creates the stream
@@ -154,11 +161,7 @@ func BenchmarkLatency(b *testing.B) {
 	for _, transport := range []string{"tcp", "inproc"} {
 		for _, impl := range []string{"jetstream", "fleet"} {
 			b.Run(fmt.Sprintf("transport=%s/impl=%s", transport, impl), func(b *testing.B) {
-				srv, err := fleet.StartServer(fleet.ServerConfig{Dir: b.TempDir()})
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer srv.Shutdown()
+				srv := benchServer(b)
 				ctx := context.Background()
 				pubJS := benchConnect(b, srv, transport)
 				p, err := fleet.NewProducer[work](ctx, pubJS, "jobs", nil)

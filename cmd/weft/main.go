@@ -18,6 +18,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"os/signal"
 	"sync"
@@ -299,6 +300,12 @@ func (r *runState) execute() int {
 		fmt.Fprintf(r.stderr, "weft: writing output: %v\n", pr.err)
 		return 255
 	}
+	return r.exitStatus()
+}
+
+// exitStatus is the status of a run that ended without error: the signal's,
+// the halting job's, or the number of failed jobs.
+func (r *runState) exitStatus() int {
 	if s := r.sigStatus.Load(); s != 0 {
 		return int(s)
 	}
@@ -309,24 +316,11 @@ func (r *runState) execute() int {
 }
 
 // feed reads the jobs and hands them to the pool, until the input ends or
-// the run is stopped; jobs recorded in the joblog being resumed are passed
-// to the printer as skipped.
+// the run is stopped.
 func (r *runState) feed(p *pool.Pool, x *executor, results chan<- *result) error {
-	for j, err := range r.in.jobs() {
+	for j, err := range r.toRun(results) {
 		if err != nil {
 			return err
-		}
-		if r.stopping.Load() {
-			return nil
-		}
-		if done, ok := r.resume[j.seq]; ok {
-			if err := r.checkLogged(j, done); err != nil {
-				return err
-			}
-			if !r.o.resumeFailed || (done.exit == 0 && done.signal == 0) {
-				results <- &result{job: j, skipped: true}
-				continue
-			}
 		}
 		err := p.Go(func() {
 			res := r.runJob(x, j)
@@ -339,6 +333,36 @@ func (r *runState) feed(p *pool.Pool, x *executor, results chan<- *result) error
 		}
 	}
 	return nil
+}
+
+// toRun yields the jobs to run, until the input ends or the run is stopped;
+// jobs recorded in the joblog being resumed are passed to results as
+// skipped instead.
+func (r *runState) toRun(results chan<- *result) iter.Seq2[job, error] {
+	return func(yield func(job, error) bool) {
+		for j, err := range r.in.jobs() {
+			if err != nil {
+				yield(j, err)
+				return
+			}
+			if r.stopping.Load() {
+				return
+			}
+			if done, ok := r.resume[j.seq]; ok {
+				if err := r.checkLogged(j, done); err != nil {
+					yield(j, err)
+					return
+				}
+				if !r.o.resumeFailed || (done.exit == 0 && done.signal == 0) {
+					results <- &result{job: j, skipped: true}
+					continue
+				}
+			}
+			if !yield(j, nil) {
+				return
+			}
+		}
+	}
 }
 
 // checkLogged makes sure that a joblog being resumed belongs to this command.

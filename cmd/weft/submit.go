@@ -170,34 +170,16 @@ func (r *runState) executeRemote() int {
 	case left > 0:
 		fmt.Fprintf(r.stderr, "weft: %d jobs of run %s were not accounted for; collect them with --run-id %s\n", left, run, run)
 	}
-	if s := r.sigStatus.Load(); s != 0 {
-		return int(s)
-	}
-	if h := r.haltExit.Load(); h != 0 {
-		return int(h - 1)
-	}
-	return int(min(r.tally.failed.Load(), 101))
+	return r.exitStatus()
 }
 
 // feed reads the jobs and publishes those that have no result yet, keeping
 // at most remoteWindow outstanding, until the input ends or the run stops.
 func (rr *remoteRun) feed(lim interface{ Wait(context.Context) error }) error {
 	r := rr.r
-	for j, err := range r.in.jobs() {
+	for j, err := range r.toRun(rr.results) {
 		if err != nil {
 			return err
-		}
-		if r.stopping.Load() {
-			return nil
-		}
-		if done, ok := r.resume[j.seq]; ok {
-			if err := r.checkLogged(j, done); err != nil {
-				return err
-			}
-			if !r.o.resumeFailed || (done.exit == 0 && done.signal == 0) {
-				rr.results <- &result{job: j, skipped: true}
-				continue
-			}
 		}
 		rr.mu.Lock()
 		if prior, ok := rr.have[j.seq]; ok {
