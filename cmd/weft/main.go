@@ -274,22 +274,13 @@ func (r *runState) execute() int {
 		fmt.Fprintf(r.stderr, "weft: %v\n", err)
 		return 255
 	}
-	pr := newPrinter(r.o, r.stdout, r.stderr, r.joblog, &r.tally)
-	results := make(chan *result, r.o.jobs)
-	printed := make(chan struct{})
-	go func() {
-		defer close(printed)
-		for res := range results {
-			pr.add(res)
-		}
-	}()
+	results, printed := r.startPrinter(r.o.jobs)
 	x := &executor{o: r.o, procs: &r.procs, stdout: r.stdout, stderr: r.stderr, outMu: &sync.Mutex{}}
 
 	inputErr := r.feed(p, x, results)
 	p.Close()
 	close(results)
-	<-printed
-	pr.progress(true)
+	pr := printed()
 	r.cancel()
 
 	switch {
@@ -301,6 +292,26 @@ func (r *runState) execute() int {
 		return 255
 	}
 	return r.exitStatus()
+}
+
+// startPrinter starts the goroutine that prints finished jobs. Once results
+// is closed, printed waits for the last one to be printed, draws the final
+// progress line, and returns the printer (for its first error).
+func (r *runState) startPrinter(buffer int) (results chan<- *result, printed func() *printer) {
+	pr := newPrinter(r.o, r.stdout, r.stderr, r.joblog, &r.tally)
+	ch := make(chan *result, buffer)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for res := range ch {
+			pr.add(res)
+		}
+	}()
+	return ch, func() *printer {
+		<-done
+		pr.progress(true)
+		return pr
+	}
 }
 
 // exitStatus is the status of a run that ended without error: the signal's,

@@ -104,15 +104,7 @@ func (r *runState) executeRemote() int {
 	}
 	defer it.Stop()
 
-	pr := newPrinter(r.o, r.stdout, r.stderr, r.joblog, &r.tally)
-	results := make(chan *result, 64)
-	printed := make(chan struct{})
-	go func() {
-		defer close(printed)
-		for res := range results {
-			pr.add(res)
-		}
-	}()
+	results, printed := r.startPrinter(64)
 	rr := &remoteRun{
 		r: r, c: c, prod: prod, run: run, results: results,
 		out: map[int64]outstanding{}, have: map[int64]*remoteResult{},
@@ -156,8 +148,7 @@ func (r *runState) executeRemote() int {
 	it.Stop()
 	collector.Wait()
 	close(results)
-	<-printed
-	pr.progress(true)
+	pr := printed()
 	r.cancel()
 
 	switch {
