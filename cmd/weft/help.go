@@ -120,7 +120,9 @@ Many machines (through NATS JetStream):
 Signals: on SIGINT or SIGTERM weft starts nothing new, sends SIGTERM to each
 running job's process group, SIGKILL after the grace period, and exits with
 130 (SIGINT) or 143 (SIGTERM); a second SIGINT kills the jobs at once. A job
-is its process group: what it leaves running when its shell exits is killed.
+is its process group: what it leaves running when its shell exits is killed,
+and if weft itself is killed (SIGKILL), a helper process it started kills the
+running jobs' groups.
 
 Exit status: 0 when every job succeeded; 1-100 the number of failed jobs;
 101 for more; with --halt on failures, the failing job's status; 255 for

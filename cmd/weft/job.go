@@ -83,9 +83,10 @@ func (s *spill) close() {
 // procs is the set of running jobs' process groups, so that a second
 // interrupt can kill them all at once.
 type procs struct {
-	mu   sync.Mutex
-	pids map[int]bool
-	dead bool // kill at once from now on
+	mu     sync.Mutex
+	pids   map[int]bool
+	dead   bool // kill at once from now on
+	reaper reaper
 }
 
 func (p *procs) add(pid int) bool {
@@ -95,12 +96,14 @@ func (p *procs) add(pid int) bool {
 		return false
 	}
 	p.pids[pid] = true
+	p.reaper.track(pid)
 	return true
 }
 
 func (p *procs) remove(pid int) {
 	p.mu.Lock()
 	delete(p.pids, pid)
+	p.reaper.untrack(pid)
 	p.mu.Unlock()
 }
 

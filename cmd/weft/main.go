@@ -35,6 +35,10 @@ import (
 var version = "devel"
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == reapArg {
+		os.Exit(reap(os.Stdin))
+	}
+	reaperEnabled = true
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, true))
 }
 

@@ -572,3 +572,25 @@ func TestNATSJobThatKillsEveryWorker(t *testing.T) {
 		t.Errorf("joblog %+v; want job 1 with exit -1", l)
 	}
 }
+
+// TestNATSJobOfAKilledWorkerRunsElsewhere: a worker killed with SIGKILL in
+// the middle of a job takes the job down with it (its process group dies
+// with the worker), and after the ack wait the job runs on another worker.
+func TestNATSJobOfAKilledWorkerRunsElsewhere(t *testing.T) {
+	_, u := natsServer(t)
+	dir := t.TempDir()
+	marker := strconv.Itoa(int(time.Now().UnixNano()%1e6) + 4000000)
+	w1 := startWorker(t, dir, u, "w1", "-j", "1", "--ack-wait", "1s")
+	sub, status := startWeft(t, dir, "--nats", u, "--joblog", "log", "if [ $NAME = w1 ]; then sleep {}; fi; echo ran on $NAME", ":::", marker)
+	_ = sub
+	waitFor(t, "the job to start on w1", func() bool { return len(processesWith(marker)) > 0 })
+	w1.cmd.Process.Signal(syscall.SIGKILL)
+	waitFor(t, "the job to die with its worker", func() bool { return len(processesWith(marker)) == 0 })
+	startWorker(t, dir, u, "w2", "-j", "1", "--ack-wait", "1s")
+	if s := <-status; s != 0 {
+		t.Fatalf("submitter: status %d", s)
+	}
+	if l := mustRead(t, filepath.Join(dir, "log")); !strings.Contains(l, "\tw2\t") || strings.Count(l, "\n") != 2 {
+		t.Errorf("joblog %q; want the one job, run by w2", l)
+	}
+}

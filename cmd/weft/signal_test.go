@@ -160,3 +160,15 @@ func TestResumeFailedRunsOnlyFailures(t *testing.T) {
 		t.Errorf("jobs run: %q; want a and c once, b twice", got)
 	}
 }
+
+// TestSIGKILLLeavesNoOrphans: weft killed with SIGKILL cannot stop its jobs
+// itself; its jobs' shells die with it (Pdeathsig), and what they started is
+// killed by the reaper, a helper process that outlives weft for that.
+func TestSIGKILLLeavesNoOrphans(t *testing.T) {
+	marker := strconv.Itoa(int(time.Now().UnixNano()%1e6) + 5000000)
+	cmd, status := startWeft(t, t.TempDir(), "-j", "2", "sleep {}; echo not reached", ":::", marker, marker)
+	waitFor(t, "both jobs to start", func() bool { return len(processesWith(marker)) == 2 })
+	cmd.Process.Signal(syscall.SIGKILL)
+	<-status
+	waitFor(t, "the jobs' processes to be gone", func() bool { return len(processesWith(marker)) == 0 })
+}
