@@ -28,6 +28,11 @@ type result struct {
 
 func (r *result) ok() bool { return r.exit == 0 && r.signal == 0 && r.failedToStart == nil }
 
+// gateScript precedes a job's command line when a reaper runs: the shell
+// goes on once weft writes a line to fd 3, and exits if weft closes it
+// first (or dies).
+const gateScript = "read -r _ <&3 || exit 1; exec 3<&-; "
+
 // spillAt is how much of a job's output is kept in memory; past it the
 // output goes to a temporary file.
 const spillAt = 1 << 20
@@ -133,12 +138,26 @@ type executor struct {
 // then SIGKILL after the grace period; when the shell exits, whatever it
 // left running in its group is killed, so that no job leaves an orphan.
 func (x *executor) run(ctx context.Context, r *result) {
-	cmd := exec.Command("/bin/sh", "-c", r.cmdline)
+	var readers sync.WaitGroup
+	var closeAfterStart []*os.File
+	// With a reaper, the shell waits at a gate (a read on fd 3) until the
+	// reaper knows its group: a job cannot start anything the reaper would
+	// miss if weft were killed at that moment.
+	script := r.cmdline
+	var gate *os.File
+	if reaperEnabled {
+		if gr, gw, err := os.Pipe(); err == nil {
+			closeAfterStart = append(closeAfterStart, gr)
+			gate, script = gw, gateScript+r.cmdline
+		}
+	}
+	cmd := exec.Command("/bin/sh", "-c", script)
+	if gate != nil {
+		cmd.ExtraFiles = []*os.File{closeAfterStart[0]} // fd 3
+	}
 	// Setpgid: the job is a process group of its own, to stop as a whole.
 	// Pdeathsig: if weft itself is killed, the job's shell dies with it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	var readers sync.WaitGroup
-	var closeAfterStart []*os.File
 	attach := func(dst **os.File, direct io.Writer, sink io.Writer) error {
 		if f, ok := direct.(*os.File); ok && (x.o.ungroup) {
 			*dst = f
@@ -179,14 +198,24 @@ func (x *executor) run(ctx context.Context, r *result) {
 		f.Close()
 	}
 	if err != nil {
+		if gate != nil {
+			gate.Close()
+		}
 		readers.Wait()
 		r.failedToStart = err
 		r.exit = 127
 		return
 	}
 	pid := cmd.Process.Pid
-	if !x.procs.add(pid) {
+	if x.procs.add(pid) {
+		if gate != nil {
+			gate.Write([]byte{'\n'}) // the reaper knows the group: go
+		}
+	} else {
 		syscall.Kill(-pid, syscall.SIGKILL)
+	}
+	if gate != nil {
+		gate.Close() // unopened, the shell reads end of file and exits
 	}
 	exited := make(chan struct{})
 	go func() {
