@@ -26,9 +26,9 @@
 // redelivered to another worker once the ack wait has passed; while a handler
 // runs, the worker tells the server at least every half ack wait that the
 // job is in progress, so long jobs are not redelivered by mistake. A worker
-// pulls jobs ahead of its handlers (WorkerConfig.PullAhead); a job that
-// waited there longer than a third of the ack wait is marked in progress
-// when its handler starts.
+// pulls jobs ahead of its handlers (WorkerConfig.PullAhead), and a job's ack
+// wait runs from its delivery, waiting there included: a worker whose jobs
+// are long should pull little ahead.
 //
 // A job whose worker dies on every one of its MaxDeliver deliveries is not
 // left in the stream: the server announces it, and a live worker of the same

@@ -258,9 +258,9 @@ func (w *Worker[T]) failed(id string, err error) {
 	}
 }
 
-// heartbeat tells the server, every third of the ack wait, that the jobs
-// whose handlers are running are in progress, so that long jobs are not
-// redelivered. One goroutine per Run does it for every job: a timer per job
+// heartbeat tells the server that a job whose handler is running is in
+// progress once a third of the ack wait has passed since its start or its
+// last beat (it looks every sixth), so that long jobs are not redelivered. One goroutine per Run does it for every job: a timer per job
 // would cost more than a quick job itself.
 type heartbeat struct {
 	every   time.Duration

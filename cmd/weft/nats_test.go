@@ -577,43 +577,41 @@ func TestNATSJobThatKillsEveryWorker(t *testing.T) {
 // the middle of a job takes the job down with it (its process group dies
 // with the worker), and after the ack wait the job runs on another worker.
 func TestNATSJobOfAKilledWorkerRunsElsewhere(t *testing.T) {
-	_, u := natsServer(t)
-	dir := t.TempDir()
-	marker := strconv.Itoa(int(time.Now().UnixNano()%1e6) + 4000000)
-	w1 := startWorker(t, dir, u, "w1", "-j", "1", "--ack-wait", "1s")
-	sub, status := startWeft(t, dir, "--nats", u, "--joblog", "log", "if [ $NAME = w1 ]; then sleep {}; fi; echo ran on $NAME", ":::", marker)
-	_ = sub
-	waitFor(t, "the job to start on w1", func() bool { return len(processesWith(marker)) > 0 })
-	w1.cmd.Process.Signal(syscall.SIGKILL)
-	waitFor(t, "the job to die with its worker", func() bool { return len(processesWith(marker)) == 0 })
-	startWorker(t, dir, u, "w2", "-j", "1", "--ack-wait", "1s")
-	if s := <-status; s != 0 {
-		t.Fatalf("submitter: status %d", s)
-	}
-	if l := mustRead(t, filepath.Join(dir, "log")); !strings.Contains(l, "\tw2\t") || strings.Count(l, "\n") != 2 {
-		t.Errorf("joblog %q; want the one job, run by w2", l)
-	}
+	jobMovesToASecondWorker(t, "1s", func(w1 *worker, marker string) {
+		w1.cmd.Process.Signal(syscall.SIGKILL)
+		waitFor(t, "the job to die with its worker", func() bool { return len(processesWith(marker)) == 0 })
+	})
 }
 
 // TestNATSWorkerSIGINTHandsTheJobBack: SIGINT stops a worker's running job
 // and hands it back at once (no ack wait: an hour here); the worker exits
 // 130, and another worker runs the job.
 func TestNATSWorkerSIGINTHandsTheJobBack(t *testing.T) {
+	jobMovesToASecondWorker(t, "1h", func(w1 *worker, marker string) {
+		w1.cmd.Process.Signal(syscall.SIGINT)
+		if s := <-w1.status; s != 130 {
+			t.Errorf("worker after SIGINT: status %d; want 130; %s", s, w1.stderr)
+		}
+		w1.status <- 130
+		if n := len(processesWith(marker)); n != 0 {
+			t.Errorf("%d of the job's processes outlived the worker", n)
+		}
+	})
+}
+
+// jobMovesToASecondWorker submits one job that sleeps on worker w1, stops
+// w1 with stop once the job runs, starts worker w2, and checks that the run
+// ends with the job done by w2.
+func jobMovesToASecondWorker(t *testing.T, ackWait string, stop func(w1 *worker, marker string)) {
+	t.Helper()
 	_, u := natsServer(t)
 	dir := t.TempDir()
-	marker := strconv.Itoa(int(time.Now().UnixNano()%1e6) + 6000000)
-	w1 := startWorker(t, dir, u, "w1", "-j", "1", "--ack-wait", "1h")
+	marker := strconv.Itoa(int(time.Now().UnixNano()%1e6) + 4000000)
+	w1 := startWorker(t, dir, u, "w1", "-j", "1", "--ack-wait", ackWait)
 	_, status := startWeft(t, dir, "--nats", u, "--joblog", "log", "if [ $NAME = w1 ]; then sleep {}; fi; echo ran on $NAME", ":::", marker)
 	waitFor(t, "the job to start on w1", func() bool { return len(processesWith(marker)) > 0 })
-	w1.cmd.Process.Signal(syscall.SIGINT)
-	if s := <-w1.status; s != 130 {
-		t.Errorf("worker after SIGINT: status %d; want 130; %s", s, w1.stderr)
-	}
-	w1.status <- 130
-	if n := len(processesWith(marker)); n != 0 {
-		t.Errorf("%d of the job's processes outlived the worker", n)
-	}
-	startWorker(t, dir, u, "w2", "-j", "1", "--ack-wait", "1h")
+	stop(w1, marker)
+	startWorker(t, dir, u, "w2", "-j", "1", "--ack-wait", ackWait)
 	if s := <-status; s != 0 {
 		t.Fatalf("submitter: status %d", s)
 	}
