@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/weft-dev/weft"
+	"github.com/weft-dev/weft/cmd/weft/internal/cmdline"
 	"github.com/weft-dev/weft/pool"
 	"github.com/weft-dev/weft/rate"
 )
@@ -85,7 +86,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, signals bool)
 type runState struct {
 	o              *options
 	in             *inputs
-	tpl            template
+	tpl            cmdline.Template
 	stdout, stderr io.Writer
 	resume         map[int64]logged
 	joblog         *os.File
@@ -129,9 +130,9 @@ func newRun(o *options, stdin io.Reader, stdout, stderr io.Writer) (*runState, e
 	if err != nil {
 		return nil, err
 	}
-	r := &runState{o: o, in: in, tpl: parseTemplate(o.command), stdout: stdout, stderr: stderr}
+	r := &runState{o: o, in: in, tpl: cmdline.Parse(o.command), stdout: stdout, stderr: stderr}
 	if o.command == "" {
-		r.tpl = template{raw: true} // the inputs are the commands, as in GNU parallel
+		r.tpl = cmdline.Raw() // the inputs are the commands, as in GNU parallel
 	}
 	r.procs.pids = map[int]bool{}
 	r.slots.size = o.jobs
@@ -382,22 +383,13 @@ func (r *runState) toRun(results chan<- *result) iter.Seq2[job, error] {
 
 // checkLogged makes sure that a joblog being resumed belongs to this command.
 func (r *runState) checkLogged(j job, done logged) error {
-	if containsSlot(r.tpl) {
+	if r.tpl.HasSlot() {
 		return nil // the slot number varies from run to run
 	}
-	if want := r.tpl.expand(j.args, j.seq, 0); want != done.command {
+	if want := r.tpl.Expand(j.args, j.seq, 0); want != done.command {
 		return fmt.Errorf("joblog %s does not match this command: job %d ran %q, but would now run %q", r.o.joblog, j.seq, done.command, want)
 	}
 	return nil
-}
-
-func containsSlot(t template) bool {
-	for _, p := range t.parts {
-		if p.num == '%' {
-			return true
-		}
-	}
-	return false
 }
 
 // runJob runs one job, retrying it as --retries says. A job whose turn
@@ -409,7 +401,7 @@ func (r *runState) runJob(x *executor, j job) *result {
 	}
 	slot := r.slots.get()
 	defer r.slots.put(slot)
-	return runTries(r.ctx, x, j, r.tpl.expand(j.args, j.seq, slot), r.o.tries, r.o.retryDelay)
+	return runTries(r.ctx, x, j, r.tpl.Expand(j.args, j.seq, slot), r.o.tries, r.o.retryDelay)
 }
 
 // runTries runs cmdline up to tries times, waiting retryDelay between
@@ -481,7 +473,7 @@ func (r *runState) dryRun() int {
 		if _, ok := r.resume[j.seq]; ok {
 			continue
 		}
-		fmt.Fprintln(r.stdout, r.tpl.expand(j.args, j.seq, 1))
+		fmt.Fprintln(r.stdout, r.tpl.Expand(j.args, j.seq, 1))
 	}
 	return 0
 }

@@ -76,30 +76,6 @@ func lines(s string) []string {
 
 func sorted(s []string) []string { return slices.Sorted(slices.Values(s)) }
 
-func TestTemplate(t *testing.T) {
-	tests := []struct {
-		cmd  string
-		args []string
-		want string
-	}{
-		{"echo {}", []string{"a b"}, "echo 'a b'"},
-		{"echo", []string{"x", "y"}, "echo x y"},
-		{"cp {} {.}.bak", []string{"dir/f.txt"}, "cp dir/f.txt dir/f.bak"},
-		{"echo {/} {//} {/.}", []string{"/x/y.tar.gz"}, "echo y.tar.gz /x y.tar"},
-		{"echo {2}-{1} {#} {%}", []string{"a", "b"}, "echo b-a 7 3"},
-		{"echo {2/.}", []string{"a", "/p/q.c"}, "echo q"},
-		{"echo {}", []string{"it's"}, `echo 'it'"'"'s'`},
-		{"echo {}", []string{""}, "echo ''"},
-		{"awk '{print $1}' {}", []string{"f"}, "awk '{print $1}' f"},
-		{"echo {3}", []string{"a"}, "echo ''"},
-	}
-	for _, tt := range tests {
-		if got := parseTemplate(tt.cmd).expand(tt.args, 7, 3); got != tt.want {
-			t.Errorf("%q with %q: got %q; want %q", tt.cmd, tt.args, got, tt.want)
-		}
-	}
-}
-
 func TestMainJob(t *testing.T) {
 	o := runWeft(t, t.TempDir(), "", "-j", "4", "echo hello {}", ":::", "a", "b", "c")
 	if o.status != 0 || !slices.Equal(sorted(lines(o.stdout)), []string{"hello a", "hello b", "hello c"}) {

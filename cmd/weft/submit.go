@@ -197,7 +197,7 @@ func (rr *remoteRun) feed(lim interface{ Wait(context.Context) error }) error {
 			}
 		}
 		rj := &remoteJob{
-			Run: rr.run, Seq: j.seq, Args: j.args, Command: r.o.command, Raw: r.tpl.raw,
+			Run: rr.run, Seq: j.seq, Args: j.args, Command: r.o.command, Raw: r.tpl.IsRaw(),
 			Timeout: r.o.timeout, Grace: r.o.grace, Tries: r.o.tries, RetryDelay: r.o.retryDelay,
 		}
 		rr.mu.Lock()
@@ -214,10 +214,10 @@ func (rr *remoteRun) feed(lim interface{ Wait(context.Context) error }) error {
 // checkReported makes sure that a job reported before this start ran this
 // command: a run ID reused for another command is refused.
 func (rr *remoteRun) checkReported(j job, prior *remoteResult) error {
-	if containsSlot(rr.r.tpl) || prior.Skipped {
+	if rr.r.tpl.HasSlot() || prior.Skipped {
 		return nil
 	}
-	if want := rr.r.tpl.expand(j.args, j.seq, 0); want != prior.Cmdline {
+	if want := rr.r.tpl.Expand(j.args, j.seq, 0); want != prior.Cmdline {
 		return fmt.Errorf("run %s was another command: job %d ran %q, but would now run %q", rr.run, j.seq, prior.Cmdline, want)
 	}
 	return nil
@@ -301,7 +301,7 @@ func (rr *remoteRun) emit(res *remoteResult, j job) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if res.Cmdline == "" && !res.Skipped {
-		res.Cmdline = rr.r.tpl.expand(j.args, j.seq, 0) // given up before any worker expanded it
+		res.Cmdline = rr.r.tpl.Expand(j.args, j.seq, 0) // given up before any worker expanded it
 	}
 	out := rr.c.toResult(ctx, res, j)
 	if !out.skipped {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/weft-dev/weft/cmd/weft/internal/cmdline"
 	"github.com/weft-dev/weft/fleet"
 )
 
@@ -177,9 +178,9 @@ func (wk *remoteWorker) handle(ctx context.Context, fj fleet.Job[remoteJob]) err
 	jobCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(runCtx, cancel)()
-	tpl := template{raw: true}
+	tpl := cmdline.Raw()
 	if !rj.Raw {
-		tpl = parseTemplate(rj.Command)
+		tpl = cmdline.Parse(rj.Command)
 	}
 	held := false
 	select {
@@ -195,7 +196,7 @@ func (wk *remoteWorker) handle(ctx context.Context, fj fleet.Job[remoteJob]) err
 	slot := wk.slots.get()
 	j := job{seq: rj.Seq, args: rj.Args}
 	x := &executor{o: &options{timeout: rj.Timeout, grace: rj.Grace}, procs: &wk.procs, outMu: &sync.Mutex{}}
-	res := runTries(jobCtx, x, j, tpl.expand(rj.Args, rj.Seq, slot), rj.Tries, rj.RetryDelay)
+	res := runTries(jobCtx, x, j, tpl.Expand(rj.Args, rj.Seq, slot), rj.Tries, rj.RetryDelay)
 	wk.slots.put(slot)
 	if held {
 		<-wk.running // the next job may start while this one is reported

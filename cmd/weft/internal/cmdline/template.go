@@ -1,4 +1,14 @@
-package main
+// Package cmdline turns a command template and one job's arguments into
+// the shell command line that runs the job: GNU parallel's replacement
+// strings ({} {.} {/} {//} {/.} {#} {%} and {n}, with the same modifiers
+// as {2/.}), with every substituted value shell-quoted, so that an input is
+// data and never code.
+//
+//	t := cmdline.Parse("convert {} {.}.png")
+//	t.Expand([]string{"a b.jpg"}, 1, 1) // convert 'a b.jpg' 'a b'.png
+//
+// A Template is immutable once parsed and safe for concurrent use.
+package cmdline
 
 import (
 	"path"
@@ -6,8 +16,9 @@ import (
 	"strings"
 )
 
-// template is a command line with replacement strings, parsed once.
-type template struct {
+// Template is a command line with replacement strings, parsed once by
+// Parse (or Raw).
+type Template struct {
 	parts  []part
 	append bool // no replacement string: the arguments are appended
 	raw    bool // no command: the arguments, unquoted, are the command
@@ -25,11 +36,12 @@ type part struct {
 
 var modifiers = map[string]bool{"": true, ".": true, "/": true, "//": true, "/.": true}
 
-// parseTemplate finds the replacement strings of GNU parallel in cmd: {}
-// {.} {/} {//} {/.} {#} {%} and {n} with the same modifiers ({2/.}). Any
-// other text in braces is left as it is.
-func parseTemplate(cmd string) template {
-	var t template
+// Parse finds the replacement strings of GNU parallel in cmd: {} {.} {/}
+// {//} {/.} {#} {%} and {n} with the same modifiers ({2/.}). Any other
+// text in braces is left as it is. A command without replacement strings
+// gets the arguments appended.
+func Parse(cmd string) Template {
+	var t Template
 	lit := strings.Builder{}
 	for i := 0; i < len(cmd); {
 		if cmd[i] == '{' {
@@ -60,6 +72,25 @@ func parseTemplate(cmd string) template {
 	return t
 }
 
+// Raw is the template of a run without a command: each input, its
+// arguments joined by spaces and not quoted, is itself the command line, as
+// in GNU parallel.
+func Raw() Template { return Template{raw: true} }
+
+// IsRaw reports whether t is Raw: the inputs are the commands.
+func (t Template) IsRaw() bool { return t.raw }
+
+// HasSlot reports whether t uses {%}, the job slot, which varies from run
+// to run: its expansion cannot be compared with an earlier run's.
+func (t Template) HasSlot() bool {
+	for _, p := range t.parts {
+		if p.num == '%' {
+			return true
+		}
+	}
+	return false
+}
+
 func parseRepl(s string) (part, bool) {
 	if s == "#" || s == "%" {
 		return part{repl: true, num: s[0]}, true
@@ -79,9 +110,11 @@ func parseRepl(s string) (part, bool) {
 	return p, modifiers[p.mod]
 }
 
-// expand renders the command for one job: every argument is shell-quoted,
-// so that an input is data and never code.
-func (t template) expand(args []string, seq int64, slot int) string {
+// Expand renders the command line of one job, given its arguments, its
+// sequence number ({#}) and its slot ({%}). Every argument is
+// shell-quoted, so that an input is data and never code; {n} past the last
+// argument is an empty word (two single quotes).
+func (t Template) Expand(args []string, seq int64, slot int) string {
 	if t.raw {
 		return strings.Join(args, " ")
 	}
@@ -99,10 +132,10 @@ func (t template) expand(args []string, seq int64, slot int) string {
 				if i > 0 {
 					b.WriteByte(' ')
 				}
-				b.WriteString(quote(modify(a, p.mod)))
+				b.WriteString(Quote(modify(a, p.mod)))
 			}
 		case p.arg <= len(args):
-			b.WriteString(quote(modify(args[p.arg-1], p.mod)))
+			b.WriteString(Quote(modify(args[p.arg-1], p.mod)))
 		default:
 			b.WriteString("''")
 		}
@@ -110,7 +143,7 @@ func (t template) expand(args []string, seq int64, slot int) string {
 	if t.append {
 		for _, a := range args {
 			b.WriteByte(' ')
-			b.WriteString(quote(a))
+			b.WriteString(Quote(a))
 		}
 	}
 	return b.String()
@@ -129,23 +162,4 @@ func modify(s, mod string) string {
 		return strings.TrimSuffix(b, path.Ext(b))
 	}
 	return s
-}
-
-// quote returns s as one shell word: as it is when it holds only letters,
-// digits and _-./+ (as GNU parallel does), else in single quotes.
-func quote(s string) string {
-	if s == "" {
-		return "''"
-	}
-	safe := true
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("_-./+", c)) {
-			safe = false
-			break
-		}
-	}
-	if safe {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
 }
