@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/weft-dev/weft/cmd/weft/internal/input"
 )
 
 // usageError is bad usage: reported in one line, exit status 255, before any
@@ -52,18 +54,11 @@ type options struct {
 	help         bool
 	version      bool
 	command      string
-	groups       []group // ::: and :::: groups and -a files, in order
+	groups       []input.Source // ::: and :::: groups and -a files, in order
 
 	nats   string // submit to the workers behind this NATS URL instead of running here
 	stream string // the JetStream stream the jobs go through
 	runID  string // names the run, to collect it again after a restart
-}
-
-// group is one input source: literal values (:::) or a file (:::: or -a).
-type group struct {
-	values []string
-	file   string
-	isFile bool
 }
 
 // flagSpec describes one flag: its names and whether it takes a value.
@@ -179,31 +174,14 @@ func parseArgs(args []string) (*options, error) {
 			return nil, err
 		}
 	}
-	var words []string
-	for ; i < len(args) && args[i] != ":::" && args[i] != "::::"; i++ {
-		words = append(words, args[i])
+	words, groups, err := input.SplitOperands(args[i:])
+	if err != nil {
+		return nil, err
 	}
 	o.command = strings.Join(words, " ")
-	for i < len(args) {
-		sepArg := args[i]
-		i++
-		var vals []string
-		for ; i < len(args) && args[i] != ":::" && args[i] != "::::"; i++ {
-			vals = append(vals, args[i])
-		}
-		if sepArg == ":::" {
-			o.groups = append(o.groups, group{values: vals})
-			continue
-		}
-		if len(vals) == 0 {
-			return nil, usagef(":::: needs at least one file")
-		}
-		for _, f := range vals {
-			o.groups = append(o.groups, group{file: f, isFile: true})
-		}
-	}
+	o.groups = groups
 	for _, f := range o.argFiles {
-		o.groups = append(o.groups, group{file: f, isFile: true})
+		o.groups = append(o.groups, input.Source{File: f, IsFile: true})
 	}
 	if !o.help && !o.version && o.command == "" && !o.dryRun && len(o.groups) == 0 {
 		return nil, usagef("no command given (see weft --help)")

@@ -9,7 +9,12 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/weft-dev/weft/cmd/weft/internal/input"
 )
+
+// job is one job of the run.
+type job = input.Job
 
 // result is what one job did.
 type result struct {
@@ -265,7 +270,7 @@ func (x *executor) tagFor(r *result) []byte {
 	if !x.o.tag {
 		return nil
 	}
-	return []byte(tagOf(r.args) + "\t")
+	return []byte(tagOf(r.Args) + "\t")
 }
 
 // lineWriter writes whole lines to w under mu, each with prefix: the output

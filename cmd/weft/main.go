@@ -28,6 +28,7 @@ import (
 
 	"github.com/weft-dev/weft"
 	"github.com/weft-dev/weft/cmd/weft/internal/cmdline"
+	"github.com/weft-dev/weft/cmd/weft/internal/input"
 	"github.com/weft-dev/weft/pool"
 	"github.com/weft-dev/weft/rate"
 )
@@ -74,7 +75,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, signals bool)
 		fmt.Fprintf(stderr, "weft: %v\n", err)
 		return 255
 	}
-	defer r.in.close()
+	defer r.in.Close()
 	if signals {
 		stop := r.handleSignals()
 		defer stop()
@@ -85,7 +86,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, signals bool)
 // runState is one run of the command.
 type runState struct {
 	o              *options
-	in             *inputs
+	in             *input.Inputs
 	tpl            cmdline.Template
 	stdout, stderr io.Writer
 	resume         map[int64]logged
@@ -126,7 +127,7 @@ func newRun(o *options, stdin io.Reader, stdout, stderr io.Writer) (*runState, e
 	if o.command == "" && len(o.groups) == 0 {
 		return nil, usagef("no command given (see weft --help)")
 	}
-	in, err := openInputs(o, stdin)
+	in, err := input.Open(input.Config{Sources: o.groups, Sep: o.sep, Colsep: o.colsep}, stdin)
 	if err != nil {
 		return nil, err
 	}
@@ -139,13 +140,13 @@ func newRun(o *options, stdin io.Reader, stdout, stderr io.Writer) (*runState, e
 	if o.joblog != "" {
 		if o.resume || o.resumeFailed {
 			if r.resume, err = readJoblog(o.joblog); err != nil {
-				in.close()
+				in.Close()
 				return nil, err
 			}
 		}
 		if !o.dryRun {
 			if r.joblog, err = openJoblog(o.joblog, o.resume || o.resumeFailed); err != nil {
-				in.close()
+				in.Close()
 				return nil, err
 			}
 		}
@@ -356,7 +357,7 @@ func (r *runState) feed(p *pool.Pool, x *executor, results chan<- *result) error
 // skipped instead.
 func (r *runState) toRun(results chan<- *result) iter.Seq2[job, error] {
 	return func(yield func(job, error) bool) {
-		for j, err := range r.in.jobs() {
+		for j, err := range r.in.Jobs() {
 			if err != nil {
 				yield(j, err)
 				return
@@ -364,7 +365,7 @@ func (r *runState) toRun(results chan<- *result) iter.Seq2[job, error] {
 			if r.stopping.Load() {
 				return
 			}
-			if done, ok := r.resume[j.seq]; ok {
+			if done, ok := r.resume[j.Seq]; ok {
 				if err := r.checkLogged(j, done); err != nil {
 					yield(j, err)
 					return
@@ -386,8 +387,8 @@ func (r *runState) checkLogged(j job, done logged) error {
 	if r.tpl.HasSlot() {
 		return nil // the slot number varies from run to run
 	}
-	if want := r.tpl.Expand(j.args, j.seq, 0); want != done.command {
-		return fmt.Errorf("joblog %s does not match this command: job %d ran %q, but would now run %q", r.o.joblog, j.seq, done.command, want)
+	if want := r.tpl.Expand(j.Args, j.Seq, 0); want != done.command {
+		return fmt.Errorf("joblog %s does not match this command: job %d ran %q, but would now run %q", r.o.joblog, j.Seq, done.command, want)
 	}
 	return nil
 }
@@ -401,7 +402,7 @@ func (r *runState) runJob(x *executor, j job) *result {
 	}
 	slot := r.slots.get()
 	defer r.slots.put(slot)
-	return runTries(r.ctx, x, j, r.tpl.Expand(j.args, j.seq, slot), r.o.tries, r.o.retryDelay)
+	return runTries(r.ctx, x, j, r.tpl.Expand(j.Args, j.Seq, slot), r.o.tries, r.o.retryDelay)
 }
 
 // runTries runs cmdline up to tries times, waiting retryDelay between
@@ -455,7 +456,7 @@ func (r *runState) checkHalt(res *result) {
 		}
 	}
 	r.haltExit.Store(int32(status) + 1)
-	fmt.Fprintf(r.stderr, "weft: halting after job %d (%s)\n", res.seq, res.cmdline)
+	fmt.Fprintf(r.stderr, "weft: halting after job %d (%s)\n", res.Seq, res.cmdline)
 	if h.now {
 		r.cancel()
 	}
@@ -465,15 +466,15 @@ func (r *runState) checkHalt(res *result) {
 }
 
 func (r *runState) dryRun() int {
-	for j, err := range r.in.jobs() {
+	for j, err := range r.in.Jobs() {
 		if err != nil {
 			fmt.Fprintf(r.stderr, "weft: %v\n", err)
 			return 255
 		}
-		if _, ok := r.resume[j.seq]; ok {
+		if _, ok := r.resume[j.Seq]; ok {
 			continue
 		}
-		fmt.Fprintln(r.stdout, r.tpl.Expand(j.args, j.seq, 1))
+		fmt.Fprintln(r.stdout, r.tpl.Expand(j.Args, j.Seq, 1))
 	}
 	return 0
 }

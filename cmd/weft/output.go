@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/weft-dev/weft/cmd/weft/internal/input"
 )
 
 // tagOf is the --tag prefix of a job: its arguments joined by spaces.
@@ -24,7 +26,7 @@ func joblogLine(r *result) string {
 		host = ":" // GNU parallel's name for this machine
 	}
 	return fmt.Sprintf("%d\t%s\t%.3f\t%10.3f\t0\t%d\t%d\t%d\t%s\n",
-		r.seq, host, float64(r.start.UnixMilli())/1000, r.elapsed.Seconds(), r.stdout.n, r.exit, r.signal,
+		r.Seq, host, float64(r.start.UnixMilli())/1000, r.elapsed.Seconds(), r.stdout.n, r.exit, r.signal,
 		strings.ReplaceAll(r.cmdline, "\n", " "))
 }
 
@@ -96,7 +98,7 @@ func newPrinter(o *options, stdout, stderr io.Writer, joblog *os.File, t *tally)
 		tally:   t,
 		pending: map[int64]*result{},
 		next:    1,
-		total:   o.total(),
+		total:   input.Config{Sources: o.groups}.Total(),
 		started: time.Now(),
 	}
 	if st, err := os.Stderr.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 && stderr == os.Stderr {
@@ -122,7 +124,7 @@ func (p *printer) add(r *result) {
 	if !p.o.keep {
 		p.print(r)
 	} else {
-		p.pending[r.seq] = r
+		p.pending[r.Seq] = r
 		for {
 			q, ok := p.pending[p.next]
 			if !ok {
@@ -143,7 +145,7 @@ func (p *printer) print(r *result) {
 		return
 	}
 	if r.failedToStart != nil {
-		fmt.Fprintf(p.stderr, "weft: job %d: %v\n", r.seq, r.failedToStart)
+		fmt.Fprintf(p.stderr, "weft: job %d: %v\n", r.Seq, r.failedToStart)
 	}
 	if !p.o.lineBuffer && !p.o.ungroup {
 		p.emit(p.stdout, r.stdout, r)
@@ -163,7 +165,7 @@ func (p *printer) emit(w *bufio.Writer, s *spill, r *result) {
 	}
 	var buf bytes.Buffer
 	p.fail(s.copyTo(&buf))
-	tag := tagOf(r.args) + "\t"
+	tag := tagOf(r.Args) + "\t"
 	for _, line := range bytes.SplitAfter(buf.Bytes(), []byte("\n")) {
 		if len(line) > 0 {
 			w.WriteString(tag)

@@ -5,16 +5,18 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/weft-dev/weft/cmd/weft/internal/input"
 )
 
 // TestProgress draws --bar as it would on a terminal: with a known total, the
 // percentage, the counts and an ETA; without one, the counts and the rate.
 func TestProgress(t *testing.T) {
 	for _, tt := range []struct {
-		groups []group
+		groups []input.Source
 		want   []string
 	}{
-		{[]group{{values: []string{"a", "b", "c", "d"}}}, []string{"25% 1/4, 0 failed", "50% 2/4, 1 failed", "ETA "}},
+		{[]input.Source{{Values: []string{"a", "b", "c", "d"}}}, []string{"25% 1/4, 0 failed", "50% 2/4, 1 failed", "ETA "}},
 		{nil, []string{"1 done, 0 failed", "2 done, 1 failed", "/s"}},
 	} {
 		o := &options{bar: true, groups: tt.groups}
@@ -23,8 +25,8 @@ func TestProgress(t *testing.T) {
 		p := newPrinter(o, io.Discard, io.Discard, nil, &counts)
 		p.barOn, p.barOut = true, &bar
 		for _, r := range []*result{
-			{job: job{seq: 1}, stdout: &spill{}, stderr: &spill{}},
-			{job: job{seq: 2}, exit: 1, stdout: &spill{}, stderr: &spill{}},
+			{job: job{Seq: 1}, stdout: &spill{}, stderr: &spill{}},
+			{job: job{Seq: 2}, exit: 1, stdout: &spill{}, stderr: &spill{}},
 		} {
 			counts.count(r)
 			p.add(r)

@@ -19,7 +19,7 @@ import (
 // A run through NATS uses, for a stream named S (weft by default):
 //
 //   - the work-queue stream S (subject S.jobs), through the fleet package:
-//     one message per job, with the message ID run.seq.k, where k counts the
+//     one message per job, with the message ID run.Seq.k, where k counts the
 //     times the job was handed back unrun by a halted run;
 //   - the stream S_results (subjects S.results.<run>), where workers publish
 //     what each job did, kept for resultsKeep, so that a submitter restarted
@@ -210,7 +210,7 @@ func (c *fleetConn) toResult(ctx context.Context, rr *remoteResult, j job) *resu
 	}{{"stdout", res.stdout}, {"stderr", res.stderr}} {
 		err := c.fetch(ctx, id+"/"+part.name, part.dst)
 		if err != nil {
-			fmt.Fprintf(part.dst, "weft: the %s of job %d was lost: %v\n", part.name, j.seq, err)
+			fmt.Fprintf(part.dst, "weft: the %s of job %d was lost: %v\n", part.name, j.Seq, err)
 			res.failedToStart = fmt.Errorf("fetching its %s: %w", part.name, err)
 		}
 	}

@@ -173,9 +173,9 @@ func (rr *remoteRun) feed(lim interface{ Wait(context.Context) error }) error {
 			return err
 		}
 		rr.mu.Lock()
-		if prior, ok := rr.have[j.seq]; ok {
-			delete(rr.have, j.seq)
-			rr.done[j.seq] = true
+		if prior, ok := rr.have[j.Seq]; ok {
+			delete(rr.have, j.Seq)
+			rr.done[j.Seq] = true
 			rr.mu.Unlock()
 			if err := rr.checkReported(j, prior); err != nil {
 				return err
@@ -197,12 +197,12 @@ func (rr *remoteRun) feed(lim interface{ Wait(context.Context) error }) error {
 			}
 		}
 		rj := &remoteJob{
-			Run: rr.run, Seq: j.seq, Args: j.args, Command: r.o.command, Raw: r.tpl.IsRaw(),
+			Run: rr.run, Seq: j.Seq, Args: j.Args, Command: r.o.command, Raw: r.tpl.IsRaw(),
 			Timeout: r.o.timeout, Grace: r.o.grace, Tries: r.o.tries, RetryDelay: r.o.retryDelay,
 		}
 		rr.mu.Lock()
-		rj.K = rr.skips[j.seq]
-		rr.out[j.seq] = outstanding{rj, j}
+		rj.K = rr.skips[j.Seq]
+		rr.out[j.Seq] = outstanding{rj, j}
 		rr.mu.Unlock()
 		if err := rr.publish(rj); err != nil {
 			return nil // recorded in rr.err
@@ -217,8 +217,8 @@ func (rr *remoteRun) checkReported(j job, prior *remoteResult) error {
 	if rr.r.tpl.HasSlot() || prior.Skipped {
 		return nil
 	}
-	if want := rr.r.tpl.Expand(j.args, j.seq, 0); want != prior.Cmdline {
-		return fmt.Errorf("run %s was another command: job %d ran %q, but would now run %q", rr.run, j.seq, prior.Cmdline, want)
+	if want := rr.r.tpl.Expand(j.Args, j.Seq, 0); want != prior.Cmdline {
+		return fmt.Errorf("run %s was another command: job %d ran %q, but would now run %q", rr.run, j.Seq, prior.Cmdline, want)
 	}
 	return nil
 }
@@ -301,7 +301,7 @@ func (rr *remoteRun) emit(res *remoteResult, j job) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if res.Cmdline == "" && !res.Skipped {
-		res.Cmdline = rr.r.tpl.Expand(j.args, j.seq, 0) // given up before any worker expanded it
+		res.Cmdline = rr.r.tpl.Expand(j.Args, j.Seq, 0) // given up before any worker expanded it
 	}
 	out := rr.c.toResult(ctx, res, j)
 	if !out.skipped {

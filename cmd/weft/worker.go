@@ -194,7 +194,7 @@ func (wk *remoteWorker) handle(ctx context.Context, fj fleet.Job[remoteJob]) err
 		return errors.New("not started: the worker is draining") // back to the stream
 	}
 	slot := wk.slots.get()
-	j := job{seq: rj.Seq, args: rj.Args}
+	j := job{Seq: rj.Seq, Args: rj.Args}
 	x := &executor{o: &options{timeout: rj.Timeout, grace: rj.Grace}, procs: &wk.procs, outMu: &sync.Mutex{}}
 	res := runTries(jobCtx, x, j, tpl.Expand(rj.Args, rj.Seq, slot), rj.Tries, rj.RetryDelay)
 	wk.slots.put(slot)

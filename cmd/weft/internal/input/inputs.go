@@ -1,4 +1,4 @@
-package main
+package input
 
 import (
 	"bufio"
@@ -7,12 +7,27 @@ import (
 	"io"
 	"iter"
 	"os"
+	"regexp"
 )
 
-// job is one command line to run: its number and its arguments.
-type job struct {
-	seq  int64
-	args []string
+// Job is one command line to run: its number and its arguments.
+type Job struct {
+	Seq  int64
+	Args []string
+}
+
+// Source is one input source: literal values (:::) or a file (:::: or -a).
+type Source struct {
+	Values []string
+	File   string
+	IsFile bool
+}
+
+// Config says where the inputs come from and how they are cut.
+type Config struct {
+	Sources []Source
+	Sep     string         // record separator
+	Colsep  *regexp.Regexp // splits records into columns, if set
 }
 
 // recordSplitter returns a bufio.SplitFunc that cuts records at sep.
@@ -29,14 +44,14 @@ func recordSplitter(sep string) bufio.SplitFunc {
 	}
 }
 
-// maxRecord is the longest input record accepted.
-const maxRecord = 64 << 20
+// MaxRecord is the longest input record accepted.
+const MaxRecord = 64 << 20
 
-// records streams the records of r.
-func records(r io.Reader, sep string) iter.Seq2[string, error] {
+// Records streams the records of r.
+func Records(r io.Reader, sep string) iter.Seq2[string, error] {
 	return func(yield func(string, error) bool) {
 		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 64<<10), maxRecord)
+		sc.Buffer(make([]byte, 64<<10), MaxRecord)
 		sc.Split(recordSplitter(sep))
 		for sc.Scan() {
 			if !yield(sc.Text(), nil) {
@@ -49,35 +64,36 @@ func records(r io.Reader, sep string) iter.Seq2[string, error] {
 	}
 }
 
-// inputs holds the opened input sources of a run.
-type inputs struct {
-	o     *options
+// Inputs holds the opened input sources of a run.
+type Inputs struct {
+	c     Config
 	stdin io.Reader
 	files []*os.File // one per group; nil for ::: groups
 }
 
-// openInputs opens every input file before any job starts, so that an
+// Open opens every input file before any job starts, so that an
 // unreadable file is bad usage.
-func openInputs(o *options, stdin io.Reader) (*inputs, error) {
-	in := &inputs{o: o, stdin: stdin, files: make([]*os.File, len(o.groups))}
-	for i, g := range o.groups {
-		if !g.isFile {
+func Open(c Config, stdin io.Reader) (*Inputs, error) {
+	in := &Inputs{c: c, stdin: stdin, files: make([]*os.File, len(c.Sources))}
+	for i, g := range c.Sources {
+		if !g.IsFile {
 			continue
 		}
-		if g.file == "-" {
+		if g.File == "-" {
 			continue
 		}
-		f, err := os.Open(g.file)
+		f, err := os.Open(g.File)
 		if err != nil {
-			in.close()
-			return nil, usagef("cannot read input file: %v", err)
+			in.Close()
+			return nil, fmt.Errorf("cannot read input file: %v", err)
 		}
 		in.files[i] = f
 	}
 	return in, nil
 }
 
-func (in *inputs) close() {
+// Close closes the input files.
+func (in *Inputs) Close() {
 	for _, f := range in.files {
 		if f != nil {
 			f.Close()
@@ -86,11 +102,11 @@ func (in *inputs) close() {
 }
 
 // source returns the records of group i.
-func (in *inputs) source(i int) iter.Seq2[string, error] {
-	g := in.o.groups[i]
-	if !g.isFile {
+func (in *Inputs) source(i int) iter.Seq2[string, error] {
+	g := in.c.Sources[i]
+	if !g.IsFile {
 		return func(yield func(string, error) bool) {
-			for _, v := range g.values {
+			for _, v := range g.Values {
 				if !yield(v, nil) {
 					return
 				}
@@ -98,40 +114,40 @@ func (in *inputs) source(i int) iter.Seq2[string, error] {
 		}
 	}
 	if in.files[i] == nil {
-		return records(in.stdin, in.o.sep)
+		return Records(in.stdin, in.c.Sep)
 	}
-	return records(in.files[i], in.o.sep)
+	return Records(in.files[i], in.c.Sep)
 }
 
 // columns splits a record by --colsep, if given.
-func (in *inputs) columns(rec string) []string {
-	if in.o.colsep == nil {
+func (in *Inputs) columns(rec string) []string {
+	if in.c.Colsep == nil {
 		return []string{rec}
 	}
-	return in.o.colsep.Split(rec, -1)
+	return in.c.Colsep.Split(rec, -1)
 }
 
-// jobs streams the jobs of the run: the records of stdin when no input
+// Jobs streams the jobs of the run: the records of stdin when no input
 // group is given; else every combination of the groups' records, the last
 // group varying fastest. Only the first group is streamed; the others are
 // read whole, as every combination needs them.
-func (in *inputs) jobs() iter.Seq2[job, error] {
-	return func(yield func(job, error) bool) {
+func (in *Inputs) Jobs() iter.Seq2[Job, error] {
+	return func(yield func(Job, error) bool) {
 		var seq int64
 		emit := func(args []string) bool {
 			seq++
-			return yield(job{seq: seq, args: args}, nil)
+			return yield(Job{Seq: seq, Args: args}, nil)
 		}
-		first := records(in.stdin, in.o.sep)
-		if len(in.o.groups) > 0 {
+		first := Records(in.stdin, in.c.Sep)
+		if len(in.c.Sources) > 0 {
 			first = in.source(0)
 		}
 		var rest [][][]string // per later group, its records split in columns
-		for i := 1; i < len(in.o.groups); i++ {
+		for i := 1; i < len(in.c.Sources); i++ {
 			var recs [][]string
 			for r, err := range in.source(i) {
 				if err != nil {
-					yield(job{}, fmt.Errorf("reading input: %w", err))
+					yield(Job{}, fmt.Errorf("reading input: %w", err))
 					return
 				}
 				recs = append(recs, in.columns(r))
@@ -144,7 +160,7 @@ func (in *inputs) jobs() iter.Seq2[job, error] {
 		idx := make([]int, len(rest))
 		for r, err := range first {
 			if err != nil {
-				yield(job{}, fmt.Errorf("reading input: %w", err))
+				yield(Job{}, fmt.Errorf("reading input: %w", err))
 				return
 			}
 			head := in.columns(r)
@@ -173,18 +189,18 @@ func (in *inputs) jobs() iter.Seq2[job, error] {
 	}
 }
 
-// total returns the number of jobs when it is known without reading the
+// Total returns the number of jobs when it is known without reading the
 // input (only ::: groups), or -1.
-func (o *options) total() int64 {
-	if len(o.groups) == 0 {
+func (c Config) Total() int64 {
+	if len(c.Sources) == 0 {
 		return -1
 	}
 	n := int64(1)
-	for _, g := range o.groups {
-		if g.isFile {
+	for _, g := range c.Sources {
+		if g.IsFile {
 			return -1
 		}
-		n *= int64(len(g.values))
+		n *= int64(len(g.Values))
 	}
 	return n
 }
