@@ -1,8 +1,19 @@
+// Package input reads the inputs of a run and streams its jobs: the
+// records of stdin, of files (:::: FILE, -a FILE) or the values of :::
+// groups, split at a separator, cut in columns by --colsep, and combined
+// as GNU parallel does: with several groups, every combination, the last
+// group varying fastest.
+//
+//	in, err := input.Open(input.Config{Sources: sources, Sep: "\n"}, os.Stdin)
+//	defer in.Close()
+//	for j, err := range in.Jobs() { ... }
+//
+// Only the first group is streamed; the later ones are read whole, as
+// every combination needs them, so memory stays flat however long the
+// first input is.
 package input
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"iter"
@@ -10,79 +21,61 @@ import (
 	"regexp"
 )
 
-// Job is one command line to run: its number and its arguments.
+// Job is one job of a run: its sequence number, from 1, and its arguments
+// (one per group, or per column with --colsep).
 type Job struct {
 	Seq  int64
 	Args []string
 }
 
-// Source is one input source: literal values (:::) or a file (:::: or -a).
+// Source is one input group: literal values (::: a b c) or the records of
+// a file (:::: FILE or -a FILE; "-" is stdin).
 type Source struct {
 	Values []string
 	File   string
 	IsFile bool
 }
 
-// Config says where the inputs come from and how they are cut.
+// Config says where a run's inputs come from and how they are cut.
 type Config struct {
-	Sources []Source
-	Sep     string         // record separator
-	Colsep  *regexp.Regexp // splits records into columns, if set
+	Sources []Source       // in order; none: the records of stdin
+	Sep     string         // the record separator, such as "\n"
+	Colsep  *regexp.Regexp // splits each record into columns, if set
 }
 
-// recordSplitter returns a bufio.SplitFunc that cuts records at sep.
-func recordSplitter(sep string) bufio.SplitFunc {
-	s := []byte(sep)
-	return func(data []byte, atEOF bool) (int, []byte, error) {
-		if i := bytes.Index(data, s); i >= 0 {
-			return i + len(s), data[:i], nil
-		}
-		if atEOF && len(data) > 0 {
-			return len(data), data, nil
-		}
-		return 0, nil, nil
+// Total returns the number of jobs when it is known without reading any
+// input (only ::: groups), or -1.
+func (c Config) Total() int64 {
+	if len(c.Sources) == 0 {
+		return -1
 	}
-}
-
-// MaxRecord is the longest input record accepted.
-const MaxRecord = 64 << 20
-
-// Records streams the records of r.
-func Records(r io.Reader, sep string) iter.Seq2[string, error] {
-	return func(yield func(string, error) bool) {
-		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 64<<10), MaxRecord)
-		sc.Split(recordSplitter(sep))
-		for sc.Scan() {
-			if !yield(sc.Text(), nil) {
-				return
-			}
+	n := int64(1)
+	for _, s := range c.Sources {
+		if s.IsFile {
+			return -1
 		}
-		if err := sc.Err(); err != nil {
-			yield("", err)
-		}
+		n *= int64(len(s.Values))
 	}
+	return n
 }
 
-// Inputs holds the opened input sources of a run.
+// Inputs holds the opened input sources of a run. It is used by one
+// goroutine at a time.
 type Inputs struct {
 	c     Config
 	stdin io.Reader
-	files []*os.File // one per group; nil for ::: groups
+	files []*os.File // one per source; nil for ::: groups and stdin
 }
 
 // Open opens every input file before any job starts, so that an
-// unreadable file is bad usage.
+// unreadable file is reported before anything runs.
 func Open(c Config, stdin io.Reader) (*Inputs, error) {
 	in := &Inputs{c: c, stdin: stdin, files: make([]*os.File, len(c.Sources))}
-	for i, g := range c.Sources {
-		if !g.IsFile {
+	for i, s := range c.Sources {
+		if !s.IsFile || s.File == "-" {
 			continue
 		}
-		if g.File == "-" {
-			continue
-		}
-		f, err := os.Open(g.File)
+		f, err := os.Open(s.File)
 		if err != nil {
 			in.Close()
 			return nil, fmt.Errorf("cannot read input file: %v", err)
@@ -101,12 +94,12 @@ func (in *Inputs) Close() {
 	}
 }
 
-// source returns the records of group i.
+// source returns the records of source i.
 func (in *Inputs) source(i int) iter.Seq2[string, error] {
-	g := in.c.Sources[i]
-	if !g.IsFile {
+	s := in.c.Sources[i]
+	if !s.IsFile {
 		return func(yield func(string, error) bool) {
-			for _, v := range g.Values {
+			for _, v := range s.Values {
 				if !yield(v, nil) {
 					return
 				}
@@ -127,10 +120,9 @@ func (in *Inputs) columns(rec string) []string {
 	return in.c.Colsep.Split(rec, -1)
 }
 
-// Jobs streams the jobs of the run: the records of stdin when no input
-// group is given; else every combination of the groups' records, the last
-// group varying fastest. Only the first group is streamed; the others are
-// read whole, as every combination needs them.
+// Jobs streams the jobs of the run: the records of stdin when no source is
+// given; else every combination of the sources' records, the last source
+// varying fastest. A read error is yielded once, and ends the sequence.
 func (in *Inputs) Jobs() iter.Seq2[Job, error] {
 	return func(yield func(Job, error) bool) {
 		var seq int64
@@ -142,7 +134,7 @@ func (in *Inputs) Jobs() iter.Seq2[Job, error] {
 		if len(in.c.Sources) > 0 {
 			first = in.source(0)
 		}
-		var rest [][][]string // per later group, its records split in columns
+		var rest [][][]string // per later source, its records split in columns
 		for i := 1; i < len(in.c.Sources); i++ {
 			var recs [][]string
 			for r, err := range in.source(i) {
@@ -187,20 +179,4 @@ func (in *Inputs) Jobs() iter.Seq2[Job, error] {
 			}
 		}
 	}
-}
-
-// Total returns the number of jobs when it is known without reading the
-// input (only ::: groups), or -1.
-func (c Config) Total() int64 {
-	if len(c.Sources) == 0 {
-		return -1
-	}
-	n := int64(1)
-	for _, g := range c.Sources {
-		if g.IsFile {
-			return -1
-		}
-		n *= int64(len(g.Values))
-	}
-	return n
 }

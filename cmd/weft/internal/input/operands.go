@@ -2,8 +2,10 @@ package input
 
 import "errors"
 
-// SplitOperands reads the words after the options: the command (every word
-// up to the first ::: or ::::), then the input groups.
+// SplitOperands reads the words that follow the options on the command
+// line: the command (every word up to the first ::: or ::::), then the
+// input groups: ::: followed by values, or :::: followed by one or more
+// files (each file a group of its own).
 func SplitOperands(words []string) (command []string, sources []Source, err error) {
 	i := 0
 	for ; i < len(words) && words[i] != ":::" && words[i] != "::::"; i++ {
