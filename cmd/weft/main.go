@@ -29,6 +29,8 @@ import (
 	"github.com/weft-dev/weft"
 	"github.com/weft-dev/weft/cmd/weft/internal/cmdline"
 	"github.com/weft-dev/weft/cmd/weft/internal/input"
+	"github.com/weft-dev/weft/cmd/weft/internal/job"
+	"github.com/weft-dev/weft/cmd/weft/internal/reaper"
 	"github.com/weft-dev/weft/pool"
 	"github.com/weft-dev/weft/rate"
 )
@@ -36,9 +38,21 @@ import (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "devel"
 
+// reaperEnabled is set by main: only the real command starts a reaper (a
+// test binary running weft's code in process must not start itself).
+var reaperEnabled = false
+
+// newReaper returns a reaper if this is the real command, else nil.
+func newReaper() *reaper.Reaper {
+	if !reaperEnabled {
+		return nil
+	}
+	return &reaper.Reaper{}
+}
+
 func main() {
-	if len(os.Args) == 2 && os.Args[1] == reapArg {
-		os.Exit(reap(os.Stdin))
+	if len(os.Args) == 2 && os.Args[1] == reaper.Arg {
+		os.Exit(reaper.Main(os.Stdin))
 	}
 	reaperEnabled = true
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, true))
@@ -98,8 +112,8 @@ type runState struct {
 	stopping  atomic.Bool  // start nothing new
 	sigStatus atomic.Int32 // 130 or 143 once interrupted
 	haltExit  atomic.Int32 // the exit status a halt decided, +1 (0: none)
-	procs     procs
-	slots     slots
+	procs     *job.Procs
+	slots     job.Slots
 
 	tally tally
 
@@ -111,12 +125,12 @@ type runState struct {
 // printer and the exit status read the same counts.
 type tally struct{ done, succeeded, failed atomic.Int64 }
 
-func (t *tally) count(r *result) {
-	if r.skipped {
+func (t *tally) count(r *job.Result) {
+	if r.Skipped {
 		return
 	}
 	t.done.Add(1)
-	if r.ok() {
+	if r.OK() {
 		t.succeeded.Add(1)
 	} else {
 		t.failed.Add(1)
@@ -135,8 +149,7 @@ func newRun(o *options, stdin io.Reader, stdout, stderr io.Writer) (*runState, e
 	if o.command == "" {
 		r.tpl = cmdline.Raw() // the inputs are the commands, as in GNU parallel
 	}
-	r.procs.pids = map[int]bool{}
-	r.slots.size = o.jobs
+	r.procs = job.NewProcs(newReaper())
 	if o.joblog != "" {
 		if o.resume || o.resumeFailed {
 			if r.resume, err = readJoblog(o.joblog); err != nil {
@@ -203,7 +216,7 @@ func (r *runState) handleSignals() (stop func()) {
 				}
 				if s == syscall.SIGINT {
 					if interrupts++; interrupts > 1 {
-						r.procs.killAll()
+						r.procs.KillAll()
 						if rr := r.remote.Load(); rr != nil {
 							rr.giveUp()
 						}
@@ -281,7 +294,10 @@ func (r *runState) execute() int {
 		return 255
 	}
 	results, printed := r.startPrinter(r.o.jobs)
-	x := &executor{o: r.o, procs: &r.procs, stdout: r.stdout, stderr: r.stderr, outMu: &sync.Mutex{}}
+	x := job.NewExecutor(job.Config{
+		Timeout: r.o.timeout, Grace: r.o.grace, Tries: r.o.tries, RetryDelay: r.o.retryDelay,
+		LineBuffer: r.o.lineBuffer, Ungroup: r.o.ungroup, Tag: r.o.tag,
+	}, r.procs, r.stdout, r.stderr)
 
 	inputErr := r.feed(p, x, results)
 	p.Close()
@@ -303,9 +319,9 @@ func (r *runState) execute() int {
 // startPrinter starts the goroutine that prints finished jobs. Once results
 // is closed, printed waits for the last one to be printed, draws the final
 // progress line, and returns the printer (for its first error).
-func (r *runState) startPrinter(buffer int) (results chan<- *result, printed func() *printer) {
+func (r *runState) startPrinter(buffer int) (results chan<- *job.Result, printed func() *printer) {
 	pr := newPrinter(r.o, r.stdout, r.stderr, r.joblog, &r.tally)
-	ch := make(chan *result, buffer)
+	ch := make(chan *job.Result, buffer)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -334,7 +350,7 @@ func (r *runState) exitStatus() int {
 
 // feed reads the jobs and hands them to the pool, until the input ends or
 // the run is stopped.
-func (r *runState) feed(p *pool.Pool, x *executor, results chan<- *result) error {
+func (r *runState) feed(p *pool.Pool, x *job.Executor, results chan<- *job.Result) error {
 	for j, err := range r.toRun(results) {
 		if err != nil {
 			return err
@@ -355,8 +371,8 @@ func (r *runState) feed(p *pool.Pool, x *executor, results chan<- *result) error
 // toRun yields the jobs to run, until the input ends or the run is stopped;
 // jobs recorded in the joblog being resumed are passed to results as
 // skipped instead.
-func (r *runState) toRun(results chan<- *result) iter.Seq2[job, error] {
-	return func(yield func(job, error) bool) {
+func (r *runState) toRun(results chan<- *job.Result) iter.Seq2[input.Job, error] {
+	return func(yield func(input.Job, error) bool) {
 		for j, err := range r.in.Jobs() {
 			if err != nil {
 				yield(j, err)
@@ -371,7 +387,7 @@ func (r *runState) toRun(results chan<- *result) iter.Seq2[job, error] {
 					return
 				}
 				if !r.o.resumeFailed || (done.exit == 0 && done.signal == 0) {
-					results <- &result{job: j, skipped: true}
+					results <- &job.Result{Seq: j.Seq, Args: j.Args, Skipped: true}
 					continue
 				}
 			}
@@ -383,7 +399,7 @@ func (r *runState) toRun(results chan<- *result) iter.Seq2[job, error] {
 }
 
 // checkLogged makes sure that a joblog being resumed belongs to this command.
-func (r *runState) checkLogged(j job, done logged) error {
+func (r *runState) checkLogged(j input.Job, done logged) error {
 	if r.tpl.HasSlot() {
 		return nil // the slot number varies from run to run
 	}
@@ -396,47 +412,21 @@ func (r *runState) checkLogged(j job, done logged) error {
 // runJob runs one job, retrying it as --retries says. A job whose turn
 // comes after the run was stopped (a halt, a signal) does not start, and is
 // passed on as skipped.
-func (r *runState) runJob(x *executor, j job) *result {
+func (r *runState) runJob(x *job.Executor, j input.Job) *job.Result {
 	if r.stopping.Load() {
-		return &result{job: j, skipped: true}
+		return &job.Result{Seq: j.Seq, Args: j.Args, Skipped: true}
 	}
-	slot := r.slots.get()
-	defer r.slots.put(slot)
-	return runTries(r.ctx, x, j, r.tpl.Expand(j.Args, j.Seq, slot), r.o.tries, r.o.retryDelay)
-}
-
-// runTries runs cmdline up to tries times, waiting retryDelay between
-// tries, until it succeeds or ctx ends; a job whose ctx has ended before it
-// starts is recorded as stopped by SIGTERM.
-func runTries(ctx context.Context, x *executor, j job, cmdline string, tries int, retryDelay time.Duration) *result {
-	for attempt := 1; ; attempt++ {
-		res := &result{job: j, cmdline: cmdline}
-		if ctx.Err() != nil {
-			res.exit, res.signal, res.start = -1, int(syscall.SIGTERM), time.Now()
-			res.stdout, res.stderr = &spill{}, &spill{}
-			return res
-		}
-		x.run(ctx, res)
-		if res.ok() || attempt >= tries || ctx.Err() != nil {
-			return res
-		}
-		res.stdout.close()
-		res.stderr.close()
-		if retryDelay > 0 {
-			select {
-			case <-time.After(retryDelay):
-			case <-ctx.Done():
-			}
-		}
-	}
+	slot := r.slots.Get()
+	defer r.slots.Put(slot)
+	return x.Run(r.ctx, j.Seq, j.Args, r.tpl.Expand(j.Args, j.Seq, slot))
 }
 
 // checkHalt applies --halt after each finished job.
-func (r *runState) checkHalt(res *result) {
+func (r *runState) checkHalt(res *job.Result) {
 	h := r.o.halt
 	// Only a job of the kind counted can trigger the halt, so that the exit
 	// status is that job's.
-	if h == nil || res.skipped || res.ok() != h.success {
+	if h == nil || res.Skipped || res.OK() != h.success {
 		return
 	}
 	n := r.tally.failed.Load()
@@ -450,13 +440,13 @@ func (r *runState) checkHalt(res *result) {
 	}
 	status := 0
 	if !h.success {
-		status = res.exit
-		if res.signal != 0 || status < 0 {
-			status = 128 + res.signal
+		status = res.Exit
+		if res.Signal != 0 || status < 0 {
+			status = 128 + res.Signal
 		}
 	}
 	r.haltExit.Store(int32(status) + 1)
-	fmt.Fprintf(r.stderr, "weft: halting after job %d (%s)\n", res.Seq, res.cmdline)
+	fmt.Fprintf(r.stderr, "weft: halting after job %d (%s)\n", res.Seq, res.Cmdline)
 	if h.now {
 		r.cancel()
 	}
@@ -477,31 +467,4 @@ func (r *runState) dryRun() int {
 		fmt.Fprintln(r.stdout, r.tpl.Expand(j.Args, j.Seq, 1))
 	}
 	return 0
-}
-
-// slots hands out job slot numbers ({%}), from 1 up to the number of jobs
-// that run at once, each held by one running job.
-type slots struct {
-	mu   sync.Mutex
-	free []int
-	next int
-	size int
-}
-
-func (s *slots) get() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if n := len(s.free); n > 0 {
-		v := s.free[n-1]
-		s.free = s.free[:n-1]
-		return v
-	}
-	s.next++
-	return s.next
-}
-
-func (s *slots) put(v int) {
-	s.mu.Lock()
-	s.free = append(s.free, v)
-	s.mu.Unlock()
 }

@@ -11,23 +11,21 @@ import (
 	"time"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/input"
+	"github.com/weft-dev/weft/cmd/weft/internal/job"
 )
-
-// tagOf is the --tag prefix of a job: its arguments joined by spaces.
-func tagOf(args []string) string { return strings.Join(args, " ") }
 
 // joblogHeader is GNU parallel's joblog header.
 const joblogHeader = "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n"
 
 // joblogLine formats a finished job as GNU parallel does.
-func joblogLine(r *result) string {
-	host := r.host
+func joblogLine(r *job.Result) string {
+	host := r.Host
 	if host == "" {
 		host = ":" // GNU parallel's name for this machine
 	}
 	return fmt.Sprintf("%d\t%s\t%.3f\t%10.3f\t0\t%d\t%d\t%d\t%s\n",
-		r.Seq, host, float64(r.start.UnixMilli())/1000, r.elapsed.Seconds(), r.stdout.n, r.exit, r.signal,
-		strings.ReplaceAll(r.cmdline, "\n", " "))
+		r.Seq, host, float64(r.Start.UnixMilli())/1000, r.Elapsed.Seconds(), r.Stdout.Len(), r.Exit, r.Signal,
+		strings.ReplaceAll(r.Cmdline, "\n", " "))
 }
 
 // logged is a job recorded in a joblog being resumed.
@@ -77,7 +75,7 @@ type printer struct {
 	o              *options
 	stdout, stderr *bufio.Writer
 	joblog         *os.File
-	pending        map[int64]*result
+	pending        map[int64]*job.Result
 	next           int64
 	total          int64 // jobs in all, or -1 if unknown
 	started        time.Time
@@ -96,7 +94,7 @@ func newPrinter(o *options, stdout, stderr io.Writer, joblog *os.File, t *tally)
 		stderr:  bufio.NewWriterSize(stderr, 64<<10),
 		joblog:  joblog,
 		tally:   t,
-		pending: map[int64]*result{},
+		pending: map[int64]*job.Result{},
 		next:    1,
 		total:   input.Config{Sources: o.groups}.Total(),
 		started: time.Now(),
@@ -114,8 +112,8 @@ func (p *printer) fail(err error) {
 }
 
 // add takes a finished (or skipped) job.
-func (p *printer) add(r *result) {
-	if !r.skipped {
+func (p *printer) add(r *job.Result) {
+	if !r.Skipped {
 		if p.joblog != nil {
 			_, err := p.joblog.WriteString(joblogLine(r)) // one write: a whole line or none
 			p.fail(err)
@@ -138,34 +136,33 @@ func (p *printer) add(r *result) {
 	p.progress(false)
 }
 
-func (p *printer) print(r *result) {
-	defer r.stdout.close()
-	defer r.stderr.close()
-	if r.skipped {
+func (p *printer) print(r *job.Result) {
+	defer r.Release()
+	if r.Skipped {
 		return
 	}
-	if r.failedToStart != nil {
-		fmt.Fprintf(p.stderr, "weft: job %d: %v\n", r.Seq, r.failedToStart)
+	if r.FailedToStart != nil {
+		fmt.Fprintf(p.stderr, "weft: job %d: %v\n", r.Seq, r.FailedToStart)
 	}
 	if !p.o.lineBuffer && !p.o.ungroup {
-		p.emit(p.stdout, r.stdout, r)
+		p.emit(p.stdout, r.Stdout, r)
 		p.stdout.Flush()
-		p.emit(p.stderr, r.stderr, r)
+		p.emit(p.stderr, r.Stderr, r)
 		p.stderr.Flush()
 	}
 }
 
-func (p *printer) emit(w *bufio.Writer, s *spill, r *result) {
+func (p *printer) emit(w *bufio.Writer, s *job.Output, r *job.Result) {
 	if s == nil {
 		return
 	}
 	if !p.o.tag {
-		p.fail(s.copyTo(w))
+		p.fail(s.CopyTo(w))
 		return
 	}
 	var buf bytes.Buffer
-	p.fail(s.copyTo(&buf))
-	tag := tagOf(r.Args) + "\t"
+	p.fail(s.CopyTo(&buf))
+	tag := r.Tag() + "\t"
 	for _, line := range bytes.SplitAfter(buf.Bytes(), []byte("\n")) {
 		if len(line) > 0 {
 			w.WriteString(tag)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/input"
+	"github.com/weft-dev/weft/cmd/weft/internal/job"
 )
 
 // TestProgress draws --bar as it would on a terminal: with a known total, the
@@ -24,9 +25,9 @@ func TestProgress(t *testing.T) {
 		var counts tally
 		p := newPrinter(o, io.Discard, io.Discard, nil, &counts)
 		p.barOn, p.barOut = true, &bar
-		for _, r := range []*result{
-			{job: job{Seq: 1}, stdout: &spill{}, stderr: &spill{}},
-			{job: job{Seq: 2}, exit: 1, stdout: &spill{}, stderr: &spill{}},
+		for _, r := range []*job.Result{
+			{Seq: 1, Stdout: &job.Output{}, Stderr: &job.Output{}},
+			{Seq: 2, Exit: 1, Stdout: &job.Output{}, Stderr: &job.Output{}},
 		} {
 			counts.count(r)
 			p.add(r)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +12,8 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/weft-dev/weft/cmd/weft/internal/input"
+	"github.com/weft-dev/weft/cmd/weft/internal/job"
 	"github.com/weft-dev/weft/fleet"
 )
 
@@ -189,29 +190,29 @@ func (c *fleetConn) storeAbove() int64 { return c.js.Conn().MaxPayload() - 64<<1
 
 // toResult turns a worker's report into the result the printer takes,
 // fetching stored output.
-func (c *fleetConn) toResult(ctx context.Context, rr *remoteResult, j job) *result {
-	res := &result{
-		job: j, cmdline: rr.Cmdline, start: rr.Start, elapsed: rr.Elapsed,
-		exit: rr.Exit, signal: rr.Signal, host: rr.Host, skipped: rr.Skipped,
-		stdout: &spill{}, stderr: &spill{},
+func (c *fleetConn) toResult(ctx context.Context, rr *remoteResult, j input.Job) *job.Result {
+	res := &job.Result{
+		Seq: j.Seq, Args: j.Args, Cmdline: rr.Cmdline, Start: rr.Start, Elapsed: rr.Elapsed,
+		Exit: rr.Exit, Signal: rr.Signal, Host: rr.Host, Skipped: rr.Skipped,
+		Stdout: &job.Output{}, Stderr: &job.Output{},
 	}
 	if rr.FailedToStart != "" {
-		res.failedToStart = errors.New(rr.FailedToStart)
+		res.FailedToStart = errors.New(rr.FailedToStart)
 	}
 	if !rr.Stored {
-		res.stdout.Write(rr.Stdout)
-		res.stderr.Write(rr.Stderr)
+		res.Stdout.Write(rr.Stdout)
+		res.Stderr.Write(rr.Stderr)
 		return res
 	}
 	id := jobID(rr.Run, rr.Seq, rr.K)
 	for _, part := range []struct {
 		name string
-		dst  *spill
-	}{{"stdout", res.stdout}, {"stderr", res.stderr}} {
+		dst  *job.Output
+	}{{"stdout", res.Stdout}, {"stderr", res.Stderr}} {
 		err := c.fetch(ctx, id+"/"+part.name, part.dst)
 		if err != nil {
 			fmt.Fprintf(part.dst, "weft: the %s of job %d was lost: %v\n", part.name, j.Seq, err)
-			res.failedToStart = fmt.Errorf("fetching its %s: %w", part.name, err)
+			res.FailedToStart = fmt.Errorf("fetching its %s: %w", part.name, err)
 		}
 	}
 	return res
@@ -228,12 +229,12 @@ func (c *fleetConn) fetch(ctx context.Context, name string, dst io.Writer) error
 }
 
 // store puts a job's output in the object store.
-func (c *fleetConn) store(ctx context.Context, id string, res *result) error {
+func (c *fleetConn) store(ctx context.Context, id string, res *job.Result) error {
 	for _, part := range []struct {
 		name string
-		src  *spill
-	}{{"stdout", res.stdout}, {"stderr", res.stderr}} {
-		r, err := part.src.reader()
+		src  *job.Output
+	}{{"stdout", res.Stdout}, {"stderr", res.Stderr}} {
+		r, err := part.src.Reader()
 		if err != nil {
 			return err
 		}
@@ -242,27 +243,6 @@ func (c *fleetConn) store(ctx context.Context, id string, res *result) error {
 		}
 	}
 	return nil
-}
-
-// reader reads the whole output from the start.
-func (s *spill) reader() (io.Reader, error) {
-	if s.file == nil {
-		return bytes.NewReader(s.mem.Bytes()), nil
-	}
-	if _, err := s.file.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	return io.NopCloser(s.file), nil
-}
-
-// bytes returns the whole output, which must be small.
-func (s *spill) bytes() []byte {
-	if s.file == nil {
-		return s.mem.Bytes()
-	}
-	var b bytes.Buffer
-	s.copyTo(&b)
-	return b.Bytes()
 }
 
 // hostName is the default name of a worker, for the joblog's Host column.

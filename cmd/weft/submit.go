@@ -12,6 +12,8 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/weft-dev/weft/cmd/weft/internal/input"
+	"github.com/weft-dev/weft/cmd/weft/internal/job"
 	"github.com/weft-dev/weft/fleet"
 )
 
@@ -28,7 +30,7 @@ type remoteRun struct {
 	c       *fleetConn
 	prod    *fleet.Producer[remoteJob]
 	run     string
-	results chan<- *result
+	results chan<- *job.Result
 
 	mu      sync.Mutex
 	changed sync.Cond // on mu: out shrank, or gaveUp was set
@@ -44,7 +46,7 @@ type remoteRun struct {
 
 type outstanding struct {
 	rj *remoteJob
-	j  job
+	j  input.Job
 }
 
 // newRunID returns a fresh run ID.
@@ -213,7 +215,7 @@ func (rr *remoteRun) feed(lim interface{ Wait(context.Context) error }) error {
 
 // checkReported makes sure that a job reported before this start ran this
 // command: a run ID reused for another command is refused.
-func (rr *remoteRun) checkReported(j job, prior *remoteResult) error {
+func (rr *remoteRun) checkReported(j input.Job, prior *remoteResult) error {
 	if rr.r.tpl.HasSlot() || prior.Skipped {
 		return nil
 	}
@@ -297,14 +299,14 @@ func (rr *remoteRun) take(msg jetstream.Msg) {
 
 // emit passes a finished job to the printer, counting it and applying
 // --halt first, as the worker of a local run does.
-func (rr *remoteRun) emit(res *remoteResult, j job) {
+func (rr *remoteRun) emit(res *remoteResult, j input.Job) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if res.Cmdline == "" && !res.Skipped {
 		res.Cmdline = rr.r.tpl.Expand(j.Args, j.Seq, 0) // given up before any worker expanded it
 	}
 	out := rr.c.toResult(ctx, res, j)
-	if !out.skipped {
+	if !out.Skipped {
 		rr.r.tally.count(out)
 		rr.r.checkHalt(out)
 	}

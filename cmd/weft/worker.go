@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/cmdline"
+	"github.com/weft-dev/weft/cmd/weft/internal/job"
 	"github.com/weft-dev/weft/fleet"
 )
 
@@ -88,7 +89,7 @@ func work(args []string, stdout, stderr io.Writer, signals bool) int {
 	}
 	defer runs.wait()
 	wk := &remoteWorker{
-		c: c, o: o, runs: runs, procs: procs{pids: map[int]bool{}}, slots: slots{size: o.jobs},
+		c: c, o: o, runs: runs, procs: job.NewProcs(newReaper()),
 		running: make(chan struct{}, o.jobs), draining: make(chan struct{}),
 	}
 	// Twice as many handlers as jobs at once: while one handler reports a
@@ -153,8 +154,8 @@ type remoteWorker struct {
 	c     *fleetConn
 	o     *workerOptions
 	runs  *runStates
-	procs procs
-	slots slots
+	procs *job.Procs
+	slots job.Slots
 	// running holds a token per running job: at most -j jobs run at once,
 	// while the handlers, twice as many, also report.
 	running chan struct{}
@@ -193,42 +194,40 @@ func (wk *remoteWorker) handle(ctx context.Context, fj fleet.Job[remoteJob]) err
 	case <-wk.draining:
 		return errors.New("not started: the worker is draining") // back to the stream
 	}
-	slot := wk.slots.get()
-	j := job{Seq: rj.Seq, Args: rj.Args}
-	x := &executor{o: &options{timeout: rj.Timeout, grace: rj.Grace}, procs: &wk.procs, outMu: &sync.Mutex{}}
-	res := runTries(jobCtx, x, j, tpl.Expand(rj.Args, rj.Seq, slot), rj.Tries, rj.RetryDelay)
-	wk.slots.put(slot)
+	slot := wk.slots.Get()
+	x := job.NewExecutor(job.Config{Timeout: rj.Timeout, Grace: rj.Grace, Tries: rj.Tries, RetryDelay: rj.RetryDelay}, wk.procs, nil, nil)
+	res := x.Run(jobCtx, rj.Seq, rj.Args, tpl.Expand(rj.Args, rj.Seq, slot))
+	wk.slots.Put(slot)
 	if held {
 		<-wk.running // the next job may start while this one is reported
 	}
-	defer res.stdout.close()
-	defer res.stderr.close()
+	defer res.Release()
 	if ctx.Err() != nil {
 		return ctx.Err() // this worker is stopping: the job goes to another
 	}
 	rr := &remoteResult{
-		Run: rj.Run, Seq: rj.Seq, K: rj.K, Host: wk.o.name, Cmdline: res.cmdline,
-		Start: res.start, Elapsed: res.elapsed, Exit: res.exit, Signal: res.signal,
+		Run: rj.Run, Seq: rj.Seq, K: rj.K, Host: wk.o.name, Cmdline: res.Cmdline,
+		Start: res.Start, Elapsed: res.Elapsed, Exit: res.Exit, Signal: res.Signal,
 	}
-	if res.failedToStart != nil {
-		rr.FailedToStart = res.failedToStart.Error()
+	if res.FailedToStart != nil {
+		rr.FailedToStart = res.FailedToStart.Error()
 	}
 	return wk.publish(rr, res)
 }
 
 // publish reports a job, with its output inline or in the object store.
-func (wk *remoteWorker) publish(rr *remoteResult, res *result) error {
+func (wk *remoteWorker) publish(rr *remoteResult, res *job.Result) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	id := jobID(rr.Run, rr.Seq, rr.K)
 	if res != nil {
-		if res.stdout.n+res.stderr.n > wk.c.storeAbove() {
+		if res.Stdout.Len()+res.Stderr.Len() > wk.c.storeAbove() {
 			if err := wk.c.store(ctx, id, res); err != nil {
 				return err
 			}
 			rr.Stored = true
 		} else {
-			rr.Stdout, rr.Stderr = res.stdout.bytes(), res.stderr.bytes()
+			rr.Stdout, rr.Stderr = res.Stdout.Bytes(), res.Stderr.Bytes()
 		}
 	}
 	data, err := json.Marshal(rr)

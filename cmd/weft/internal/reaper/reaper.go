@@ -1,4 +1,4 @@
-package main
+package reaper
 
 import (
 	"bufio"
@@ -11,34 +11,29 @@ import (
 	"syscall"
 )
 
-// reapArg is the hidden first argument that makes weft a reaper.
-const reapArg = "__weft_reap"
+// Arg is the hidden first argument that makes weft a reaper.
+const Arg = "__weft_reap"
 
-// reaperEnabled is set by main: only the real command starts a reaper (a
-// test binary running weft's code in process must not start itself).
-var reaperEnabled = false
-
-// reaper is a helper process that outlives weft for one purpose: when weft
+// Reaper is a helper process that outlives weft for one purpose: when weft
 // dies without cleaning up (SIGKILL, a crash), it kills the process groups
 // of the jobs that were running. Pdeathsig kills a job's shell with weft,
 // but not what the shell started; the reaper kills the whole group. weft
 // tells it each group as the job starts and ends, over a pipe; the pipe's
 // end (weft is gone, the kernel closed it) is the signal.
-type reaper struct {
+type Reaper struct {
 	once sync.Once
 	mu   sync.Mutex
 	w    *os.File // nil if no reaper could be started
 }
 
-// track and untrack tell the reaper about a job's process group; they do
-// nothing if the reaper could not be started.
-func (r *reaper) track(pgid int)   { r.send('+', pgid) }
-func (r *reaper) untrack(pgid int) { r.send('-', pgid) }
+// Track tells the reaper about a job's process group; it does nothing if
+// the reaper could not be started.
+func (r *Reaper) Track(pgid int) { r.send('+', pgid) }
 
-func (r *reaper) send(op byte, pgid int) {
-	if !reaperEnabled {
-		return
-	}
+// Untrack tells the reaper that a job's process group ended.
+func (r *Reaper) Untrack(pgid int) { r.send('-', pgid) }
+
+func (r *Reaper) send(op byte, pgid int) {
 	r.once.Do(r.start)
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -47,7 +42,7 @@ func (r *reaper) send(op byte, pgid int) {
 	}
 }
 
-func (r *reaper) start() {
+func (r *Reaper) start() {
 	exe, err := os.Executable()
 	if err != nil {
 		return
@@ -56,7 +51,7 @@ func (r *reaper) start() {
 	if err != nil {
 		return
 	}
-	cmd := exec.Command(exe, reapArg)
+	cmd := exec.Command(exe, Arg)
 	cmd.Stdin = pr
 	// Its own process group: a Ctrl-C meant for weft does not reach it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -70,9 +65,9 @@ func (r *reaper) start() {
 	r.w = pw
 }
 
-// reap is the reaper's main: it follows the groups weft reports on in, and
+// Main is the reaper's main: it follows the groups weft reports on in, and
 // when in ends, kills the groups still running.
-func reap(in io.Reader) int {
+func Main(in io.Reader) int {
 	groups := map[int]bool{}
 	sc := bufio.NewScanner(in)
 	for sc.Scan() {

@@ -1,4 +1,4 @@
-package main
+package job
 
 import (
 	"bytes"
@@ -6,53 +6,63 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
 
-	"github.com/weft-dev/weft/cmd/weft/internal/input"
+	"github.com/weft-dev/weft/cmd/weft/internal/reaper"
 )
 
-// job is one job of the run.
-type job = input.Job
-
-// result is what one job did.
-type result struct {
-	job
-	cmdline       string
-	start         time.Time
-	elapsed       time.Duration
-	exit          int // -1 when killed by a signal
-	signal        int
-	stdout        *spill
-	stderr        *spill
-	skipped       bool // already done in the joblog being resumed
-	failedToStart error
-	host          string // the worker that ran it, for a job run through NATS
+// Result is what one job did.
+type Result struct {
+	Seq           int64
+	Args          []string
+	Cmdline       string
+	Start         time.Time
+	Elapsed       time.Duration
+	Exit          int // -1 when killed by a signal
+	Signal        int
+	Stdout        *Output
+	Stderr        *Output
+	Skipped       bool // already done in the joblog being resumed
+	FailedToStart error
+	Host          string // the worker that ran it, for a job run through NATS
 }
 
-func (r *result) ok() bool { return r.exit == 0 && r.signal == 0 && r.failedToStart == nil }
+// OK reports whether the job ran and succeeded.
+func (r *Result) OK() bool { return r.Exit == 0 && r.Signal == 0 && r.FailedToStart == nil }
+
+// Tag is the --tag prefix of a job: its arguments joined by spaces.
+func (r *Result) Tag() string { return strings.Join(r.Args, " ") }
+
+// Release closes the job's output.
+func (r *Result) Release() {
+	r.Stdout.Close()
+	r.Stderr.Close()
+}
 
 // gateScript precedes a job's command line when a reaper runs: the shell
 // goes on once weft writes a line to fd 3, and exits if weft closes it
 // first (or dies).
 const gateScript = "read -r _ <&3 || exit 1; exec 3<&-; "
 
-// spillAt is how much of a job's output is kept in memory; past it the
+// SpillAt is how much of a job's output is kept in memory; past it the
 // output goes to a temporary file.
-const spillAt = 1 << 20
+const SpillAt = 1 << 20
 
-// spill collects a job's output in memory, then in a temporary file once it
-// passes spillAt bytes.
-type spill struct {
+// Output collects a job's output in memory, then in a temporary file once it
+// passes SpillAt bytes.
+type Output struct {
 	mem  bytes.Buffer
 	file *os.File
 	n    int64
 }
 
-func (s *spill) Write(p []byte) (int, error) {
+// Write appends p.
+func (s *Output) Write(p []byte) (int, error) {
 	s.n += int64(len(p))
-	if s.file == nil && s.mem.Len()+len(p) > spillAt {
+	if s.file == nil && s.mem.Len()+len(p) > SpillAt {
 		f, err := os.CreateTemp("", "weft-output-*")
 		if err != nil {
 			return s.mem.Write(p) // no temporary space: keep it in memory
@@ -71,8 +81,11 @@ func (s *spill) Write(p []byte) (int, error) {
 	return s.mem.Write(p)
 }
 
-// copyTo writes the whole output to w.
-func (s *spill) copyTo(w io.Writer) error {
+// Len is the number of bytes written.
+func (s *Output) Len() int64 { return s.n }
+
+// CopyTo writes the whole output to w.
+func (s *Output) CopyTo(w io.Writer) error {
 	if s.file == nil {
 		_, err := w.Write(s.mem.Bytes())
 		return err
@@ -84,42 +97,74 @@ func (s *spill) copyTo(w io.Writer) error {
 	return err
 }
 
-func (s *spill) close() {
+// Reader reads the whole output from the start.
+func (s *Output) Reader() (io.Reader, error) {
+	if s.file == nil {
+		return bytes.NewReader(s.mem.Bytes()), nil
+	}
+	if _, err := s.file.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return io.NopCloser(s.file), nil
+}
+
+// Bytes returns the whole output, which must be small.
+func (s *Output) Bytes() []byte {
+	if s.file == nil {
+		return s.mem.Bytes()
+	}
+	var b bytes.Buffer
+	s.CopyTo(&b)
+	return b.Bytes()
+}
+
+// Close removes the temporary file, if any.
+func (s *Output) Close() {
 	if s != nil && s.file != nil {
 		s.file.Close()
 	}
 }
 
-// procs is the set of running jobs' process groups, so that a second
+// Procs is the set of running jobs' process groups, so that a second
 // interrupt can kill them all at once.
-type procs struct {
+type Procs struct {
 	mu     sync.Mutex
 	pids   map[int]bool
 	dead   bool // kill at once from now on
-	reaper reaper
+	reaper *reaper.Reaper
 }
 
-func (p *procs) add(pid int) bool {
+// NewProcs returns an empty set; with a reaper, each job's group is
+// reported to it.
+func NewProcs(r *reaper.Reaper) *Procs {
+	return &Procs{pids: map[int]bool{}, reaper: r}
+}
+
+func (p *Procs) add(pid int) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.dead {
 		return false
 	}
 	p.pids[pid] = true
-	p.reaper.track(pid)
+	if p.reaper != nil {
+		p.reaper.Track(pid)
+	}
 	return true
 }
 
-func (p *procs) remove(pid int) {
+func (p *Procs) remove(pid int) {
 	p.mu.Lock()
 	delete(p.pids, pid)
-	p.reaper.untrack(pid)
+	if p.reaper != nil {
+		p.reaper.Untrack(pid)
+	}
 	p.mu.Unlock()
 }
 
-// killAll sends SIGKILL to every running job's process group, and to every
+// KillAll sends SIGKILL to every running job's process group, and to every
 // one started from now on.
-func (p *procs) killAll() {
+func (p *Procs) KillAll() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.dead = true
@@ -128,32 +173,75 @@ func (p *procs) killAll() {
 	}
 }
 
-// executor runs command lines as process groups.
-type executor struct {
-	o     *options
-	procs *procs
+// Config is how an Executor runs jobs.
+type Config struct {
+	Timeout    time.Duration
+	Grace      time.Duration
+	Tries      int
+	RetryDelay time.Duration
+	LineBuffer bool
+	Ungroup    bool
+	Tag        bool
+}
+
+// Executor runs command lines as process groups.
+type Executor struct {
+	c     Config
+	procs *Procs
 	// stdout and stderr receive the output of --line-buffer and -u runs
 	// as it comes, under outMu.
 	stdout, stderr io.Writer
-	outMu          *sync.Mutex
+	outMu          sync.Mutex
+}
+
+// NewExecutor returns an Executor that runs jobs as c says.
+func NewExecutor(c Config, procs *Procs, stdout, stderr io.Writer) *Executor {
+	return &Executor{c: c, procs: procs, stdout: stdout, stderr: stderr}
+}
+
+// Run runs cmdline up to c.Tries times, waiting c.RetryDelay between
+// tries, until it succeeds or ctx ends; a job whose ctx has ended before it
+// starts is recorded as stopped by SIGTERM.
+func (x *Executor) Run(ctx context.Context, seq int64, args []string, cmdline string) *Result {
+	for attempt := 1; ; attempt++ {
+		res := &Result{Seq: seq, Args: args, Cmdline: cmdline}
+		if ctx.Err() != nil {
+			res.Exit, res.Signal, res.Start = -1, int(syscall.SIGTERM), time.Now()
+			res.Stdout, res.Stderr = &Output{}, &Output{}
+			return res
+		}
+		x.run(ctx, res)
+		if res.OK() || attempt >= x.c.Tries || ctx.Err() != nil {
+			return res
+		}
+		res.Release()
+		if x.c.RetryDelay > 0 {
+			t := time.NewTimer(x.c.RetryDelay)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+			}
+			t.Stop()
+		}
+	}
 }
 
 // run runs cmdline with /bin/sh -c in a process group of its own. The group
 // is the job: when ctx ends or the timeout passes, the group gets SIGTERM,
 // then SIGKILL after the grace period; when the shell exits, whatever it
 // left running in its group is killed, so that no job leaves an orphan.
-func (x *executor) run(ctx context.Context, r *result) {
+func (x *Executor) run(ctx context.Context, r *Result) {
 	var readers sync.WaitGroup
 	var closeAfterStart []*os.File
 	// With a reaper, the shell waits at a gate (a read on fd 3) until the
 	// reaper knows its group: a job cannot start anything the reaper would
 	// miss if weft were killed at that moment.
-	script := r.cmdline
+	script := r.Cmdline
 	var gate *os.File
-	if reaperEnabled {
+	if x.procs.reaper != nil {
 		if gr, gw, err := os.Pipe(); err == nil {
 			closeAfterStart = append(closeAfterStart, gr)
-			gate, script = gw, gateScript+r.cmdline
+			gate, script = gw, gateScript+r.Cmdline
 		}
 	}
 	cmd := exec.Command("/bin/sh", "-c", script)
@@ -164,7 +252,7 @@ func (x *executor) run(ctx context.Context, r *result) {
 	// Pdeathsig: if weft itself is killed, the job's shell dies with it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	attach := func(dst **os.File, direct io.Writer, sink io.Writer) error {
-		if f, ok := direct.(*os.File); ok && (x.o.ungroup) {
+		if f, ok := direct.(*os.File); ok && x.c.Ungroup {
 			*dst = f
 			return nil
 		}
@@ -183,11 +271,11 @@ func (x *executor) run(ctx context.Context, r *result) {
 		})
 		return nil
 	}
-	r.stdout, r.stderr = &spill{}, &spill{}
-	var outSink, errSink io.Writer = r.stdout, r.stderr
-	if x.o.lineBuffer || x.o.ungroup {
-		outSink = &lineWriter{w: x.stdout, mu: x.outMu, prefix: x.tagFor(r), count: r.stdout}
-		errSink = &lineWriter{w: x.stderr, mu: x.outMu, prefix: x.tagFor(r)}
+	r.Stdout, r.Stderr = &Output{}, &Output{}
+	var outSink, errSink io.Writer = r.Stdout, r.Stderr
+	if x.c.LineBuffer || x.c.Ungroup {
+		outSink = &lineWriter{w: x.stdout, mu: &x.outMu, prefix: x.tagFor(r), count: r.Stdout}
+		errSink = &lineWriter{w: x.stderr, mu: &x.outMu, prefix: x.tagFor(r)}
 	}
 	var stdoutF, stderrF *os.File
 	err := attach(&stdoutF, x.stdout, outSink)
@@ -195,7 +283,7 @@ func (x *executor) run(ctx context.Context, r *result) {
 		err = attach(&stderrF, x.stderr, errSink)
 	}
 	cmd.Stdout, cmd.Stderr = stdoutF, stderrF
-	r.start = time.Now()
+	r.Start = time.Now()
 	if err == nil {
 		err = cmd.Start()
 	}
@@ -207,8 +295,8 @@ func (x *executor) run(ctx context.Context, r *result) {
 			gate.Close()
 		}
 		readers.Wait()
-		r.failedToStart = err
-		r.exit = 127
+		r.FailedToStart = err
+		r.Exit = 127
 		return
 	}
 	pid := cmd.Process.Pid
@@ -228,8 +316,8 @@ func (x *executor) run(ctx context.Context, r *result) {
 		close(exited)
 	}()
 	var timeout <-chan time.Time
-	if x.o.timeout > 0 {
-		t := time.NewTimer(x.o.timeout)
+	if x.c.Timeout > 0 {
+		t := time.NewTimer(x.c.Timeout)
 		defer t.Stop()
 		timeout = t.C
 	}
@@ -244,20 +332,20 @@ func (x *executor) run(ctx context.Context, r *result) {
 	syscall.Kill(-pid, syscall.SIGKILL) // what the job left running
 	x.procs.remove(pid)
 	readers.Wait()
-	r.elapsed = time.Since(r.start)
+	r.Elapsed = time.Since(r.Start)
 	ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
 	if ws.Signaled() {
-		r.exit, r.signal = -1, int(ws.Signal())
+		r.Exit, r.Signal = -1, int(ws.Signal())
 	} else {
-		r.exit = ws.ExitStatus()
+		r.Exit = ws.ExitStatus()
 	}
 }
 
 // terminate sends SIGTERM to the process group, then SIGKILL if it has not
 // exited after the grace period.
-func (x *executor) terminate(pid int, exited <-chan struct{}) {
+func (x *Executor) terminate(pid int, exited <-chan struct{}) {
 	syscall.Kill(-pid, syscall.SIGTERM)
-	t := time.NewTimer(x.o.grace)
+	t := time.NewTimer(x.c.Grace)
 	defer t.Stop()
 	select {
 	case <-exited:
@@ -266,11 +354,11 @@ func (x *executor) terminate(pid int, exited <-chan struct{}) {
 	}
 }
 
-func (x *executor) tagFor(r *result) []byte {
-	if !x.o.tag {
+func (x *Executor) tagFor(r *Result) []byte {
+	if !x.c.Tag {
 		return nil
 	}
-	return []byte(tagOf(r.Args) + "\t")
+	return []byte(r.Tag() + "\t")
 }
 
 // lineWriter writes whole lines to w under mu, each with prefix: the output
@@ -280,7 +368,7 @@ type lineWriter struct {
 	mu     *sync.Mutex
 	prefix []byte
 	buf    []byte
-	count  *spill // counts the bytes for the joblog, if set
+	count  *Output // counts the bytes for the joblog, if set
 }
 
 func (l *lineWriter) Write(p []byte) (int, error) {
@@ -322,3 +410,31 @@ func (l *lineWriter) emit(b []byte) error {
 
 // flush writes a last line without its newline.
 func (l *lineWriter) flush() error { err := l.emit(l.buf); l.buf = nil; return err }
+
+// Slots hands out job slot numbers ({%}), from 1 up to the number of jobs
+// that run at once, each held by one running job.
+type Slots struct {
+	mu   sync.Mutex
+	free []int
+	next int
+}
+
+// Get takes a free slot number.
+func (s *Slots) Get() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n := len(s.free); n > 0 {
+		v := s.free[n-1]
+		s.free = s.free[:n-1]
+		return v
+	}
+	s.next++
+	return s.next
+}
+
+// Put gives slot number v back.
+func (s *Slots) Put(v int) {
+	s.mu.Lock()
+	s.free = append(s.free, v)
+	s.mu.Unlock()
+}
