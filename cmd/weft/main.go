@@ -30,6 +30,7 @@ import (
 	"github.com/weft-dev/weft/cmd/weft/internal/cmdline"
 	"github.com/weft-dev/weft/cmd/weft/internal/input"
 	"github.com/weft-dev/weft/cmd/weft/internal/job"
+	"github.com/weft-dev/weft/cmd/weft/internal/output"
 	"github.com/weft-dev/weft/cmd/weft/internal/reaper"
 	"github.com/weft-dev/weft/pool"
 	"github.com/weft-dev/weft/rate"
@@ -103,7 +104,7 @@ type runState struct {
 	in             *input.Inputs
 	tpl            cmdline.Template
 	stdout, stderr io.Writer
-	resume         map[int64]logged
+	resume         map[int64]output.Logged
 	joblog         *os.File
 
 	ctx    context.Context // ends when running jobs must be stopped
@@ -124,6 +125,9 @@ type runState struct {
 // before --halt is decided and before that worker takes another job; the
 // printer and the exit status read the same counts.
 type tally struct{ done, succeeded, failed atomic.Int64 }
+
+// Counts returns the numbers of jobs done and failed so far.
+func (t *tally) Counts() (done, failed int64) { return t.done.Load(), t.failed.Load() }
 
 func (t *tally) count(r *job.Result) {
 	if r.Skipped {
@@ -152,13 +156,13 @@ func newRun(o *options, stdin io.Reader, stdout, stderr io.Writer) (*runState, e
 	r.procs = job.NewProcs(newReaper())
 	if o.joblog != "" {
 		if o.resume || o.resumeFailed {
-			if r.resume, err = readJoblog(o.joblog); err != nil {
+			if r.resume, err = output.ReadJoblog(o.joblog); err != nil {
 				in.Close()
 				return nil, err
 			}
 		}
 		if !o.dryRun {
-			if r.joblog, err = openJoblog(o.joblog, o.resume || o.resumeFailed); err != nil {
+			if r.joblog, err = output.OpenJoblog(o.joblog, o.resume || o.resumeFailed); err != nil {
 				in.Close()
 				return nil, err
 			}
@@ -166,26 +170,6 @@ func newRun(o *options, stdin io.Reader, stdout, stderr io.Writer) (*runState, e
 	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	return r, nil
-}
-
-// openJoblog opens the joblog for appending (resuming) or truncates it, and
-// writes the header when the file is empty.
-func openJoblog(path string, appendTo bool) (*os.File, error) {
-	flags := os.O_CREATE | os.O_WRONLY | os.O_APPEND
-	if !appendTo {
-		flags |= os.O_TRUNC
-	}
-	f, err := os.OpenFile(path, flags, 0o644)
-	if err != nil {
-		return nil, usagef("cannot write joblog: %v", err)
-	}
-	if st, err := f.Stat(); err == nil && st.Size() == 0 {
-		if _, err := f.WriteString(joblogHeader); err != nil {
-			f.Close()
-			return nil, usagef("cannot write joblog: %v", err)
-		}
-	}
-	return f, nil
 }
 
 // handleSignals: the first SIGINT or SIGTERM stops starting jobs and
@@ -302,15 +286,15 @@ func (r *runState) execute() int {
 	inputErr := r.feed(p, x, results)
 	p.Close()
 	close(results)
-	pr := printed()
+	outErr := printed()
 	r.cancel()
 
 	switch {
 	case inputErr != nil:
 		fmt.Fprintf(r.stderr, "weft: %v\n", inputErr)
 		return 255
-	case pr.err != nil:
-		fmt.Fprintf(r.stderr, "weft: writing output: %v\n", pr.err)
+	case outErr != nil:
+		fmt.Fprintf(r.stderr, "weft: writing output: %v\n", outErr)
 		return 255
 	}
 	return r.exitStatus()
@@ -318,21 +302,23 @@ func (r *runState) execute() int {
 
 // startPrinter starts the goroutine that prints finished jobs. Once results
 // is closed, printed waits for the last one to be printed, draws the final
-// progress line, and returns the printer (for its first error).
-func (r *runState) startPrinter(buffer int) (results chan<- *job.Result, printed func() *printer) {
-	pr := newPrinter(r.o, r.stdout, r.stderr, r.joblog, &r.tally)
+// progress line, and returns the first error in writing the output.
+func (r *runState) startPrinter(buffer int) (results chan<- *job.Result, printed func() error) {
+	pr := output.New(output.Config{
+		Keep: r.o.keep, Tag: r.o.tag, Streamed: r.o.lineBuffer || r.o.ungroup,
+		Progress: r.o.bar || r.o.eta, Total: input.Config{Sources: r.o.groups}.Total(),
+	}, r.stdout, r.stderr, r.joblog, &r.tally)
 	ch := make(chan *job.Result, buffer)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for res := range ch {
-			pr.add(res)
+			pr.Add(res)
 		}
 	}()
-	return ch, func() *printer {
+	return ch, func() error {
 		<-done
-		pr.progress(true)
-		return pr
+		return pr.Finish()
 	}
 }
 
@@ -386,7 +372,7 @@ func (r *runState) toRun(results chan<- *job.Result) iter.Seq2[input.Job, error]
 					yield(j, err)
 					return
 				}
-				if !r.o.resumeFailed || (done.exit == 0 && done.signal == 0) {
+				if !r.o.resumeFailed || (done.Exit == 0 && done.Signal == 0) {
 					results <- &job.Result{Seq: j.Seq, Args: j.Args, Skipped: true}
 					continue
 				}
@@ -399,12 +385,12 @@ func (r *runState) toRun(results chan<- *job.Result) iter.Seq2[input.Job, error]
 }
 
 // checkLogged makes sure that a joblog being resumed belongs to this command.
-func (r *runState) checkLogged(j input.Job, done logged) error {
+func (r *runState) checkLogged(j input.Job, done output.Logged) error {
 	if r.tpl.HasSlot() {
 		return nil // the slot number varies from run to run
 	}
-	if want := r.tpl.Expand(j.Args, j.Seq, 0); want != done.command {
-		return fmt.Errorf("joblog %s does not match this command: job %d ran %q, but would now run %q", r.o.joblog, j.Seq, done.command, want)
+	if want := r.tpl.Expand(j.Args, j.Seq, 0); want != done.Command {
+		return fmt.Errorf("joblog %s does not match this command: job %d ran %q, but would now run %q", r.o.joblog, j.Seq, done.Command, want)
 	}
 	return nil
 }

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/weft-dev/weft/cmd/weft/internal/output"
 )
 
 // weftBin is the command, built once for the end-to-end tests.
@@ -175,7 +177,7 @@ func readLog(t *testing.T, path string) map[int]logLine {
 	for i, l := range lines(string(data)) {
 		f := strings.Split(l, "\t")
 		if i == 0 {
-			if l+"\n" != joblogHeader {
+			if l+"\n" != output.JoblogHeader {
 				t.Fatalf("joblog header: %q", l)
 			}
 			continue
@@ -241,7 +243,7 @@ func TestExitStatusCountsFailures(t *testing.T) {
 
 func TestBadUsage(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "log"), []byte(joblogHeader+"1\t:\t1.000\t     0.001\t0\t2\t0\t0\techo other\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "log"), []byte(output.JoblogHeader+"1\t:\t1.000\t     0.001\t0\t2\t0\t0\techo other\n"), 0o644)
 	tests := []struct {
 		args []string
 		want string

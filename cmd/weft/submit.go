@@ -150,7 +150,7 @@ func (r *runState) executeRemote() int {
 	it.Stop()
 	collector.Wait()
 	close(results)
-	pr := printed()
+	outErr := printed()
 	r.cancel()
 
 	switch {
@@ -158,8 +158,8 @@ func (r *runState) executeRemote() int {
 		return fail(inputErr)
 	case pubErr != nil:
 		return fail(fmt.Errorf("%v (run %s can be collected again with --run-id %s)", pubErr, run, run))
-	case pr.err != nil:
-		return fail(fmt.Errorf("writing output: %v", pr.err))
+	case outErr != nil:
+		return fail(fmt.Errorf("writing output: %v", outErr))
 	case left > 0:
 		fmt.Fprintf(r.stderr, "weft: %d jobs of run %s were not accounted for; collect them with --run-id %s\n", left, run, run)
 	}

@@ -1,4 +1,4 @@
-package main
+package output
 
 import (
 	"bytes"
@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/weft-dev/weft/cmd/weft/internal/input"
 	"github.com/weft-dev/weft/cmd/weft/internal/job"
 )
 
@@ -14,23 +13,22 @@ import (
 // percentage, the counts and an ETA; without one, the counts and the rate.
 func TestProgress(t *testing.T) {
 	for _, tt := range []struct {
-		groups []input.Source
-		want   []string
+		total int64
+		want  []string
 	}{
-		{[]input.Source{{Values: []string{"a", "b", "c", "d"}}}, []string{"25% 1/4, 0 failed", "50% 2/4, 1 failed", "ETA "}},
-		{nil, []string{"1 done, 0 failed", "2 done, 1 failed", "/s"}},
+		{4, []string{"25% 1/4, 0 failed", "50% 2/4, 1 failed", "ETA "}},
+		{-1, []string{"1 done, 0 failed", "2 done, 1 failed", "/s"}},
 	} {
-		o := &options{bar: true, groups: tt.groups}
 		var bar bytes.Buffer
-		var counts tally
-		p := newPrinter(o, io.Discard, io.Discard, nil, &counts)
+		var counts counter
+		p := New(Config{Progress: true, Total: tt.total}, io.Discard, io.Discard, nil, &counts)
 		p.barOn, p.barOut = true, &bar
 		for _, r := range []*job.Result{
 			{Seq: 1, Stdout: &job.Output{}, Stderr: &job.Output{}},
 			{Seq: 2, Exit: 1, Stdout: &job.Output{}, Stderr: &job.Output{}},
 		} {
 			counts.count(r)
-			p.add(r)
+			p.Add(r)
 			p.progress(true)
 		}
 		for _, w := range tt.want {
@@ -40,3 +38,15 @@ func TestProgress(t *testing.T) {
 		}
 	}
 }
+
+// counter counts results as the run's tally does.
+type counter struct{ done, failed int64 }
+
+func (c *counter) count(r *job.Result) {
+	c.done++
+	if !r.OK() {
+		c.failed++
+	}
+}
+
+func (c *counter) Counts() (done, failed int64) { return c.done, c.failed }
