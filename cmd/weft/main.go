@@ -30,6 +30,7 @@ import (
 	"github.com/weft-dev/weft/cmd/weft/internal/cmdline"
 	"github.com/weft-dev/weft/cmd/weft/internal/input"
 	"github.com/weft-dev/weft/cmd/weft/internal/job"
+	"github.com/weft-dev/weft/cmd/weft/internal/joblog"
 	"github.com/weft-dev/weft/cmd/weft/internal/output"
 	"github.com/weft-dev/weft/cmd/weft/internal/reaper"
 	"github.com/weft-dev/weft/pool"
@@ -104,8 +105,8 @@ type runState struct {
 	in             *input.Inputs
 	tpl            cmdline.Template
 	stdout, stderr io.Writer
-	resume         map[int64]output.Logged
-	joblog         *os.File
+	resume         map[int64]joblog.Entry
+	joblog         *joblog.Writer
 
 	ctx    context.Context // ends when running jobs must be stopped
 	cancel context.CancelFunc
@@ -156,13 +157,13 @@ func newRun(o *options, stdin io.Reader, stdout, stderr io.Writer) (*runState, e
 	r.procs = job.NewProcs(newReaper())
 	if o.joblog != "" {
 		if o.resume || o.resumeFailed {
-			if r.resume, err = output.ReadJoblog(o.joblog); err != nil {
+			if r.resume, err = joblog.Read(o.joblog); err != nil {
 				in.Close()
 				return nil, err
 			}
 		}
 		if !o.dryRun {
-			if r.joblog, err = output.OpenJoblog(o.joblog, o.resume || o.resumeFailed); err != nil {
+			if r.joblog, err = joblog.Create(o.joblog, o.resume || o.resumeFailed); err != nil {
 				in.Close()
 				return nil, err
 			}
@@ -385,7 +386,7 @@ func (r *runState) toRun(results chan<- *job.Result) iter.Seq2[input.Job, error]
 }
 
 // checkLogged makes sure that a joblog being resumed belongs to this command.
-func (r *runState) checkLogged(j input.Job, done output.Logged) error {
+func (r *runState) checkLogged(j input.Job, done joblog.Entry) error {
 	if r.tpl.HasSlot() {
 		return nil // the slot number varies from run to run
 	}

@@ -15,7 +15,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/weft-dev/weft/cmd/weft/internal/output"
+	"github.com/weft-dev/weft/cmd/weft/internal/joblog"
 )
 
 // weftBin is the command, built once for the end-to-end tests.
@@ -177,7 +177,7 @@ func readLog(t *testing.T, path string) map[int]logLine {
 	for i, l := range lines(string(data)) {
 		f := strings.Split(l, "\t")
 		if i == 0 {
-			if l+"\n" != output.JoblogHeader {
+			if l+"\n" != joblog.Header {
 				t.Fatalf("joblog header: %q", l)
 			}
 			continue
@@ -243,7 +243,7 @@ func TestExitStatusCountsFailures(t *testing.T) {
 
 func TestBadUsage(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "log"), []byte(output.JoblogHeader+"1\t:\t1.000\t     0.001\t0\t2\t0\t0\techo other\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "log"), []byte(joblog.Header+"1\t:\t1.000\t     0.001\t0\t2\t0\t0\techo other\n"), 0o644)
 	tests := []struct {
 		args []string
 		want string

@@ -1,3 +1,12 @@
+// Package output prints what finished jobs did: each job's output whole,
+// never mixed with another job's, in completion order or in input order
+// (-k), prefixed with its arguments (--tag); it appends each job's joblog
+// line as soon as the job is done, and draws progress (--bar, --eta) on a
+// terminal.
+//
+//	p := output.New(output.Config{Keep: true, Total: -1}, os.Stdout, os.Stderr, log, tally)
+//	for res := range finished { p.Add(res) } // one goroutine
+//	err := p.Finish()                        // the first write error
 package output
 
 import (
@@ -6,86 +15,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/job"
+	"github.com/weft-dev/weft/cmd/weft/internal/joblog"
 )
-
-// JoblogHeader is GNU parallel's joblog header.
-const JoblogHeader = "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n"
-
-// joblogLine formats a finished job as GNU parallel does.
-func joblogLine(r *job.Result) string {
-	host := r.Host
-	if host == "" {
-		host = ":" // GNU parallel's name for this machine
-	}
-	return fmt.Sprintf("%d\t%s\t%.3f\t%10.3f\t0\t%d\t%d\t%d\t%s\n",
-		r.Seq, host, float64(r.Start.UnixMilli())/1000, r.Elapsed.Seconds(), r.Stdout.Len(), r.Exit, r.Signal,
-		strings.ReplaceAll(r.Cmdline, "\n", " "))
-}
-
-// Logged is a job recorded in a joblog being resumed.
-type Logged struct {
-	Exit, Signal int
-	Command      string
-}
-
-// ReadJoblog reads the jobs recorded in a joblog; a missing file is an empty
-// log, and a torn last line (weft was killed while writing it) is ignored.
-func ReadJoblog(path string) (map[int64]Logged, error) {
-	data, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		return map[int64]Logged{}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("cannot read joblog: %v", err)
-	}
-	out := map[int64]Logged{}
-	lines := strings.Split(string(data), "\n")
-	for i, line := range lines {
-		if line == "" || (i == 0 && strings.HasPrefix(line, "Seq\t")) {
-			continue
-		}
-		f := strings.SplitN(line, "\t", 9)
-		if len(f) < 9 {
-			if i == len(lines)-1 {
-				continue // torn
-			}
-			return nil, fmt.Errorf("joblog %s line %d is not a joblog line: %q", path, i+1, line)
-		}
-		seq, err1 := strconv.ParseInt(f[0], 10, 64)
-		exit, err2 := strconv.Atoi(f[6])
-		sig, err3 := strconv.Atoi(f[7])
-		if err1 != nil || err2 != nil || err3 != nil {
-			return nil, fmt.Errorf("joblog %s line %d is not a joblog line: %q", path, i+1, line)
-		}
-		out[seq] = Logged{Exit: exit, Signal: sig, Command: f[8]}
-	}
-	return out, nil
-}
-
-// OpenJoblog opens the joblog for appending (resuming) or truncates it, and
-// writes the header when the file is empty.
-func OpenJoblog(path string, appendTo bool) (*os.File, error) {
-	flags := os.O_CREATE | os.O_WRONLY | os.O_APPEND
-	if !appendTo {
-		flags |= os.O_TRUNC
-	}
-	f, err := os.OpenFile(path, flags, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("cannot write joblog: %v", err)
-	}
-	if st, err := f.Stat(); err == nil && st.Size() == 0 {
-		if _, err := f.WriteString(JoblogHeader); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("cannot write joblog: %v", err)
-		}
-	}
-	return f, nil
-}
 
 // Config says how a Printer prints.
 type Config struct {
@@ -108,7 +42,7 @@ type Counter interface {
 type Printer struct {
 	c              Config
 	stdout, stderr *bufio.Writer
-	joblog         *os.File
+	joblog         *joblog.Writer
 	pending        map[int64]*job.Result
 	next           int64
 	total          int64 // jobs in all, or -1 if unknown
@@ -122,8 +56,8 @@ type Printer struct {
 }
 
 // New returns a Printer that prints to stdout and stderr, and writes the
-// joblog, if any.
-func New(c Config, stdout, stderr io.Writer, log *os.File, counts Counter) *Printer {
+// joblog log, if not nil; counts feeds the progress line.
+func New(c Config, stdout, stderr io.Writer, log *joblog.Writer, counts Counter) *Printer {
 	p := &Printer{
 		c:       c,
 		stdout:  bufio.NewWriterSize(stdout, 64<<10),
@@ -147,12 +81,15 @@ func (p *Printer) fail(err error) {
 	}
 }
 
-// Add takes a finished (or skipped) job.
+// Add takes a finished (or skipped) job: it logs it, and prints it (and
+// any job it held back for -k) and releases its output once printed.
 func (p *Printer) Add(r *job.Result) {
 	if !r.Skipped {
 		if p.joblog != nil {
-			_, err := p.joblog.WriteString(joblogLine(r)) // one write: a whole line or none
-			p.fail(err)
+			p.fail(p.joblog.Write(joblog.Entry{
+				Seq: r.Seq, Host: r.Host, Start: r.Start, Runtime: r.Elapsed,
+				Received: r.Stdout.Len(), Exit: r.Exit, Signal: r.Signal, Command: r.Cmdline,
+			}))
 		}
 	}
 	if !p.c.Keep {

@@ -2,12 +2,80 @@ package output
 
 import (
 	"bytes"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"go.uber.org/goleak"
+
 	"github.com/weft-dev/weft/cmd/weft/internal/job"
+	"github.com/weft-dev/weft/cmd/weft/internal/joblog"
 )
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// done returns a finished job that printed out on stdout.
+func done(seq int64, out string, args ...string) *job.Result {
+	r := &job.Result{Seq: seq, Args: args, Cmdline: fmt.Sprintf("job %d", seq), Stdout: &job.Output{}, Stderr: &job.Output{}}
+	r.Stdout.Write([]byte(out))
+	return r
+}
+
+func TestKeepOrderPrintsInInputOrder(t *testing.T) {
+	for _, tt := range []struct {
+		keep bool
+		want string
+	}{{true, "1\n2\n3\n"}, {false, "3\n1\n2\n"}} {
+		var out bytes.Buffer
+		var counts counter
+		p := New(Config{Keep: tt.keep, Total: -1}, &out, io.Discard, nil, &counts)
+		p.Add(done(3, "3\n"))
+		if tt.keep && out.Len() != 0 {
+			t.Errorf("-k printed job 3 before job 1: %q", out.String())
+		}
+		p.Add(done(1, "1\n"))
+		p.Add(done(2, "2\n"))
+		if err := p.Finish(); err != nil || out.String() != tt.want {
+			t.Errorf("keep %v: got %q, %v; want %q", tt.keep, out.String(), err, tt.want)
+		}
+	}
+}
+
+func TestTagPrefixesEveryLine(t *testing.T) {
+	var out bytes.Buffer
+	p := New(Config{Tag: true, Total: -1}, &out, io.Discard, nil, &counter{})
+	p.Add(done(1, "x\ny\nno newline", "a", "b"))
+	p.Finish()
+	if want := "a b\tx\na b\ty\na b\tno newline"; out.String() != want {
+		t.Errorf("got %q; want %q", out.String(), want)
+	}
+}
+
+// TestJoblogLineComesAtOnce: a job held back for -k is in the joblog as
+// soon as it is done; a skipped job is neither logged nor printed.
+func TestJoblogLineComesAtOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "log")
+	w, err := joblog.Create(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var out bytes.Buffer
+	p := New(Config{Keep: true, Total: -1}, &out, io.Discard, w, &counter{})
+	p.Add(done(2, "two\n"))
+	if data, _ := os.ReadFile(path); !strings.Contains(string(data), "\tjob 2\n") || out.Len() != 0 {
+		t.Errorf("joblog %q, output %q; want job 2 logged and not yet printed", data, out.String())
+	}
+	p.Add(&job.Result{Seq: 1, Skipped: true})
+	p.Finish()
+	data, _ := os.ReadFile(path)
+	if strings.Count(string(data), "\n") != 2 || out.String() != "two\n" {
+		t.Errorf("joblog %q, output %q; want only job 2, then printed", data, out.String())
+	}
+}
 
 // TestProgress draws --bar as it would on a terminal: with a known total, the
 // percentage, the counts and an ETA; without one, the counts and the rate.
