@@ -119,10 +119,10 @@ func (p *Printer) print(r *job.Result) {
 	}
 	if !p.c.Streamed {
 		p.emit(p.stdout, r.Stdout, r)
-		p.stdout.Flush()
+		p.fail(p.stdout.Flush())
 		p.emit(p.stderr, r.Stderr, r)
-		p.stderr.Flush()
 	}
+	p.fail(p.stderr.Flush())
 }
 
 func (p *Printer) emit(w *bufio.Writer, s *job.Output, r *job.Result) {

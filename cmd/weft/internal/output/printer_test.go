@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -74,6 +75,36 @@ func TestJoblogLineComesAtOnce(t *testing.T) {
 	data, _ := os.ReadFile(path)
 	if strings.Count(string(data), "\n") != 2 || out.String() != "two\n" {
 		t.Errorf("joblog %q, output %q; want only job 2, then printed", data, out.String())
+	}
+}
+
+// TestStreamedOutputIsNotPrintedAgain: with -u and --line-buffer the
+// output went out as it came; a job that could not start is still
+// reported (it was left in a buffer before).
+func TestStreamedOutputIsNotPrintedAgain(t *testing.T) {
+	var out, errb bytes.Buffer
+	p := New(Config{Streamed: true, Total: -1}, &out, &errb, nil, &counter{})
+	p.Add(done(1, "already printed\n"))
+	failed := done(2, "")
+	failed.FailedToStart, failed.Exit = errors.New("no shell"), 127
+	p.Add(failed)
+	p.Finish()
+	if out.Len() != 0 || errb.String() != "weft: job 2: no shell\n" {
+		t.Errorf("stdout %q, stderr %q; want nothing printed, and the job that did not start reported", out.String(), errb.String())
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+// TestFinishReturnsTheFirstWriteError: an error in flushing the output
+// (a full disk) is reported, not only one in writing past the buffer.
+func TestFinishReturnsTheFirstWriteError(t *testing.T) {
+	p := New(Config{Total: -1}, failingWriter{}, io.Discard, nil, &counter{})
+	p.Add(done(1, "x\n"))
+	if err := p.Finish(); err == nil || err.Error() != "disk full" {
+		t.Errorf("got %v; want the write error", err)
 	}
 }
 
