@@ -11,8 +11,11 @@
 //	weft worker --nats nats://queue.example:4222 -j 8      # on each worker
 //	weft --nats nats://queue.example:4222 -k 'make {}' ::: a b c
 //
-// See weft --help for every flag.
+// See weft --help for every option, weft help SUBCOMMAND for the options of
+// each subcommand, and weft.1 for the manual page.
 package main
+
+//go:generate sh -c "go run . help --man > weft.1"
 
 import (
 	"context"
@@ -27,6 +30,7 @@ import (
 	"time"
 
 	"github.com/weft-dev/weft"
+	"github.com/weft-dev/weft/cmd/weft/internal/cli"
 	"github.com/weft-dev/weft/cmd/weft/internal/cmdline"
 	"github.com/weft-dev/weft/cmd/weft/internal/input"
 	"github.com/weft-dev/weft/cmd/weft/internal/job"
@@ -37,16 +41,11 @@ import (
 	"github.com/weft-dev/weft/rate"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "devel"
-
-// reaperEnabled is set by main: only the real command starts a reaper (a
-// test binary running weft's code in process must not start itself).
-var reaperEnabled = false
-
-// newReaper returns a reaper if this is the real command, else nil.
-func newReaper() *reaper.Reaper {
-	if !reaperEnabled {
+// newReaper returns a reaper when weft runs as the process's main function
+// (a test binary running weft's code in process must not start itself as
+// a reaper), else nil.
+func newReaper(main bool) *reaper.Reaper {
+	if !main {
 		return nil
 	}
 	return &reaper.Reaper{}
@@ -56,43 +55,70 @@ func main() {
 	if len(os.Args) == 2 && os.Args[1] == reaper.Arg {
 		os.Exit(reaper.Main(os.Stdin))
 	}
-	reaperEnabled = true
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, true))
+	os.Exit(cli.Main(root(), os.Args[1:], cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Main: true}))
 }
 
-// run is the whole command; it returns the exit status. With signals, it
-// handles SIGINT and SIGTERM as documented in --help.
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer, signals bool) int {
-	if len(args) > 0 {
-		switch args[0] {
-		case "serve":
-			return serve(args[1:], stdout, stderr, signals)
-		case "worker":
-			return work(args[1:], stdout, stderr, signals)
-		case "run":
-			args = args[1:]
+// root is the weft command and its subcommands.
+func root() *cli.Command {
+	bind := func() cli.Bound {
+		o := defaultOptions()
+		return cli.Bound{
+			Sections: runSections(o),
+			Run:      func(operands []string, env cli.Env) int { return runCommand(o, operands, env) },
 		}
 	}
-	o, err := parseArgs(args)
-	if err != nil {
-		fmt.Fprintf(stderr, "weft: %v\n", err)
-		return 255
+	notes := []cli.Note{
+		{Title: "Signals", Text: "on SIGINT or SIGTERM weft starts nothing new, sends SIGTERM to each running job's process group, SIGKILL after the grace period, and exits with 130 (SIGINT) or 143 (SIGTERM); a second SIGINT kills the jobs at once. A job is its process group: what it leaves running when its shell exits is killed, and if weft itself is killed (SIGKILL), a helper process it started kills the running jobs' groups."},
+		{Title: "Exit status", Text: "0 when every job succeeded; 1-100 the number of failed jobs; 101 for more; with --halt on failures, the failing job's status; 255 for bad usage or other errors (reported before any job starts)."},
+		{Title: "Example", Text: "weft -j 4 'echo hello {}' ::: a b c"},
 	}
-	switch {
-	case o.help:
-		fmt.Fprint(stdout, helpText)
-		return 0
-	case o.version:
-		fmt.Fprintf(stdout, "weft %s\n", version)
-		return 0
+	weft := &cli.Command{
+		Name:    "weft",
+		Summary: "run a shell command for each input, many at once",
+		Usage: []string{
+			"weft [options] command [args...] [::: values...] [:::: files...]",
+			"producer | weft [options] command",
+		},
+		Doc:         "weft runs a shell command for each input, many at once.",
+		Notes:       notes,
+		RunsCommand: true,
+		Version:     func() string { return cli.VersionLine("weft") },
+		Bind:        bind,
 	}
-	r, err := newRun(o, stdin, stdout, stderr)
+	weft.Subcommands = []*cli.Command{
+		{
+			Name:        "run",
+			Summary:     "the same as weft without it, for a command named like a subcommand",
+			Usage:       []string{"weft run [options] command [args...] [::: values...] [:::: files...]"},
+			Doc:         "weft run is weft itself: it runs a shell command for each input, many at once. Use it when the command is named like a subcommand of weft (weft run help ::: a).",
+			Example:     "weft run --nats $URL 'make {}' ::: a b",
+			Notes:       notes,
+			RunsCommand: true,
+			Bind:        bind,
+		},
+		workerCommand(),
+		serveCommand(),
+		cli.HelpCommand(weft),
+		cli.CompletionCommand(weft),
+		cli.VersionCommand(weft),
+	}
+	return weft
+}
+
+// runCommand runs the command for each input, with the options o and the
+// operands (the command, then the ::: and :::: groups); it returns the exit
+// status. As the process's main, it handles SIGINT and SIGTERM as its help
+// says.
+func runCommand(o *options, operands []string, env cli.Env) int {
+	if err := o.setOperands(operands); err != nil {
+		return cli.Fail(env, err)
+	}
+	r, err := newRun(o, env.Stdin, env.Stdout, env.Stderr, env.Main)
 	if err != nil {
-		fmt.Fprintf(stderr, "weft: %v\n", err)
-		return 255
+		return cli.Fail(env, err)
 	}
 	defer r.in.Close()
-	if signals {
+	if env.Main {
 		stop := r.handleSignals()
 		defer stop()
 	}
@@ -142,10 +168,7 @@ func (t *tally) count(r *job.Result) {
 	}
 }
 
-func newRun(o *options, stdin io.Reader, stdout, stderr io.Writer) (*runState, error) {
-	if o.command == "" && len(o.groups) == 0 {
-		return nil, usagef("no command given (see weft --help)")
-	}
+func newRun(o *options, stdin io.Reader, stdout, stderr io.Writer, main bool) (*runState, error) {
 	in, err := input.Open(input.Config{Sources: o.groups, Sep: o.sep, Colsep: o.colsep}, stdin)
 	if err != nil {
 		return nil, err
@@ -154,7 +177,7 @@ func newRun(o *options, stdin io.Reader, stdout, stderr io.Writer) (*runState, e
 	if o.command == "" {
 		r.tpl = cmdline.Raw() // the inputs are the commands, as in GNU parallel
 	}
-	r.procs = job.NewProcs(newReaper())
+	r.procs = job.NewProcs(newReaper(main))
 	if o.joblog != "" {
 		if o.resume || o.resumeFailed {
 			if r.resume, err = joblog.Read(o.joblog); err != nil {

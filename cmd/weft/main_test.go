@@ -373,14 +373,18 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 
 func TestHelpDocumentsEveryFlag(t *testing.T) {
 	o := runWeft(t, t.TempDir(), "", "--help")
-	for _, f := range flagSpecs {
-		for _, name := range f.names {
-			if name == "--will-cite" || name == "-P" || name == "--halt-on-error" || name == "--dryrun" {
-				continue // accepted for compatibility only
-			}
-			if !strings.Contains(o.stdout, name) {
-				t.Errorf("--help does not mention %s", name)
-			}
+	names := []string{"-h", "--help", "--version"} // every command's, and the root's
+	for _, sec := range runSections(defaultOptions()) {
+		for _, f := range sec.Options {
+			names = append(append(names, f.Names...), f.Aliases...)
+		}
+	}
+	for _, name := range names {
+		if name == "--will-cite" || name == "-P" || name == "--halt-on-error" || name == "--dryrun" {
+			continue // accepted for compatibility only
+		}
+		if !strings.Contains(o.stdout, name) {
+			t.Errorf("--help does not mention %s", name)
 		}
 	}
 	for _, name := range []string{"weft serve", "--store", "--listen", "weft worker", "--name", "--ack-wait", "--max-deliver"} {

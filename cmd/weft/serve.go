@@ -1,49 +1,71 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/signal"
 	"strconv"
 	"syscall"
 
+	"github.com/weft-dev/weft/cmd/weft/internal/cli"
 	"github.com/weft-dev/weft/fleet"
 )
+
+// serveOptions are the options of weft serve.
+type serveOptions struct {
+	store string
+	host  string
+	port  int
+}
+
+// serveCommand is weft serve.
+func serveCommand() *cli.Command {
+	return &cli.Command{
+		Name:    "serve",
+		Summary: "run an embedded NATS server with JetStream, for a team without one",
+		Doc:     "weft serve runs an embedded NATS server with JetStream, for a team without a NATS installation. It prints its URL on stdout, to give to weft --nats and weft worker --nats, and runs until SIGINT or SIGTERM.",
+		Example: "weft serve --listen 0.0.0.0:4222",
+		Bind: func() cli.Bound {
+			o := &serveOptions{store: "weft-store", host: "127.0.0.1", port: 4222}
+			return cli.Bound{
+				Sections: []cli.Section{{Title: "Options", Options: []cli.Option{
+					{Names: []string{"--store"}, Arg: cli.Required, Value: "DIR", Help: "the directory where jobs and results are kept (default ./weft-store)",
+						Example: "weft serve --store /var/lib/weft", Set: cli.String(&o.store)},
+					{Names: []string{"--listen"}, Arg: cli.Required, Value: "HOST:PORT", Help: "the address to listen on (default 127.0.0.1:4222; port 0: any free port)",
+						Example: "weft serve --listen 0.0.0.0:4222", Set: o.setListen},
+				}}},
+				Run: func(operands []string, env cli.Env) int {
+					if err := cli.NoOperands("weft serve", operands); err != nil {
+						return cli.Fail(env, err)
+					}
+					return serve(o, env)
+				},
+			}
+		},
+	}
+}
+
+func (o *serveOptions) setListen(flag, v string) error {
+	host, portText, err := net.SplitHostPort(v)
+	port, perr := strconv.Atoi(portText)
+	if err != nil || perr != nil || port < 0 || port > 65535 {
+		return cli.BadValue(flag, v, "host:port, such as 127.0.0.1:4222")
+	}
+	o.host, o.port = host, port
+	return nil
+}
 
 // serve is weft serve: an embedded NATS server with JetStream, for teams
 // without a NATS installation. It prints the URL to give to --nats, and
 // runs until SIGINT or SIGTERM.
-func serve(args []string, stdout, stderr io.Writer, signals bool) int {
-	fs := flag.NewFlagSet("weft serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	store := fs.String("store", "weft-store", "the directory where jobs and results are kept")
-	listen := fs.String("listen", "127.0.0.1:4222", "the address to listen on (port 0: any free port)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		fmt.Fprintf(stderr, "weft: weft serve: %v\n", err)
-		return 255
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "weft: weft serve takes no arguments, got %q\n", fs.Args())
-		return 255
-	}
-	host, portText, err := net.SplitHostPort(*listen)
-	port, perr := strconv.Atoi(portText)
-	if err != nil || perr != nil || port < 0 || port > 65535 {
-		fmt.Fprintf(stderr, "weft: bad value for --listen: %q (want host:port, such as 127.0.0.1:4222)\n", *listen)
-		return 255
-	}
-	if err := os.MkdirAll(*store, 0o755); err != nil {
+func serve(o *serveOptions, env cli.Env) int {
+	stdout, stderr := env.Stdout, env.Stderr
+	if err := os.MkdirAll(o.store, 0o755); err != nil {
 		fmt.Fprintf(stderr, "weft: bad value for --store: %v\n", err)
 		return 255
 	}
-	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: *store, Host: host, Port: port})
+	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: o.store, Host: o.host, Port: o.port})
 	if err != nil {
 		fmt.Fprintf(stderr, "weft: %v\n", err)
 		return 255
@@ -51,8 +73,8 @@ func serve(args []string, stdout, stderr io.Writer, signals bool) int {
 	defer srv.Shutdown()
 	fmt.Fprintln(stdout, srv.URL())
 	fmt.Fprintf(stderr, "weft: serving JetStream at %s, store %s; submit with weft --nats %s, run workers with weft worker --nats %s\n",
-		srv.URL(), *store, srv.URL(), srv.URL())
-	if !signals {
+		srv.URL(), o.store, srv.URL(), srv.URL())
+	if !env.Main {
 		return 0
 	}
 	ch := make(chan os.Signal, 1)

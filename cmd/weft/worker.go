@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"runtime"
@@ -16,12 +14,13 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/weft-dev/weft/cmd/weft/internal/cli"
 	"github.com/weft-dev/weft/cmd/weft/internal/cmdline"
 	"github.com/weft-dev/weft/cmd/weft/internal/job"
 	"github.com/weft-dev/weft/fleet"
 )
 
-// workerOptions are the flags of weft worker.
+// workerOptions are the options of weft worker.
 type workerOptions struct {
 	nats       string
 	stream     string
@@ -31,32 +30,56 @@ type workerOptions struct {
 	maxDeliver int
 }
 
-func parseWorkerArgs(args []string, stderr io.Writer) (*workerOptions, error) {
-	o := &workerOptions{}
-	fs := flag.NewFlagSet("weft worker", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.nats, "nats", defaultNATS, "the NATS server or cluster to take jobs from")
-	fs.StringVar(&o.stream, "stream", defaultStream, "the stream the jobs come through")
-	fs.IntVar(&o.jobs, "j", runtime.NumCPU(), "run this many jobs at once")
-	fs.StringVar(&o.name, "name", hostName(), "this worker's name in the submitter's joblog")
-	fs.DurationVar(&o.ackWait, "ack-wait", 30*time.Second, "how long a job of a vanished worker waits before another worker takes it")
-	fs.IntVar(&o.maxDeliver, "max-deliver", 5, "how many times a job is handed out before it is recorded as failed")
-	if err := fs.Parse(args); err != nil {
-		return nil, usagef("weft worker: %v", err)
+// workerCommand is weft worker.
+func workerCommand() *cli.Command {
+	return &cli.Command{
+		Name:    "worker",
+		Summary: "run the jobs submitted through NATS JetStream, N at once",
+		Doc:     "weft worker runs the jobs that weft --nats submits to a stream, N at once, and reports what each did, output included, to the submitter.",
+		Example: "weft worker --nats nats://queue.example:4222 -j 8",
+		Notes:   []cli.Note{{Title: "Signals", Text: "SIGTERM: take no new job, hand back at once the jobs held but not started, finish the running ones, exit 0. SIGINT, or a second signal: stop the running jobs too (SIGTERM to each process group, SIGKILL after their grace period), hand them back, exit 130 or 143."}},
+		Bind: func() cli.Bound {
+			o := &workerOptions{nats: defaultNATS, stream: defaultStream, jobs: runtime.NumCPU(), name: hostName(), ackWait: 30 * time.Second, maxDeliver: 5}
+			return cli.Bound{
+				Sections: []cli.Section{{Title: "Options", Options: []cli.Option{
+					{Names: []string{"--nats"}, Arg: cli.Required, Value: "URL", Help: "the NATS server or cluster to take jobs from (default " + defaultNATS + ")",
+						Example: "weft worker --nats nats://queue.example:4222", Set: cli.String(&o.nats)},
+					{Names: []string{"-j", "--jobs"}, Arg: cli.Required, Value: "N", Help: "run N jobs at once (default: the number of CPUs)",
+						Example: "weft worker -j 8", Set: cli.Int(&o.jobs, 1)},
+					{Names: []string{"--stream"}, Arg: cli.Required, Value: "S", Help: "the stream the jobs come through (default weft)",
+						Example: "weft worker --stream builds", Set: setName(&o.stream)},
+					{Names: []string{"--name"}, Arg: cli.Required, Value: "NAME", Help: "this worker's name in the submitter's joblog, its Host column (default: the host name)",
+						Example: "weft worker --name build-3", Set: cli.String(&o.name)},
+					{Names: []string{"--ack-wait"}, Arg: cli.Required, Value: "D",
+						Help:    "how long the job of a worker that vanished waits before another worker takes it (default 30s, at least 1s); a long job sends heartbeats meanwhile",
+						Example: "weft worker --ack-wait 2m", Set: setAckWait(&o.ackWait)},
+					{Names: []string{"--max-deliver"}, Arg: cli.Required, Value: "N", Help: "hand a job out at most N times (default 5); then it is recorded as failed",
+						Example: "weft worker --max-deliver 3", Set: cli.Int(&o.maxDeliver, 1)},
+				}}},
+				Run: func(operands []string, env cli.Env) int {
+					if err := cli.NoOperands("weft worker", operands); err != nil {
+						return cli.Fail(env, err)
+					}
+					return work(o, env)
+				},
+			}
+		},
 	}
-	switch {
-	case fs.NArg() > 0:
-		return nil, usagef("weft worker takes no arguments, got %q", fs.Args())
-	case o.jobs < 1:
-		return nil, usagef("bad value for -j: %d (want >= 1)", o.jobs)
-	case !validName.MatchString(o.stream):
-		return nil, usagef("bad value for --stream: %q (want 1 to 64 letters, digits, - or _)", o.stream)
-	case o.ackWait < time.Second:
-		return nil, usagef("bad value for --ack-wait: %v (want >= 1s)", o.ackWait)
-	case o.maxDeliver < 1:
-		return nil, usagef("bad value for --max-deliver: %d (want >= 1)", o.maxDeliver)
+}
+
+// setAckWait returns a Set that stores an ack wait of at least a second.
+func setAckWait(dst *time.Duration) func(string, string) error {
+	return func(flag, v string) error {
+		var d time.Duration
+		if err := cli.Duration(&d)(flag, v); err != nil {
+			return err
+		}
+		if d < time.Second {
+			return fmt.Errorf("bad value for %s: %v (want >= 1s)", flag, d)
+		}
+		*dst = d
+		return nil
 	}
-	return o, nil
 }
 
 // work is weft worker: it runs the jobs of any run submitted to the stream,
@@ -65,15 +88,8 @@ func parseWorkerArgs(args []string, stderr io.Writer) (*workerOptions, error) {
 // 0; on SIGINT, or a second signal, it also stops the running jobs (SIGTERM
 // to each process group, SIGKILL after their grace period) and hands them
 // back, and exits 130 or 143.
-func work(args []string, stdout, stderr io.Writer, signals bool) int {
-	o, err := parseWorkerArgs(args, stderr)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		fmt.Fprintf(stderr, "weft: %v\n", err)
-		return 255
-	}
+func work(o *workerOptions, env cli.Env) int {
+	stderr := env.Stderr
 	c, err := openFleet(o.nats, o.stream)
 	if err != nil {
 		fmt.Fprintf(stderr, "weft: %v\n", err)
@@ -89,7 +105,7 @@ func work(args []string, stdout, stderr io.Writer, signals bool) int {
 	}
 	defer runs.wait()
 	wk := &remoteWorker{
-		c: c, o: o, runs: runs, procs: job.NewProcs(newReaper()),
+		c: c, o: o, runs: runs, procs: job.NewProcs(newReaper(env.Main)),
 		running: make(chan struct{}, o.jobs), draining: make(chan struct{}),
 	}
 	// Twice as many handlers as jobs at once: while one handler reports a
@@ -107,7 +123,7 @@ func work(args []string, stdout, stderr io.Writer, signals bool) int {
 		return 255
 	}
 	var status int
-	if signals {
+	if env.Main {
 		ch := make(chan os.Signal, 2)
 		signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
 		defer signal.Stop(ch)

@@ -25,7 +25,7 @@ func WriteHelp(w io.Writer, path []*Command) {
 	}
 	b.WriteString("Usage:\n")
 	for _, u := range usage(path) {
-		b.WriteString("  " + u + "\n")
+		b.WriteString(wrapSynopsis(u, width))
 	}
 	for _, sec := range sections(path) {
 		b.WriteString("\n")
@@ -170,6 +170,7 @@ var synopsisToken = regexp.MustCompile(`\[[^\]]*\]|\S+`)
 //	weft worker [--nats URL] [-j N]
 //	            [--stream S]
 func wrapSynopsis(t string, w int) string {
+	t = "  " + strings.TrimSpace(t)
 	indent := strings.Index(t, " [") + 1
 	if indent <= 0 || indent > w/2 {
 		indent = 4

@@ -77,8 +77,10 @@ func TestHelpLayout(t *testing.T) {
 	}
 	long := "  weft worker [--nats URL] [-j N] [--stream S] [--name NAME] [--ack-wait D] [--max-deliver N]"
 	want := "  weft worker [--nats URL] [-j N] [--stream S] [--name NAME] [--ack-wait D]\n              [--max-deliver N]\n"
-	if got := wrapSynopsis(long, width); got != want {
-		t.Errorf("wrapSynopsis:\n%s\nwant\n%s", got, want)
+	for _, in := range []string{long, strings.TrimSpace(long)} {
+		if got := wrapSynopsis(in, width); got != want {
+			t.Errorf("wrapSynopsis(%q):\n%s\nwant\n%s", in, got, want)
+		}
 	}
 }
 

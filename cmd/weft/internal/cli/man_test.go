@@ -20,7 +20,7 @@ func TestManPage(t *testing.T) {
 	for _, want := range []string{
 		".TH WEFT 1 \"\" \"weft\" \"User Commands\"\n",
 		".SH NAME\nweft \\- run a shell command for each input, many at once\n",
-		".SS Inputs (one job per input)\n",
+		".SS Inputs\n.PP\nOne job per input.\n",
 		".TP\n\\fB\\-j\\fR, \\fB\\-\\-jobs\\fR \\fIN\\fR\nrun N jobs at once (also accepted: \\fB\\-P\\fR)\n.RS\n.nf\nweft \\-j 8 gzip\n.fi\n.RE\n",
 		"\\fB\\-l\\fR[\\fIN\\fR], \\fB\\-\\-max\\-lines\\fR[=\\fIN\\fR]\n",
 		".SH EXIT STATUS\n0 when every job succeeded.\n",
