@@ -16,6 +16,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/joblog"
+	"github.com/weft-dev/weft/cmd/weft/internal/run"
+	"github.com/weft-dev/weft/cmd/weft/internal/submit"
 )
 
 // weftBin is the command, built once for the end-to-end tests.
@@ -374,7 +376,7 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 func TestHelpDocumentsEveryFlag(t *testing.T) {
 	o := runWeft(t, t.TempDir(), "", "--help")
 	names := []string{"-h", "--help", "--version"} // every command's, and the root's
-	for _, sec := range runSections(defaultOptions()) {
+	for _, sec := range append(run.Sections(run.Defaults()), submit.Section(submit.Defaults())) {
 		for _, f := range sec.Options {
 			names = append(append(names, f.Names...), f.Aliases...)
 		}

@@ -1,11 +1,24 @@
-package main
+// Package remote is what weft's submitters and workers exchange through
+// NATS JetStream (the fleet module): the job and result messages, their
+// IDs, the run states, and the streams, bucket and object store they go
+// through.
+//
+//	c, err := remote.Open("nats://queue.example:4222", remote.DefaultStream)
+//	defer c.Close()
+//	// submitter: fleet.NewProducer[remote.Job](ctx, c.JS, ...), then read
+//	// c.ResultSubject(run) in c.ResultsStream()
+//	// worker: fleet.NewWorker(ctx, c.JS, ...), then publish a Result
+//
+// Every name is derived from the stream name S, so that several teams can
+// share one server with streams of their own.
+package remote
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -23,27 +36,43 @@ import (
 //     one message per job, with the message ID run.Seq.k, where k counts the
 //     times the job was handed back unrun by a halted run;
 //   - the stream S_results (subjects S.results.<run>), where workers publish
-//     what each job did, kept for resultsKeep, so that a submitter restarted
+//     what each job did, kept for ResultsKeep, so that a submitter restarted
 //     with the same run ID collects them;
 //   - the key-value bucket S_runs: a run's state (run, soon or now), which
 //     workers watch, so that --halt and interrupts reach them;
 //   - the object store S_output, for outputs too large for a message.
 const (
-	defaultStream = "weft"
-	defaultNATS   = "nats://127.0.0.1:4222"
-	resultsKeep   = 24 * time.Hour
+	DefaultStream = "weft"                  // the stream name unless --stream says otherwise
+	DefaultNATS   = "nats://127.0.0.1:4222" // the server a worker takes jobs from unless --nats says otherwise
+	ResultsKeep   = 24 * time.Hour          // how long results, run states and job IDs are kept
 )
 
 // Run states, in the S_runs bucket.
 const (
-	stateRun  = "run"
-	stateSoon = "soon" // start no new job
-	stateNow  = "now"  // and stop the running ones
+	StateRun  = "run"  // the run goes on
+	StateSoon = "soon" // start no new job
+	StateNow  = "now"  // and stop the running ones
 )
 
-// remoteJob is what the submitter publishes for one job: the worker expands
-// the command itself, so that {%} is the worker's own slot.
-type remoteJob struct {
+// validName matches the names a stream or run may have: they become parts of
+// NATS subjects and stream names.
+var validName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// SetName returns an option's Set that stores a stream or run name in dst,
+// and refuses a name that cannot be part of a NATS subject.
+func SetName(dst *string) func(flag, value string) error {
+	return func(flag, v string) error {
+		if !validName.MatchString(v) {
+			return fmt.Errorf("bad value for %s: %q (want 1 to 64 letters, digits, - or _)", flag, v)
+		}
+		*dst = v
+		return nil
+	}
+}
+
+// Job is what the submitter publishes for one job: the worker expands the
+// command itself, so that {%} is the worker's own slot.
+type Job struct {
 	Run        string        `json:"run"`
 	Seq        int64         `json:"seq"`
 	K          int           `json:"k,omitempty"`
@@ -56,12 +85,14 @@ type remoteJob struct {
 	RetryDelay time.Duration `json:"retry_delay,omitempty"`
 }
 
-func (j *remoteJob) id() string { return jobID(j.Run, j.Seq, j.K) }
+// ID is the job's message ID.
+func (j *Job) ID() string { return JobID(j.Run, j.Seq, j.K) }
 
-func jobID(run string, seq int64, k int) string { return fmt.Sprintf("%s.%d.%d", run, seq, k) }
+// JobID is the message ID of the k-th publication of job seq of run: run.seq.k.
+func JobID(run string, seq int64, k int) string { return fmt.Sprintf("%s.%d.%d", run, seq, k) }
 
-// parseJobID splits a job's message ID.
-func parseJobID(id string) (run string, seq int64, k int, err error) {
+// ParseJobID splits a job's message ID.
+func ParseJobID(id string) (run string, seq int64, k int, err error) {
 	f := strings.Split(id, ".")
 	if len(f) == 3 {
 		seq, err = strconv.ParseInt(f[1], 10, 64)
@@ -75,9 +106,9 @@ func parseJobID(id string) (run string, seq int64, k int, err error) {
 	return "", 0, 0, fmt.Errorf("not a job ID: %q", id)
 }
 
-// remoteResult is what a worker publishes when a job is done, or handed
-// back unrun (Skipped) because its run was halted.
-type remoteResult struct {
+// Result is what a worker publishes when a job is done, or handed back
+// unrun (Skipped) because its run was halted.
+type Result struct {
 	Run           string        `json:"run"`
 	Seq           int64         `json:"seq"`
 	K             int           `json:"k,omitempty"`
@@ -96,31 +127,34 @@ type remoteResult struct {
 	Stored bool `json:"stored,omitempty"`
 }
 
-// fleetConn is a connection to the streams, bucket and object store of one
-// stream name.
-type fleetConn struct {
-	js      jetstream.JetStream
-	stream  string
-	runs    jetstream.KeyValue
+// Conn is a connection to the streams, bucket and object store of one
+// stream name. It is safe for concurrent use by multiple goroutines.
+type Conn struct {
+	JS      jetstream.JetStream
+	Stream  string
+	Runs    jetstream.KeyValue // the run states, by run ID
 	outputs jetstream.ObjectStore
 }
 
-func (c *fleetConn) close() { c.js.Conn().Close() }
+// Close closes the connection.
+func (c *Conn) Close() { c.JS.Conn().Close() }
 
-func (c *fleetConn) resultsStream() string { return c.stream + "_results" }
+// ResultsStream is the name of the stream of results.
+func (c *Conn) ResultsStream() string { return c.Stream + "_results" }
 
-func (c *fleetConn) resultSubject(run string) string { return c.stream + ".results." + run }
+// ResultSubject is the subject of the results of run.
+func (c *Conn) ResultSubject(run string) string { return c.Stream + ".results." + run }
 
-// openFleet connects to url and makes sure the results stream, the run
-// states and the output store exist, with the expected configuration.
-func openFleet(url, stream string) (*fleetConn, error) {
+// Open connects to url and makes sure the results stream, the run states
+// and the output store of stream exist, with the expected configuration.
+func Open(url, stream string) (*Conn, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	js, err := fleet.Connect(ctx, url)
 	if err != nil {
 		return nil, err
 	}
-	c := &fleetConn{js: js, stream: stream}
+	c := &Conn{JS: js, Stream: stream}
 	if err := c.setUp(ctx); err != nil {
 		js.Conn().Close()
 		return nil, err
@@ -128,7 +162,7 @@ func openFleet(url, stream string) (*fleetConn, error) {
 	return c, nil
 }
 
-func (c *fleetConn) setUp(ctx context.Context) error {
+func (c *Conn) setUp(ctx context.Context) error {
 	// Workers and submitters may start together: each of these is created
 	// by whoever comes first, and the others find it (hence the retries).
 	var err error
@@ -143,40 +177,40 @@ func (c *fleetConn) setUp(ctx context.Context) error {
 	return err
 }
 
-func (c *fleetConn) setUpOnce(ctx context.Context) error {
-	subjects := c.stream + ".results.>"
-	s, err := c.js.Stream(ctx, c.resultsStream())
+func (c *Conn) setUpOnce(ctx context.Context) error {
+	subjects := c.Stream + ".results.>"
+	s, err := c.JS.Stream(ctx, c.ResultsStream())
 	switch {
 	case errors.Is(err, jetstream.ErrStreamNotFound):
-		_, err = c.js.CreateStream(ctx, jetstream.StreamConfig{
-			Name:       c.resultsStream(),
+		_, err = c.JS.CreateStream(ctx, jetstream.StreamConfig{
+			Name:       c.ResultsStream(),
 			Subjects:   []string{subjects},
 			Storage:    jetstream.FileStorage,
-			MaxAge:     resultsKeep,
+			MaxAge:     ResultsKeep,
 			Duplicates: 10 * time.Minute,
 		})
 		if err != nil {
-			return fmt.Errorf("creating stream %q: %w", c.resultsStream(), err)
+			return fmt.Errorf("creating stream %q: %w", c.ResultsStream(), err)
 		}
 	case err != nil:
-		return fmt.Errorf("stream %q: %w", c.resultsStream(), err)
+		return fmt.Errorf("stream %q: %w", c.ResultsStream(), err)
 	default:
 		if cfg := s.CachedInfo().Config; len(cfg.Subjects) != 1 || cfg.Subjects[0] != subjects {
-			return fmt.Errorf("stream %q exists but does not hold weft results: its subjects are %v, want [%s]", c.resultsStream(), cfg.Subjects, subjects)
+			return fmt.Errorf("stream %q exists but does not hold weft results: its subjects are %v, want [%s]", c.ResultsStream(), cfg.Subjects, subjects)
 		}
 	}
-	bucket := c.stream + "_runs"
-	c.runs, err = c.js.KeyValue(ctx, bucket)
+	bucket := c.Stream + "_runs"
+	c.Runs, err = c.JS.KeyValue(ctx, bucket)
 	if errors.Is(err, jetstream.ErrBucketNotFound) {
-		c.runs, err = c.js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: bucket, TTL: resultsKeep, Storage: jetstream.FileStorage})
+		c.Runs, err = c.JS.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: bucket, TTL: ResultsKeep, Storage: jetstream.FileStorage})
 	}
 	if err != nil {
 		return fmt.Errorf("run states %q: %w", bucket, err)
 	}
-	bucket = c.stream + "_output"
-	c.outputs, err = c.js.ObjectStore(ctx, bucket)
+	bucket = c.Stream + "_output"
+	c.outputs, err = c.JS.ObjectStore(ctx, bucket)
 	if errors.Is(err, jetstream.ErrBucketNotFound) {
-		c.outputs, err = c.js.CreateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: bucket, TTL: resultsKeep, Storage: jetstream.FileStorage})
+		c.outputs, err = c.JS.CreateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: bucket, TTL: ResultsKeep, Storage: jetstream.FileStorage})
 	}
 	if err != nil {
 		return fmt.Errorf("output store %q: %w", bucket, err)
@@ -184,13 +218,13 @@ func (c *fleetConn) setUpOnce(ctx context.Context) error {
 	return nil
 }
 
-// storeAbove is the size of output past which a worker puts it in the
+// StoreAbove is the size of output past which a worker puts it in the
 // object store instead of the result message.
-func (c *fleetConn) storeAbove() int64 { return c.js.Conn().MaxPayload() - 64<<10 }
+func (c *Conn) StoreAbove() int64 { return c.JS.Conn().MaxPayload() - 64<<10 }
 
-// toResult turns a worker's report into the result the printer takes,
-// fetching stored output.
-func (c *fleetConn) toResult(ctx context.Context, rr *remoteResult, j input.Job) *job.Result {
+// ToResult turns a worker's report of job j into the result the printer
+// takes, fetching stored output.
+func (c *Conn) ToResult(ctx context.Context, rr *Result, j input.Job) *job.Result {
 	res := &job.Result{
 		Seq: j.Seq, Args: j.Args, Cmdline: rr.Cmdline, Start: rr.Start, Elapsed: rr.Elapsed,
 		Exit: rr.Exit, Signal: rr.Signal, Host: rr.Host, Skipped: rr.Skipped,
@@ -204,7 +238,7 @@ func (c *fleetConn) toResult(ctx context.Context, rr *remoteResult, j input.Job)
 		res.Stderr.Write(rr.Stderr)
 		return res
 	}
-	id := jobID(rr.Run, rr.Seq, rr.K)
+	id := JobID(rr.Run, rr.Seq, rr.K)
 	for _, part := range []struct {
 		name string
 		dst  *job.Output
@@ -218,7 +252,7 @@ func (c *fleetConn) toResult(ctx context.Context, rr *remoteResult, j input.Job)
 	return res
 }
 
-func (c *fleetConn) fetch(ctx context.Context, name string, dst io.Writer) error {
+func (c *Conn) fetch(ctx context.Context, name string, dst io.Writer) error {
 	obj, err := c.outputs.Get(ctx, name)
 	if err != nil {
 		return err
@@ -228,8 +262,9 @@ func (c *fleetConn) fetch(ctx context.Context, name string, dst io.Writer) error
 	return err
 }
 
-// store puts a job's output in the object store.
-func (c *fleetConn) store(ctx context.Context, id string, res *job.Result) error {
+// Store puts a job's output in the object store, under the job's message
+// ID.
+func (c *Conn) Store(ctx context.Context, id string, res *job.Result) error {
 	for _, part := range []struct {
 		name string
 		src  *job.Output
@@ -243,13 +278,4 @@ func (c *fleetConn) store(ctx context.Context, id string, res *job.Result) error
 		}
 	}
 	return nil
-}
-
-// hostName is the default name of a worker, for the joblog's Host column.
-func hostName() string {
-	h, err := os.Hostname()
-	if err != nil {
-		return "worker"
-	}
-	return h
 }

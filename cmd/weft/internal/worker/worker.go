@@ -1,4 +1,11 @@
-package main
+// Package worker is weft worker: it runs the jobs that submitters publish
+// to a stream (weft --nats), -j at once, each as a local job is run (its
+// process group, timeout, retries), and reports what each did, output
+// included, before it acknowledges the job; a job of a halted run is handed
+// back unrun.
+//
+//	status := worker.Run(worker.Defaults(), env) // until SIGTERM or SIGINT
+package worker
 
 import (
 	"context"
@@ -17,21 +24,37 @@ import (
 	"github.com/weft-dev/weft/cmd/weft/internal/cli"
 	"github.com/weft-dev/weft/cmd/weft/internal/cmdline"
 	"github.com/weft-dev/weft/cmd/weft/internal/job"
+	"github.com/weft-dev/weft/cmd/weft/internal/reaper"
+	"github.com/weft-dev/weft/cmd/weft/internal/remote"
 	"github.com/weft-dev/weft/fleet"
 )
 
-// workerOptions are the options of weft worker.
-type workerOptions struct {
-	nats       string
-	stream     string
-	jobs       int
-	name       string
-	ackWait    time.Duration
-	maxDeliver int
+// Config is what a worker was asked to do.
+type Config struct {
+	NATS       string        // the server or cluster to take jobs from
+	Stream     string        // the stream they come through
+	Jobs       int           // at once
+	Name       string        // in the submitter's joblog, its Host column
+	AckWait    time.Duration // before the job of a worker that vanished goes to another
+	MaxDeliver int           // times a job is handed out before it is recorded as failed
 }
 
-// workerCommand is weft worker.
-func workerCommand() *cli.Command {
+// Defaults is a worker's configuration before any option.
+func Defaults() *Config {
+	return &Config{NATS: remote.DefaultNATS, Stream: remote.DefaultStream, Jobs: runtime.NumCPU(), Name: hostName(), AckWait: 30 * time.Second, MaxDeliver: 5}
+}
+
+// hostName is the default name of a worker, for the joblog's Host column.
+func hostName() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return "worker"
+	}
+	return h
+}
+
+// Command is weft worker, with its options.
+func Command() *cli.Command {
 	return &cli.Command{
 		Name:    "worker",
 		Summary: "run the jobs submitted through NATS JetStream, N at once",
@@ -39,28 +62,28 @@ func workerCommand() *cli.Command {
 		Example: "weft worker --nats nats://queue.example:4222 -j 8",
 		Notes:   []cli.Note{{Title: "Signals", Text: "SIGTERM: take no new job, hand back at once the jobs held but not started, finish the running ones, exit 0. SIGINT, or a second signal: stop the running jobs too (SIGTERM to each process group, SIGKILL after their grace period), hand them back, exit 130 or 143."}},
 		Bind: func() cli.Bound {
-			o := &workerOptions{nats: defaultNATS, stream: defaultStream, jobs: runtime.NumCPU(), name: hostName(), ackWait: 30 * time.Second, maxDeliver: 5}
+			c := Defaults()
 			return cli.Bound{
 				Sections: []cli.Section{{Title: "Options", Options: []cli.Option{
-					{Names: []string{"--nats"}, Arg: cli.Required, Value: "URL", Help: "the NATS server or cluster to take jobs from (default " + defaultNATS + ")",
-						Example: "weft worker --nats nats://queue.example:4222", Set: cli.String(&o.nats)},
+					{Names: []string{"--nats"}, Arg: cli.Required, Value: "URL", Help: "the NATS server or cluster to take jobs from (default " + remote.DefaultNATS + ")",
+						Example: "weft worker --nats nats://queue.example:4222", Set: cli.String(&c.NATS)},
 					{Names: []string{"-j", "--jobs"}, Arg: cli.Required, Value: "N", Help: "run N jobs at once (default: the number of CPUs)",
-						Example: "weft worker -j 8", Set: cli.Int(&o.jobs, 1)},
+						Example: "weft worker -j 8", Set: cli.Int(&c.Jobs, 1)},
 					{Names: []string{"--stream"}, Arg: cli.Required, Value: "S", Help: "the stream the jobs come through (default weft)",
-						Example: "weft worker --stream builds", Set: setName(&o.stream)},
+						Example: "weft worker --stream builds", Set: remote.SetName(&c.Stream)},
 					{Names: []string{"--name"}, Arg: cli.Required, Value: "NAME", Help: "this worker's name in the submitter's joblog, its Host column (default: the host name)",
-						Example: "weft worker --name build-3", Set: cli.String(&o.name)},
+						Example: "weft worker --name build-3", Set: cli.String(&c.Name)},
 					{Names: []string{"--ack-wait"}, Arg: cli.Required, Value: "D",
 						Help:    "how long the job of a worker that vanished waits before another worker takes it (default 30s, at least 1s); a long job sends heartbeats meanwhile",
-						Example: "weft worker --ack-wait 2m", Set: setAckWait(&o.ackWait)},
+						Example: "weft worker --ack-wait 2m", Set: setAckWait(&c.AckWait)},
 					{Names: []string{"--max-deliver"}, Arg: cli.Required, Value: "N", Help: "hand a job out at most N times (default 5); then it is recorded as failed",
-						Example: "weft worker --max-deliver 3", Set: cli.Int(&o.maxDeliver, 1)},
+						Example: "weft worker --max-deliver 3", Set: cli.Int(&c.MaxDeliver, 1)},
 				}}},
 				Run: func(operands []string, env cli.Env) int {
 					if err := cli.NoOperands("weft worker", operands); err != nil {
 						return cli.Fail(env, err)
 					}
-					return work(o, env)
+					return Run(c, env)
 				},
 			}
 		},
@@ -82,40 +105,44 @@ func setAckWait(dst *time.Duration) func(string, string) error {
 	}
 }
 
-// work is weft worker: it runs the jobs of any run submitted to the stream,
+// Run is weft worker: it runs the jobs of any run submitted to the stream,
 // and reports what each did. On SIGTERM it takes no more jobs, hands back
 // those it holds but has not started, finishes the running ones and exits
 // 0; on SIGINT, or a second signal, it also stops the running jobs (SIGTERM
 // to each process group, SIGKILL after their grace period) and hands them
 // back, and exits 130 or 143.
-func work(o *workerOptions, env cli.Env) int {
+func Run(o *Config, env cli.Env) int {
 	stderr := env.Stderr
-	c, err := openFleet(o.nats, o.stream)
+	c, err := remote.Open(o.NATS, o.Stream)
 	if err != nil {
 		fmt.Fprintf(stderr, "weft: %v\n", err)
 		return 255
 	}
-	defer c.close()
+	defer c.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	runs, err := watchRuns(ctx, c.runs)
+	runs, err := watchRuns(ctx, c.Runs)
 	if err != nil {
 		fmt.Fprintf(stderr, "weft: %v\n", err)
 		return 255
 	}
 	defer runs.wait()
-	wk := &remoteWorker{
-		c: c, o: o, runs: runs, procs: job.NewProcs(newReaper(env.Main)),
-		running: make(chan struct{}, o.jobs), draining: make(chan struct{}),
+	var rp *reaper.Reaper
+	if env.Main {
+		rp = &reaper.Reaper{} // not in a test binary: the reaper is this executable
+	}
+	wk := &worker{
+		c: c, o: o, runs: runs, procs: job.NewProcs(rp),
+		running: make(chan struct{}, o.Jobs), draining: make(chan struct{}),
 	}
 	// Twice as many handlers as jobs at once: while one handler reports a
-	// finished job, another already runs the next (see remoteWorker.running).
-	w, err := fleet.NewWorker(ctx, c.js, o.stream, 2*o.jobs, wk.handle, fleet.WorkerConfig{
-		AckWait:    o.ackWait,
-		MaxDeliver: o.maxDeliver,
+	// finished job, another already runs the next (see worker.running).
+	w, err := fleet.NewWorker(ctx, c.JS, o.Stream, 2*o.Jobs, wk.handle, fleet.WorkerConfig{
+		AckWait:    o.AckWait,
+		MaxDeliver: o.MaxDeliver,
 		// Jobs are processes: pulling a few ahead hides the round trip,
 		// pulling many would let them wait past the ack wait.
-		PullAhead: 4 * o.jobs,
+		PullAhead: 4 * o.Jobs,
 		OnFailed:  wk.failed,
 	})
 	if err != nil {
@@ -154,7 +181,7 @@ func work(o *workerOptions, env cli.Env) int {
 			}
 		})
 	}
-	fmt.Fprintf(stderr, "weft: worker %s: running up to %d jobs from stream %s at %s\n", o.name, o.jobs, o.stream, o.nats)
+	fmt.Fprintf(stderr, "weft: worker %s: running up to %d jobs from stream %s at %s\n", o.Name, o.Jobs, o.Stream, o.NATS)
 	err = w.Run(ctx)
 	cancel()
 	runs.wait()
@@ -165,10 +192,10 @@ func work(o *workerOptions, env cli.Env) int {
 	return status // read after Run: the signal goroutine wrote it before cancel
 }
 
-// remoteWorker runs the jobs of weft worker.
-type remoteWorker struct {
-	c     *fleetConn
-	o     *workerOptions
+// worker runs the jobs of weft worker.
+type worker struct {
+	c     *remote.Conn
+	o     *Config
 	runs  *runStates
 	procs *job.Procs
 	slots job.Slots
@@ -183,14 +210,14 @@ type remoteWorker struct {
 // is handed back unrun (reported as skipped). When the worker itself stops,
 // handle returns the error, and the job goes back to the stream for another
 // worker.
-func (wk *remoteWorker) handle(ctx context.Context, fj fleet.Job[remoteJob]) error {
+func (wk *worker) handle(ctx context.Context, fj fleet.Job[remote.Job]) error {
 	rj := fj.Payload
 	if rj.Run == "" || rj.Tries < 1 {
 		return fmt.Errorf("job %s is not a weft job", fj.ID)
 	}
 	state, runCtx := wk.runs.get(rj.Run)
-	if state == stateSoon || state == stateNow {
-		return wk.publish(&remoteResult{Run: rj.Run, Seq: rj.Seq, K: rj.K, Skipped: true, Host: wk.o.name}, nil)
+	if state == remote.StateSoon || state == remote.StateNow {
+		return wk.publish(&remote.Result{Run: rj.Run, Seq: rj.Seq, K: rj.K, Skipped: true, Host: wk.o.Name}, nil)
 	}
 	jobCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -221,8 +248,8 @@ func (wk *remoteWorker) handle(ctx context.Context, fj fleet.Job[remoteJob]) err
 	if ctx.Err() != nil {
 		return ctx.Err() // this worker is stopping: the job goes to another
 	}
-	rr := &remoteResult{
-		Run: rj.Run, Seq: rj.Seq, K: rj.K, Host: wk.o.name, Cmdline: res.Cmdline,
+	rr := &remote.Result{
+		Run: rj.Run, Seq: rj.Seq, K: rj.K, Host: wk.o.Name, Cmdline: res.Cmdline,
 		Start: res.Start, Elapsed: res.Elapsed, Exit: res.Exit, Signal: res.Signal,
 	}
 	if res.FailedToStart != nil {
@@ -232,13 +259,13 @@ func (wk *remoteWorker) handle(ctx context.Context, fj fleet.Job[remoteJob]) err
 }
 
 // publish reports a job, with its output inline or in the object store.
-func (wk *remoteWorker) publish(rr *remoteResult, res *job.Result) error {
+func (wk *worker) publish(rr *remote.Result, res *job.Result) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	id := jobID(rr.Run, rr.Seq, rr.K)
+	id := remote.JobID(rr.Run, rr.Seq, rr.K)
 	if res != nil {
-		if res.Stdout.Len()+res.Stderr.Len() > wk.c.storeAbove() {
-			if err := wk.c.store(ctx, id, res); err != nil {
+		if res.Stdout.Len()+res.Stderr.Len() > wk.c.StoreAbove() {
+			if err := wk.c.Store(ctx, id, res); err != nil {
 				return err
 			}
 			rr.Stored = true
@@ -251,7 +278,7 @@ func (wk *remoteWorker) publish(rr *remoteResult, res *job.Result) error {
 		return err
 	}
 	// The message ID makes a report published twice (the ack was lost) count once.
-	if _, err := wk.c.js.Publish(ctx, wk.c.resultSubject(rr.Run), data, jetstream.WithMsgID(id)); err != nil {
+	if _, err := wk.c.JS.Publish(ctx, wk.c.ResultSubject(rr.Run), data, jetstream.WithMsgID(id)); err != nil {
 		return fmt.Errorf("reporting job %s: %w", id, err)
 	}
 	return nil
@@ -260,13 +287,13 @@ func (wk *remoteWorker) publish(rr *remoteResult, res *job.Result) error {
 // failed reports a job given up after --max-deliver attempts (each failed to
 // report, or its worker died) as a failed job, so that the submitter's run
 // completes and the joblog records it.
-func (wk *remoteWorker) failed(id string, err error) {
-	run, seq, k, perr := parseJobID(id)
+func (wk *worker) failed(id string, err error) {
+	run, seq, k, perr := remote.ParseJobID(id)
 	if perr != nil {
 		return // not a weft job: nobody waits for it
 	}
-	wk.publish(&remoteResult{
-		Run: run, Seq: seq, K: k, Host: wk.o.name, Start: time.Now(), Exit: -1,
+	wk.publish(&remote.Result{
+		Run: run, Seq: seq, K: k, Host: wk.o.Name, Start: time.Now(), Exit: -1,
 		FailedToStart: fmt.Sprintf("given up: %v", err),
 	}, nil)
 }
@@ -326,13 +353,13 @@ func (rs *runStates) set(run, state string) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	e := rs.runs[run]
-	if e == nil || (e.ctx.Err() != nil && state != stateNow) {
+	if e == nil || (e.ctx.Err() != nil && state != remote.StateNow) {
 		e = &runEntry{}
 		e.ctx, e.cancel = context.WithCancel(context.Background())
 		rs.runs[run] = e
 	}
 	e.state = state
-	if state == stateNow {
+	if state == remote.StateNow {
 		e.cancel()
 	}
 }
@@ -344,7 +371,7 @@ func (rs *runStates) get(run string) (string, context.Context) {
 	defer rs.mu.Unlock()
 	e := rs.runs[run]
 	if e == nil {
-		e = &runEntry{state: stateRun}
+		e = &runEntry{state: remote.StateRun}
 		e.ctx, e.cancel = context.WithCancel(context.Background())
 		rs.runs[run] = e
 	}

@@ -1,4 +1,12 @@
-package main
+// Package submit runs a run's jobs on weft workers through NATS JetStream
+// (weft --nats URL): it publishes each job to the stream, collects what the
+// workers report, and hands every report to the run as a local job's
+// result, so that output, the joblog, --halt and the exit status follow a
+// local run's rules. A run has an ID; started again with the same ID, the
+// submitter collects what was reported and reruns nothing that finished.
+//
+//	status := submit.Execute(r, &submit.Config{URL: url, Stream: "weft"})
+package submit
 
 import (
 	"context"
@@ -13,7 +21,8 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/input"
-	"github.com/weft-dev/weft/cmd/weft/internal/job"
+	"github.com/weft-dev/weft/cmd/weft/internal/remote"
+	"github.com/weft-dev/weft/cmd/weft/internal/run"
 	"github.com/weft-dev/weft/fleet"
 )
 
@@ -22,21 +31,21 @@ import (
 // to hand back.
 const remoteWindow = 4096
 
-// remoteRun is the submitting side of a run through NATS: it publishes the
-// jobs, collects what the workers report, and passes it to the printer, so
-// that output, joblog, --halt and the exit status follow a local run's rules.
-type remoteRun struct {
-	r       *runState
-	c       *fleetConn
-	prod    *fleet.Producer[remoteJob]
-	run     string
-	results chan<- *job.Result
+// submitter is the submitting side of a run through NATS: it publishes the
+// jobs, collects what the workers report, and passes it to the run, so that
+// output, joblog, --halt and the exit status follow a local run's rules.
+type submitter struct {
+	r    *run.Run
+	sc   *Config
+	c    *remote.Conn
+	prod *fleet.Producer[remote.Job]
+	run  string
 
 	mu      sync.Mutex
 	changed sync.Cond // on mu: out shrank, or gaveUp was set
 	out     map[int64]outstanding
-	have    map[int64]*remoteResult // reports of jobs not yet read from the input
-	skips   map[int64]int           // the next k of a job handed back unrun
+	have    map[int64]*remote.Result // reports of jobs not yet read from the input
+	skips   map[int64]int            // the next k of a job handed back unrun
 	done    map[int64]bool
 	reports int  // reports taken, to tell whether any worker is there
 	halted  bool // this run was stopped: a job handed back unrun stays unrun
@@ -45,7 +54,7 @@ type remoteRun struct {
 }
 
 type outstanding struct {
-	rj *remoteJob
+	rj *remote.Job
 	j  input.Job
 }
 
@@ -56,67 +65,59 @@ func newRunID() string {
 	return hex.EncodeToString(b)
 }
 
-// executeRemote runs the jobs on the workers behind --nats.
-func (r *runState) executeRemote() int {
-	fail := func(err error) int {
-		fmt.Fprintf(r.stderr, "weft: %v\n", err)
-		return 255
-	}
-	if r.joblog != nil {
-		defer r.joblog.Close()
-	}
-	lim, err := r.limiter()
+// Execute runs the jobs of r on the workers behind sc.URL, and returns the
+// run's exit status.
+func Execute(r *run.Run, sc *Config) int {
+	fail := r.Fail
+	lim, err := r.Limiter()
 	if err != nil {
 		return fail(err)
 	}
-	c, err := openFleet(r.o.nats, r.o.stream)
+	c, err := remote.Open(sc.URL, sc.Stream)
 	if err != nil {
 		return fail(err)
 	}
-	defer c.close()
+	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	// Jobs are remembered as long as results are kept: a submitter restarted
 	// the next day does not queue a job that is still waiting a second time.
-	prod, err := fleet.NewProducer[remoteJob](ctx, c.js, r.o.stream, nil, fleet.DuplicateWindow(resultsKeep))
+	prod, err := fleet.NewProducer[remote.Job](ctx, c.JS, sc.Stream, nil, fleet.DuplicateWindow(remote.ResultsKeep))
 	if err != nil {
 		return fail(err)
 	}
-	run := r.o.runID
-	if run == "" {
-		run = newRunID()
-		fmt.Fprintf(r.stderr, "weft: run %s (to collect it again: --run-id %s)\n", run, run)
+	id := sc.RunID
+	if id == "" {
+		id = newRunID()
+		fmt.Fprintf(r.Stderr(), "weft: run %s (to collect it again: --run-id %s)\n", id, id)
 	}
-	if _, err := c.runs.PutString(ctx, run, stateRun); err != nil {
-		return fail(fmt.Errorf("recording run %s: %w", run, err))
+	if _, err := c.Runs.PutString(ctx, id, remote.StateRun); err != nil {
+		return fail(fmt.Errorf("recording run %s: %w", id, err))
 	}
-	cons, err := c.js.OrderedConsumer(ctx, c.resultsStream(), jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{c.resultSubject(run)},
+	cons, err := c.JS.OrderedConsumer(ctx, c.ResultsStream(), jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{c.ResultSubject(id)},
 	})
 	if err != nil {
-		return fail(fmt.Errorf("reading the results of run %s: %w", run, err))
+		return fail(fmt.Errorf("reading the results of run %s: %w", id, err))
 	}
 	info, err := cons.Info(ctx)
 	if err != nil {
-		return fail(fmt.Errorf("reading the results of run %s: %w", run, err))
+		return fail(fmt.Errorf("reading the results of run %s: %w", id, err))
 	}
 	it, err := cons.Messages()
 	if err != nil {
-		return fail(fmt.Errorf("reading the results of run %s: %w", run, err))
+		return fail(fmt.Errorf("reading the results of run %s: %w", id, err))
 	}
 	defer it.Stop()
 
-	results, printed := r.startPrinter(64)
-	rr := &remoteRun{
-		r: r, c: c, prod: prod, run: run, results: results,
-		out: map[int64]outstanding{}, have: map[int64]*remoteResult{},
+	r.Start(64)
+	rr := &submitter{
+		r: r, sc: sc, c: c, prod: prod, run: id,
+		out: map[int64]outstanding{}, have: map[int64]*remote.Result{},
 		skips: map[int64]int{}, done: map[int64]bool{},
 	}
 	rr.changed.L = &rr.mu
-	r.remote.Store(rr)
-	if r.stopping.Load() { // interrupted while starting
-		rr.stop(true)
-	}
+	r.SetStopper(rr) // and stopped at once if interrupted while starting
 
 	// What the workers reported before this start (a restart with the same
 	// run ID), then what they report from now on.
@@ -149,28 +150,26 @@ func (r *runState) executeRemote() int {
 	rr.mu.Unlock()
 	it.Stop()
 	collector.Wait()
-	close(results)
-	outErr := printed()
-	r.cancel()
+	outErr := r.Finish()
 
 	switch {
 	case inputErr != nil:
 		return fail(inputErr)
 	case pubErr != nil:
-		return fail(fmt.Errorf("%v (run %s can be collected again with --run-id %s)", pubErr, run, run))
+		return fail(fmt.Errorf("%v (run %s can be collected again with --run-id %s)", pubErr, id, id))
 	case outErr != nil:
-		return fail(fmt.Errorf("writing output: %v", outErr))
+		return fail(outErr)
 	case left > 0:
-		fmt.Fprintf(r.stderr, "weft: %d jobs of run %s were not accounted for; collect them with --run-id %s\n", left, run, run)
+		fmt.Fprintf(r.Stderr(), "weft: %d jobs of run %s were not accounted for; collect them with --run-id %s\n", left, id, id)
 	}
-	return r.exitStatus()
+	return r.Status()
 }
 
 // feed reads the jobs and publishes those that have no result yet, keeping
 // at most remoteWindow outstanding, until the input ends or the run stops.
-func (rr *remoteRun) feed(lim interface{ Wait(context.Context) error }) error {
+func (rr *submitter) feed(lim interface{ Wait(context.Context) error }) error {
 	r := rr.r
-	for j, err := range r.toRun(rr.results) {
+	for j, err := range r.Jobs() {
 		if err != nil {
 			return err
 		}
@@ -194,13 +193,14 @@ func (rr *remoteRun) feed(lim interface{ Wait(context.Context) error }) error {
 			return nil
 		}
 		if lim != nil {
-			if err := lim.Wait(r.ctx); err != nil {
+			if err := lim.Wait(r.Context()); err != nil {
 				return nil // stopped
 			}
 		}
-		rj := &remoteJob{
-			Run: rr.run, Seq: j.Seq, Args: j.Args, Command: r.o.command, Raw: r.tpl.IsRaw(),
-			Timeout: r.o.timeout, Grace: r.o.grace, Tries: r.o.tries, RetryDelay: r.o.retryDelay,
+		c := r.Config()
+		rj := &remote.Job{
+			Run: rr.run, Seq: j.Seq, Args: j.Args, Command: c.Command, Raw: r.Template().IsRaw(),
+			Timeout: c.Timeout, Grace: c.Grace, Tries: c.Tries, RetryDelay: c.RetryDelay,
 		}
 		rr.mu.Lock()
 		rj.K = rr.skips[j.Seq]
@@ -215,11 +215,11 @@ func (rr *remoteRun) feed(lim interface{ Wait(context.Context) error }) error {
 
 // checkReported makes sure that a job reported before this start ran this
 // command: a run ID reused for another command is refused.
-func (rr *remoteRun) checkReported(j input.Job, prior *remoteResult) error {
-	if rr.r.tpl.HasSlot() || prior.Skipped {
+func (rr *submitter) checkReported(j input.Job, prior *remote.Result) error {
+	if prior.Skipped {
 		return nil
 	}
-	if want := rr.r.tpl.Expand(j.Args, j.Seq, 0); want != prior.Cmdline {
+	if want, same := rr.r.Ran(j, prior.Cmdline); !same {
 		return fmt.Errorf("run %s was another command: job %d ran %q, but would now run %q", rr.run, j.Seq, prior.Cmdline, want)
 	}
 	return nil
@@ -227,12 +227,12 @@ func (rr *remoteRun) checkReported(j input.Job, prior *remoteResult) error {
 
 // publish submits a job, trying again for a minute if the server is
 // unreachable (a restart): the job's message ID makes that safe.
-func (rr *remoteRun) publish(rj *remoteJob) error {
+func (rr *submitter) publish(rj *remote.Job) error {
 	deadline := time.Now().Add(time.Minute)
 	delay := 50 * time.Millisecond
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err := rr.prod.Submit(ctx, rj.id(), *rj)
+		err := rr.prod.Submit(ctx, rj.ID(), *rj)
 		cancel()
 		if err == nil {
 			return nil
@@ -255,10 +255,10 @@ func (rr *remoteRun) publish(rj *remoteJob) error {
 }
 
 // take handles one report from a worker.
-func (rr *remoteRun) take(msg jetstream.Msg) {
-	var res remoteResult
+func (rr *submitter) take(msg jetstream.Msg) {
+	var res remote.Result
 	if err := json.Unmarshal(msg.Data(), &res); err != nil {
-		fmt.Fprintf(rr.r.stderr, "weft: ignoring an unreadable result on %s: %v\n", msg.Subject(), err)
+		fmt.Fprintf(rr.r.Stderr(), "weft: ignoring an unreadable result on %s: %v\n", msg.Subject(), err)
 		return
 	}
 	rr.mu.Lock()
@@ -297,43 +297,38 @@ func (rr *remoteRun) take(msg jetstream.Msg) {
 	}
 }
 
-// emit passes a finished job to the printer, counting it and applying
-// --halt first, as the worker of a local run does.
-func (rr *remoteRun) emit(res *remoteResult, j input.Job) {
+// emit passes a finished job to the run, which counts it and applies
+// --halt before it prints it, as for a job of a local run.
+func (rr *submitter) emit(res *remote.Result, j input.Job) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if res.Cmdline == "" && !res.Skipped {
-		res.Cmdline = rr.r.tpl.Expand(j.Args, j.Seq, 0) // given up before any worker expanded it
+		res.Cmdline = rr.r.Template().Expand(j.Args, j.Seq, 0) // given up before any worker expanded it
 	}
-	out := rr.c.toResult(ctx, res, j)
-	if !out.Skipped {
-		rr.r.tally.count(out)
-		rr.r.checkHalt(out)
-	}
-	rr.results <- out
+	rr.r.Done(rr.c.ToResult(ctx, res, j))
 }
 
-// stop halts the run on the workers: they start none of its jobs from now
+// Stop halts the run on the workers: they start none of its jobs from now
 // on (handing them back unrun), and with now, stop the running ones.
-func (rr *remoteRun) stop(now bool) {
+func (rr *submitter) Stop(now bool) {
 	rr.mu.Lock()
 	rr.halted = true
 	rr.mu.Unlock()
-	state := stateSoon
+	state := remote.StateSoon
 	if now {
-		state = stateNow
+		state = remote.StateNow
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := rr.c.runs.PutString(ctx, rr.run, state); err != nil {
-		fmt.Fprintf(rr.r.stderr, "weft: telling the workers to stop run %s: %v\n", rr.run, err)
-		rr.giveUp()
+	if _, err := rr.c.Runs.PutString(ctx, rr.run, state); err != nil {
+		fmt.Fprintf(rr.r.Stderr(), "weft: telling the workers to stop run %s: %v\n", rr.run, err)
+		rr.GiveUp()
 	}
 }
 
 // hintIfNoWorker says so on stderr when jobs wait and no worker is asking
 // for any: the run is not stuck, it waits for a worker.
-func (rr *remoteRun) hintIfNoWorker() {
+func (rr *submitter) hintIfNoWorker() {
 	rr.mu.Lock()
 	waiting := rr.reports == 0 && len(rr.out) > 0
 	rr.mu.Unlock()
@@ -342,21 +337,21 @@ func (rr *remoteRun) hintIfNoWorker() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	stream := rr.r.o.stream
-	if c, err := rr.c.js.Consumer(ctx, stream, stream); err == nil {
+	stream := rr.sc.Stream
+	if c, err := rr.c.JS.Consumer(ctx, stream, stream); err == nil {
 		if info, err := c.Info(ctx); err != nil || info.NumWaiting > 0 {
 			return
 		}
 	}
-	how := "weft worker --nats " + rr.r.o.nats
-	if stream != defaultStream {
+	how := "weft worker --nats " + rr.sc.URL
+	if stream != remote.DefaultStream {
 		how += " --stream " + stream
 	}
-	fmt.Fprintf(rr.r.stderr, "weft: no worker is taking jobs from stream %s yet; the jobs wait for one (%s)\n", stream, how)
+	fmt.Fprintf(rr.r.Stderr(), "weft: no worker is taking jobs from stream %s yet; the jobs wait for one (%s)\n", stream, how)
 }
 
-// giveUp stops waiting for the outstanding jobs.
-func (rr *remoteRun) giveUp() {
+// GiveUp stops waiting for the outstanding jobs.
+func (rr *submitter) GiveUp() {
 	rr.mu.Lock()
 	rr.gaveUp = true
 	rr.changed.Broadcast()

@@ -1,4 +1,10 @@
-package main
+// Package serve is weft serve: an embedded NATS server with JetStream (the
+// fleet module's), for a team without a NATS installation. It prints the
+// URL to give to weft --nats and weft worker --nats, and runs until SIGINT
+// or SIGTERM.
+//
+//	status := serve.Run(&serve.Config{Store: "/var/lib/weft", Host: "0.0.0.0", Port: 4222}, env)
+package serve
 
 import (
 	"fmt"
@@ -12,26 +18,26 @@ import (
 	"github.com/weft-dev/weft/fleet"
 )
 
-// serveOptions are the options of weft serve.
-type serveOptions struct {
-	store string
-	host  string
-	port  int
+// Config is what weft serve was asked to do.
+type Config struct {
+	Store string // the directory of the server's streams
+	Host  string // the address to listen on
+	Port  int    // 0: any free port
 }
 
-// serveCommand is weft serve.
-func serveCommand() *cli.Command {
+// Command is weft serve, with its options.
+func Command() *cli.Command {
 	return &cli.Command{
 		Name:    "serve",
 		Summary: "run an embedded NATS server with JetStream, for a team without one",
 		Doc:     "weft serve runs an embedded NATS server with JetStream, for a team without a NATS installation. It prints its URL on stdout, to give to weft --nats and weft worker --nats, and runs until SIGINT or SIGTERM.",
 		Example: "weft serve --listen 0.0.0.0:4222",
 		Bind: func() cli.Bound {
-			o := &serveOptions{store: "weft-store", host: "127.0.0.1", port: 4222}
+			o := &Config{Store: "weft-store", Host: "127.0.0.1", Port: 4222}
 			return cli.Bound{
 				Sections: []cli.Section{{Title: "Options", Options: []cli.Option{
 					{Names: []string{"--store"}, Arg: cli.Required, Value: "DIR", Help: "the directory where jobs and results are kept (default ./weft-store)",
-						Example: "weft serve --store /var/lib/weft", Set: cli.String(&o.store)},
+						Example: "weft serve --store /var/lib/weft", Set: cli.String(&o.Store)},
 					{Names: []string{"--listen"}, Arg: cli.Required, Value: "HOST:PORT", Help: "the address to listen on (default 127.0.0.1:4222; port 0: any free port)",
 						Example: "weft serve --listen 0.0.0.0:4222", Set: o.setListen},
 				}}},
@@ -39,33 +45,33 @@ func serveCommand() *cli.Command {
 					if err := cli.NoOperands("weft serve", operands); err != nil {
 						return cli.Fail(env, err)
 					}
-					return serve(o, env)
+					return Run(o, env)
 				},
 			}
 		},
 	}
 }
 
-func (o *serveOptions) setListen(flag, v string) error {
+func (o *Config) setListen(flag, v string) error {
 	host, portText, err := net.SplitHostPort(v)
 	port, perr := strconv.Atoi(portText)
 	if err != nil || perr != nil || port < 0 || port > 65535 {
 		return cli.BadValue(flag, v, "host:port, such as 127.0.0.1:4222")
 	}
-	o.host, o.port = host, port
+	o.Host, o.Port = host, port
 	return nil
 }
 
-// serve is weft serve: an embedded NATS server with JetStream, for teams
-// without a NATS installation. It prints the URL to give to --nats, and
-// runs until SIGINT or SIGTERM.
-func serve(o *serveOptions, env cli.Env) int {
+// Run is weft serve: it starts the server, prints its URL on env.Stdout,
+// and, as the process's main, runs until SIGINT or SIGTERM (else it stops
+// at once); it returns the exit status.
+func Run(o *Config, env cli.Env) int {
 	stdout, stderr := env.Stdout, env.Stderr
-	if err := os.MkdirAll(o.store, 0o755); err != nil {
+	if err := os.MkdirAll(o.Store, 0o755); err != nil {
 		fmt.Fprintf(stderr, "weft: bad value for --store: %v\n", err)
 		return 255
 	}
-	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: o.store, Host: o.host, Port: o.port})
+	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: o.Store, Host: o.Host, Port: o.Port})
 	if err != nil {
 		fmt.Fprintf(stderr, "weft: %v\n", err)
 		return 255
@@ -73,7 +79,7 @@ func serve(o *serveOptions, env cli.Env) int {
 	defer srv.Shutdown()
 	fmt.Fprintln(stdout, srv.URL())
 	fmt.Fprintf(stderr, "weft: serving JetStream at %s, store %s; submit with weft --nats %s, run workers with weft worker --nats %s\n",
-		srv.URL(), o.store, srv.URL(), srv.URL())
+		srv.URL(), o.Store, srv.URL(), srv.URL())
 	if !env.Main {
 		return 0
 	}
