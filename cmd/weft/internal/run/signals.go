@@ -30,7 +30,9 @@ func (r *Run) SetStopper(s Stopper) {
 // HandleSignals handles SIGINT and SIGTERM until stop is called: the first
 // stops starting jobs and terminates the running ones (SIGTERM to each
 // job's process group, SIGKILL after the grace period), and the exit
-// status becomes 130 or 143; a second SIGINT kills them all at once.
+// status becomes 130 or 143; a second SIGINT kills them all at once. stop
+// waits until the signal being handled, if any, is handled; it may be
+// called more than once.
 func (r *Run) HandleSignals() (stop func()) {
 	ch := make(chan os.Signal, 2)
 	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
@@ -67,9 +69,12 @@ func (r *Run) HandleSignals() (stop func()) {
 			}
 		}
 	})
+	var once sync.Once
 	return func() {
-		signal.Stop(ch)
-		close(done)
-		wg.Wait()
+		once.Do(func() {
+			signal.Stop(ch)
+			close(done)
+			wg.Wait()
+		})
 	}
 }

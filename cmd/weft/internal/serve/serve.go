@@ -3,10 +3,11 @@
 // URL to give to weft --nats and weft worker --nats, and runs until SIGINT
 // or SIGTERM.
 //
-//	status := serve.Run(&serve.Config{Store: "/var/lib/weft", Host: "0.0.0.0", Port: 4222}, env)
+//	status := serve.Run(ctx, &serve.Config{Store: "/var/lib/weft", Host: "0.0.0.0", Port: 4222}, env)
 package serve
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -45,7 +46,7 @@ func Command() *cli.Command {
 					if err := cli.NoOperands("weft serve", operands); err != nil {
 						return cli.Fail(env, err)
 					}
-					return Run(o, env)
+					return Run(context.Background(), o, env)
 				},
 			}
 		},
@@ -63,9 +64,9 @@ func (o *Config) setListen(flag, v string) error {
 }
 
 // Run is weft serve: it starts the server, prints its URL on env.Stdout,
-// and, as the process's main, runs until SIGINT or SIGTERM (else it stops
-// at once); it returns the exit status.
-func Run(o *Config, env cli.Env) int {
+// and runs until ctx ends or, with env.Main, until SIGINT or SIGTERM; it
+// returns the exit status.
+func Run(ctx context.Context, o *Config, env cli.Env) int {
 	stdout, stderr := env.Stdout, env.Stderr
 	if err := os.MkdirAll(o.Store, 0o755); err != nil {
 		fmt.Fprintf(stderr, "weft: bad value for --store: %v\n", err)
@@ -80,13 +81,16 @@ func Run(o *Config, env cli.Env) int {
 	fmt.Fprintln(stdout, srv.URL())
 	fmt.Fprintf(stderr, "weft: serving JetStream at %s, store %s; submit with weft --nats %s, run workers with weft worker --nats %s\n",
 		srv.URL(), o.Store, srv.URL(), srv.URL())
-	if !env.Main {
-		return 0
+	var ch chan os.Signal // nil: no signal
+	if env.Main {
+		ch = make(chan os.Signal, 1)
+		signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
+		defer signal.Stop(ch)
 	}
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(ch)
-	<-ch
+	select {
+	case <-ch:
+	case <-ctx.Done():
+	}
 	fmt.Fprintln(stderr, "weft: server stopping")
 	return 0
 }

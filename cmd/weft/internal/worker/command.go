@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"runtime"
@@ -64,7 +65,7 @@ func Command() *cli.Command {
 					if err := cli.NoOperands("weft worker", operands); err != nil {
 						return cli.Fail(env, err)
 					}
-					return Run(c, env)
+					return Run(context.Background(), c, env)
 				},
 			}
 		},

@@ -4,7 +4,7 @@
 // included, before it acknowledges the job; a job of a halted run is handed
 // back unrun.
 //
-//	status := worker.Run(worker.Defaults(), env) // until SIGTERM or SIGINT
+//	status := worker.Run(ctx, worker.Defaults(), env) // until ctx ends, SIGTERM or SIGINT
 package worker
 
 import (
@@ -33,8 +33,9 @@ import (
 // those it holds but has not started, finishes the running ones and exits
 // 0; on SIGINT, or a second signal, it also stops the running jobs (SIGTERM
 // to each process group, SIGKILL after their grace period) and hands them
-// back, and exits 130 or 143.
-func Run(o *Config, env cli.Env) int {
+// back, and exits 130 or 143. Signals are handled only with env.Main;
+// otherwise (in a test) the worker runs until ctx ends, and returns 0.
+func Run(ctx context.Context, o *Config, env cli.Env) int {
 	stderr := env.Stderr
 	c, err := remote.Open(o.NATS, o.Stream)
 	if err != nil {
@@ -42,7 +43,7 @@ func Run(o *Config, env cli.Env) int {
 		return 255
 	}
 	defer c.Close()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	runs, err := watchRuns(ctx, c.Runs)
 	if err != nil {
