@@ -29,6 +29,21 @@ func script(t *testing.T, shell string) string {
 	return path
 }
 
+// checkOffers reports what got lacks of want, and holds of not.
+func checkOffers(t *testing.T, what string, got, want, not []string) {
+	t.Helper()
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			t.Errorf("%s: got %q; want %q among them", what, got, w)
+		}
+	}
+	for _, w := range not {
+		if slices.Contains(got, w) {
+			t.Errorf("%s: got %q; want no %q", what, got, w)
+		}
+	}
+}
+
 // completionDir holds a file, a directory, and nothing else.
 func completionDir(t *testing.T) string {
 	t.Helper()
@@ -84,16 +99,7 @@ func TestBashCompletion(t *testing.T) {
 			t.Fatalf("%q: %v\n%s", tt.words, err, out)
 		}
 		got := strings.Fields(string(out))
-		for _, w := range tt.want {
-			if !slices.Contains(got, w) {
-				t.Errorf("%q: got %q; want %q among them", tt.words, got, w)
-			}
-		}
-		for _, w := range tt.not {
-			if slices.Contains(got, w) {
-				t.Errorf("%q: got %q; want no %q", tt.words, got, w)
-			}
-		}
+		checkOffers(t, strings.Join(tt.words, " "), got, tt.want, tt.not)
 		if tt.exact && len(got) != len(tt.want) {
 			t.Errorf("%q: got %q; want exactly %q", tt.words, got, tt.want)
 		}
@@ -140,16 +146,7 @@ func TestFishCompletion(t *testing.T) {
 		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 			got = append(got, strings.SplitN(l, "\t", 2)[0])
 		}
-		for _, w := range tt.want {
-			if !slices.Contains(got, w) {
-				t.Errorf("%q: got %q; want %q among them", tt.line, got, w)
-			}
-		}
-		for _, w := range tt.not {
-			if slices.Contains(got, w) {
-				t.Errorf("%q: got %q; want no %q", tt.line, got, w)
-			}
-		}
+		checkOffers(t, tt.line, got, tt.want, tt.not)
 	}
 }
 

@@ -74,13 +74,20 @@ func server(t *testing.T) string {
 	return srv.URL()
 }
 
-func TestOpenSetsUpAndFindsTheStreams(t *testing.T) {
+// open connects to a fresh server for stream, and returns its URL too.
+func open(t *testing.T, stream string) (*Conn, string) {
+	t.Helper()
 	u := server(t)
-	c, err := Open(u, "s1")
+	c, err := Open(u, stream)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(c.Close)
+	return c, u
+}
+
+func TestOpenSetsUpAndFindsTheStreams(t *testing.T) {
+	c, u := open(t, "s1")
 	again, err := Open(u, "s1") // a second submitter or worker finds them
 	if err != nil {
 		t.Fatal(err)
@@ -111,12 +118,7 @@ func TestOpenSetsUpAndFindsTheStreams(t *testing.T) {
 // TestStoredOutputComesBackWhole: output past StoreAbove goes through the
 // object store; ToResult fetches it, or says it was lost.
 func TestStoredOutputComesBackWhole(t *testing.T) {
-	u := server(t)
-	c, err := Open(u, "s2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c, _ := open(t, "s2")
 	if c.StoreAbove() <= 0 {
 		t.Fatalf("StoreAbove %d", c.StoreAbove())
 	}

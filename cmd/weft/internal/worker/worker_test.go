@@ -1,14 +1,12 @@
 package worker
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,24 +21,11 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// lockedBuffer is what a worker writes on stderr while a test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
 // fixture is a server, a worker running on it, and a connection to submit
 // jobs and read their results.
 type fixture struct {
-	c      *remote.Conn
-	prod   *fleet.Producer[remote.Job]
-	stderr *lockedBuffer
+	c    *remote.Conn
+	prod *fleet.Producer[remote.Job]
 }
 
 func startWorker(t *testing.T, cfg func(*Config)) *fixture {
@@ -64,15 +49,21 @@ func startWorker(t *testing.T, cfg func(*Config)) *fixture {
 	if cfg != nil {
 		cfg(wc)
 	}
-	f := &fixture{c: c, prod: prod, stderr: &lockedBuffer{}}
+	f := &fixture{c: c, prod: prod}
+	stderr, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	status := make(chan int, 1)
-	go func() { status <- Run(ctx, wc, cli.Env{Stdout: os.Stdout, Stderr: f.stderr}) }()
+	go func() { status <- Run(ctx, wc, cli.Env{Stdout: os.Stdout, Stderr: stderr}) }()
 	t.Cleanup(func() {
 		cancel()
 		if s := <-status; s != 0 {
-			t.Errorf("worker: status %d; %s", s, f.stderr.b.String())
+			said, _ := os.ReadFile(stderr.Name())
+			t.Errorf("worker: status %d; %s", s, said)
 		}
+		stderr.Close()
 	})
 	return f
 }
