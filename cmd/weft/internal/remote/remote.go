@@ -33,7 +33,7 @@ import (
 // A run through NATS uses, for a stream named S (weft by default):
 //
 //   - the work-queue stream S (subject S.jobs), through the fleet package:
-//     one message per job, with the message ID run.Seq.k, where k counts the
+//     one message per job, with the message ID run.seq.k, where k counts the
 //     times the job was handed back unrun by a halted run;
 //   - the stream S_results (subjects S.results.<run>), where workers publish
 //     what each job did, kept for ResultsKeep, so that a submitter restarted
