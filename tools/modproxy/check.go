@@ -28,31 +28,15 @@ func check(root string) error {
 	}
 	defer removeAll(tmp)
 
-	tree, err := stage(root, filepath.Join(tmp, "tree"))
-	if err != nil {
-		return err
-	}
-	repo, err := load(tree)
-	if err != nil {
-		return err
-	}
-	mods, err := repo.Release(target)
+	mods, goproxy, err := localProxy(root, tmp, filepath.Join(tmp, "proxy"), release)
 	if err != nil {
 		return err
 	}
 	v := mods[0].Version
-	proxy := filepath.Join(tmp, "proxy")
-	if err := modproxy.Write(proxy, mods, time.Now()); err != nil {
-		return err
-	}
 	for _, m := range mods {
 		fmt.Printf("proxy: %s@%s\n", m.Path, m.Version)
 	}
 
-	upstream, err := goEnv("GOPROXY")
-	if err != nil {
-		return err
-	}
 	// Only what the check needs: the local proxy in front of the usual one,
 	// no checksum database for the unpublished modules (it cannot know
 	// them; every other module is still verified), and an empty module
@@ -61,7 +45,7 @@ func check(root string) error {
 	// GOFLAGS=-mod=mod are not needed: go install module@version ignores
 	// any workspace and go.mod around it.
 	set := []string{
-		"GOPROXY=" + proxyURL(proxy, upstream),
+		"GOPROXY=" + goproxy,
 		"GONOSUMDB=" + noSumDB(mods),
 	}
 	env := append(os.Environ(), set...)

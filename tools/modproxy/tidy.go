@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/weft-dev/weft/tools/internal/modproxy"
 )
@@ -36,23 +35,7 @@ func goInModules(root string, dirs []string, args ...string) error {
 		return err
 	}
 	defer removeAll(tmp)
-	tree, err := stage(root, filepath.Join(tmp, "tree"))
-	if err != nil {
-		return err
-	}
-	staged, err := load(tree)
-	if err != nil {
-		return err
-	}
-	required, err := staged.Required()
-	if err != nil {
-		return err
-	}
-	proxy := filepath.Join(tmp, "proxy")
-	if err := modproxy.Write(proxy, required, time.Now()); err != nil {
-		return err
-	}
-	upstream, err := goEnv("GOPROXY")
+	required, goproxy, err := localProxy(root, tmp, filepath.Join(tmp, "proxy"), (*modproxy.Repo).Required)
 	if err != nil {
 		return err
 	}
@@ -60,7 +43,7 @@ func goInModules(root string, dirs []string, args ...string) error {
 	// enters the usual one.
 	env := append(os.Environ(),
 		"GOWORK=off",
-		"GOPROXY="+proxyURL(proxy, upstream),
+		"GOPROXY="+goproxy,
 		"GONOSUMDB="+noSumDB(required),
 		"GOMODCACHE="+filepath.Join(tmp, "mod"))
 

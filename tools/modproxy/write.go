@@ -23,6 +23,36 @@ func load(root string) (*modproxy.Repo, error) {
 	return repo, nil
 }
 
+// localProxy copies the working tree at root into tmp (see stage), refuses
+// it if go install could not install its modules, and writes into the proxy
+// directory dir the modules that pick chooses. It returns them, and the
+// GOPROXY that serves dir first and the usual proxy after it.
+func localProxy(root, tmp, dir string, pick func(*modproxy.Repo) ([]modproxy.Module, error)) ([]modproxy.Module, string, error) {
+	tree, err := stage(root, filepath.Join(tmp, "tree"))
+	if err != nil {
+		return nil, "", err
+	}
+	repo, err := load(tree)
+	if err != nil {
+		return nil, "", err
+	}
+	mods, err := pick(repo)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := modproxy.Write(dir, mods, time.Now()); err != nil {
+		return nil, "", err
+	}
+	upstream, err := goEnv("GOPROXY")
+	if err != nil {
+		return nil, "", err
+	}
+	return mods, "file://" + filepath.ToSlash(dir) + "," + upstream, nil
+}
+
+// release picks the modules that installing target needs.
+func release(r *modproxy.Repo) ([]modproxy.Module, error) { return r.Release(target) }
+
 // writeProxy writes the proxy that check installs from into dir.
 func writeProxy(root, dir string) error {
 	tmp, err := os.MkdirTemp("", "weft-modproxy-")
@@ -30,41 +60,21 @@ func writeProxy(root, dir string) error {
 		return err
 	}
 	defer removeAll(tmp)
-	tree, err := stage(root, tmp)
-	if err != nil {
-		return err
-	}
-	repo, err := load(tree)
-	if err != nil {
-		return err
-	}
-	mods, err := repo.Release(target)
-	if err != nil {
-		return err
-	}
 	dir, err = filepath.Abs(dir)
 	if err != nil {
 		return err
 	}
-	if err := modproxy.Write(dir, mods, time.Now()); err != nil {
+	mods, goproxy, err := localProxy(root, tmp, dir, release)
+	if err != nil {
 		return err
 	}
 	for _, m := range mods {
 		fmt.Printf("wrote %s@%s\n", m.Path, m.Version)
 	}
-	upstream, err := goEnv("GOPROXY")
-	if err != nil {
-		return err
-	}
 	fmt.Printf("try it in an empty directory, with an empty GOMODCACHE (a module cache keeps a version once it has it):\n"+
 		"  GOPROXY=%s GONOSUMDB=%s go install %s@%s\n",
-		proxyURL(dir, upstream), noSumDB(mods), target, mods[0].Version)
+		goproxy, noSumDB(mods), target, mods[0].Version)
 	return nil
-}
-
-// proxyURL is the GOPROXY that serves dir first and upstream for the rest.
-func proxyURL(dir, upstream string) string {
-	return "file://" + filepath.ToSlash(dir) + "," + upstream
 }
 
 // noSumDB is the GONOSUMDB list of the modules: the checksum database
