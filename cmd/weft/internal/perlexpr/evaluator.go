@@ -375,7 +375,9 @@ func (e *Evaluator) read() {
 			break
 		}
 	}
-	e.cmd.Process.Kill()
+	if err != io.EOF {
+		e.cmd.Process.Kill() // it talks nonsense, or cannot be read
+	}
 	werr := e.cmd.Wait()
 	e.mu.Lock()
 	if e.err == nil {

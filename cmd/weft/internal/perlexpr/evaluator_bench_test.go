@@ -3,6 +3,7 @@ package perlexpr_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"os/exec"
 	"strings"
 	"sync"
@@ -13,11 +14,13 @@ import (
 
 // BenchmarkEval measures one job's evaluation of {= s:\.[^.]+$:: =} (one
 // op = one job), from 1 and from 4 goroutines, against its bounds in the
-// same run: the same trim written in Go (native), and starting perl -e for
-// each job, as an evaluator without a long-lived perl would (perl-e).
-// perlexpr-ctx passes a cancellable context, as the runner does.
+// same run: the same trim written in Go (native); the floor of any helper
+// process, a bare round trip of 4 bytes through a perl that echoes them,
+// under a mutex (roundtrip); and starting perl -e for each job, as an
+// evaluator without a long-lived perl would (perl-e). perlexpr-ctx passes a
+// cancellable context, as the runner does.
 func BenchmarkEval(b *testing.B) {
-	const input, want = "dir/archive.tar.gz", "dir/archive.tar"
+	const input = "dir/archive.tar.gz"
 	for _, g := range []int{1, 4} {
 		b.Run(fmt.Sprintf("g=%d/impl=native", g), func(b *testing.B) {
 			parallel(b, g, func() (string, error) { return trimExt(input), nil })
@@ -46,6 +49,9 @@ func BenchmarkEval(b *testing.B) {
 				})
 			})
 		}
+		b.Run(fmt.Sprintf("g=%d/impl=roundtrip", g), func(b *testing.B) {
+			benchRoundTrip(b, g)
+		})
 		b.Run(fmt.Sprintf("g=%d/impl=perl-e", g), func(b *testing.B) {
 			parallel(b, g, func() (string, error) {
 				out, err := exec.Command("perl", "-e", `$_ = shift; s:\.[^.]+$::; print`, input).Output()
@@ -53,7 +59,38 @@ func BenchmarkEval(b *testing.B) {
 			})
 		})
 	}
-	_ = want
+}
+
+// benchRoundTrip sends 4 bytes to a perl that echoes them and reads them
+// back, one exchange at a time.
+func benchRoundTrip(b *testing.B, g int) {
+	cmd := exec.Command("perl", "-e", `$| = 1; binmode STDIN; while (read(STDIN, my $b, 4) == 4) { print $b }`)
+	w, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer w.Close()
+	var mu sync.Mutex
+	buf := make([]byte, 4)
+	parallel(b, g, func() (string, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if _, err := w.Write([]byte("dir/")); err != nil {
+			return "", err
+		}
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return "", err
+		}
+		return "dir/archive.tar", nil
+	})
 }
 
 // trimExt is the Go equivalent of s:\.[^.]+$:: on a line without a

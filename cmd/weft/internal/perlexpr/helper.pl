@@ -153,9 +153,11 @@ my @subs;
 
 # Then one frame per job: evaluate each call, each (expression, argument)
 # pair once, as GNU parallel caches them within a job.
+my %layout; # unpack templates by "ncalls nargs"
 while (defined(my $p = read_frame())) {
-	my ($seq, $total, $slot, $nargs, $ncalls) = unpack('q> q> N N N', $p);
-	my @v = unpack("x28 (NN)$ncalls (N/a*)$nargs", $p);
+	my ($nargs, $ncalls) = unpack('x20 N N', $p);
+	my ($seq, $total, $slot, @v) = unpack(
+		$layout{"$ncalls $nargs"} //= "q> q> N x8 (NN)$ncalls (N/a*)$nargs", $p);
 	my @args = @v[2 * $ncalls .. $#v];
 	my $j = bless { seq => $seq, slot => $slot, total => $total, skip => 0 },
 		'weft::Job';

@@ -37,32 +37,33 @@ func appendString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-// beginFrame reserves a frame's length; endFrame fills it in.
-func beginFrame(b []byte) []byte { return append(b, 0, 0, 0, 0) }
+// beginFrame reserves the length of a frame that starts at len(b);
+// endFrame fills it in.
+func beginFrame(b []byte) ([]byte, int) { return append(b, 0, 0, 0, 0), len(b) }
 
-func endFrame(b []byte) ([]byte, error) {
-	n := len(b) - 4
+func endFrame(b []byte, start int) ([]byte, error) {
+	n := len(b) - start - 4
 	if n > maxFrame {
 		return nil, fmt.Errorf("perlexpr: a job of %d bytes is too large", n)
 	}
-	binary.BigEndian.PutUint32(b, uint32(n))
+	binary.BigEndian.PutUint32(b[start:], uint32(n))
 	return b, nil
 }
 
 func appendCompile(b []byte, exprs []Expr) ([]byte, error) {
-	b = beginFrame(b)
+	b, start := beginFrame(b)
 	b = binary.BigEndian.AppendUint32(b, uint32(len(exprs)))
 	for _, e := range exprs {
 		b = appendString(b, e.Code)
 	}
-	return endFrame(b)
+	return endFrame(b, start)
 }
 
 func appendJob(b []byte, job Job, args []string, calls []Call) ([]byte, error) {
 	if job.Slot < 0 || job.Slot > math.MaxUint32 {
 		return nil, fmt.Errorf("perlexpr: slot %d out of range", job.Slot)
 	}
-	b = beginFrame(b)
+	b, start := beginFrame(b)
 	b = binary.BigEndian.AppendUint64(b, uint64(job.Seq))
 	b = binary.BigEndian.AppendUint64(b, uint64(job.Total))
 	b = binary.BigEndian.AppendUint32(b, uint32(job.Slot))
@@ -78,7 +79,7 @@ func appendJob(b []byte, job Job, args []string, calls []Call) ([]byte, error) {
 		}
 		b = appendString(b, a)
 	}
-	return endFrame(b)
+	return endFrame(b, start)
 }
 
 // readFrame reads one frame into buf (grown as needed) and returns it.
