@@ -10,8 +10,10 @@ var ErrClosed = errors.New("perlexpr: evaluator closed")
 // Its message names the expression as written and gives perl's message on
 // one line: cannot compile {= $_= =}: syntax error at (eval 1) line 1, at EOF.
 type CompileError struct {
+	// Expr is the expression that does not compile.
 	Expr Expr
-	Msg  string
+	// Msg is perl's message, on one line.
+	Msg string
 }
 
 // Error returns the message.
@@ -22,9 +24,11 @@ func (e *CompileError) Error() string { return "cannot compile " + e.Expr.Text +
 // total). The evaluator stays usable: only that job fails. Its message names
 // the expression as written and gives perl's message on one line.
 type EvalError struct {
+	// Expr is the expression that died.
 	Expr Expr
 	// Arg is the index, in Job.Args, of the argument it was evaluated on.
 	Arg int
+	// Msg is perl's message, on one line.
 	Msg string
 }
 

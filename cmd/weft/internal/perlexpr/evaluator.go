@@ -96,6 +96,12 @@ func WithStderr(w io.Writer) Option { return func(c *config) { c.stderr = w } }
 // requests are written one after another and pipelined, and perl answers
 // them in order.
 //
+// A job's evaluation costs about 60 µs when one goroutine evaluates at a
+// time and about 20 µs per job when four do (their requests overlap), on a
+// 2-core machine: most of it is waking perl and then the caller, about 1.3
+// times a bare 4-byte round trip to a perl process; starting perl -e for
+// each job would cost about 2 ms (BenchmarkEval).
+//
 // The perl process dies with the Evaluator (Close), and with weft itself:
 // it is killed if weft's thread that started it ends (Pdeathsig), and exits
 // when its input closes.
@@ -219,7 +225,7 @@ func (e *Evaluator) compile() error {
 			return &CompileError{Expr: e.exprs[i], Msg: msg}
 		}
 	}
-	return errFrame
+	return fmt.Errorf("perlexpr: %w", errFrame)
 }
 
 // Eval evaluates the calls for one job and returns their values. It blocks
@@ -228,8 +234,8 @@ func (e *Evaluator) compile() error {
 // returns an *EvalError and the Evaluator stays usable; when perl itself
 // has died, every Eval returns an error saying so.
 //
-// Each call costs a few microseconds of perl's time; a job's calls travel
-// in one request, so pass them all at once (see Template.AppendCalls).
+// A job's calls travel in one request: pass them all at once (see
+// Template.AppendCalls).
 func (e *Evaluator) Eval(ctx context.Context, job Job, calls []Call) (Result, error) {
 	if len(calls) == 0 {
 		return Result{}, nil

@@ -67,6 +67,7 @@ const (
 
 // Segment is one piece of a parsed template.
 type Segment struct {
+	// Kind says which of the fields below apply.
 	Kind Kind
 	// Text is the literal text, or the replacement string as written.
 	Text string
@@ -84,6 +85,8 @@ type Segment struct {
 
 // Template is a parsed command template.
 type Template struct {
+	// Segments are the template's pieces, in order; a command is their
+	// values put end to end.
 	Segments []Segment
 }
 

@@ -42,6 +42,7 @@ func TestParse(t *testing.T) {
 		{"position 0 is none", perlexpr.Syntax{}, `{=0 x=}`, []string{`perl(0) x`}},
 		{"digits after a space are code", perlexpr.Syntax{}, `{= 3 =}`, []string{`perl(0) 3 `}},
 		{"position without code", perlexpr.Syntax{}, `{=12=}`, []string{`perl(12) `}},
+		{"digits right after the paren are a position", perlexpr.Syntax{}, `{=1+1=}`, []string{`perl(1) +1`}},
 		{"empty expression", perlexpr.Syntax{}, `{==}`, []string{`perl(0) `}},
 		{"several expressions", perlexpr.Syntax{}, `a{=x=}b{=y=}c`,
 			[]string{`"a"`, `perl(0) x`, `"b"`, `perl(0) y`, `"c"`}},
