@@ -402,7 +402,7 @@ func TestNATSBadInput(t *testing.T) {
 		{[]string{"--nats", "nats://127.0.0.1:1", "echo", ":::", "a"}, "cannot reach NATS at nats://127.0.0.1:1"},
 		{[]string{"worker", "--nats", "nats://127.0.0.1:1"}, "cannot reach NATS at nats://127.0.0.1:1"},
 		{[]string{"--nats", u, "--run-id", "a.b", "echo", ":::", "a"}, `bad value for --run-id: "a.b"`},
-		{[]string{"--run-id", "r", "echo", ":::", "a"}, "--run-id and --stream need --nats URL"},
+		{[]string{"--run-id", "r", "echo", ":::", "a"}, "--run-id, --stream and --server-timeout need --nats URL"},
 		{[]string{"--nats", u, "-u", "echo", ":::", "a"}, "cannot be used with --nats"},
 		{[]string{"--nats", u, "--stream", "other", "echo", ":::", "a"}, `stream "other_results" exists but does not hold weft results`},
 		{[]string{"--nats", u, "echo"}, "more than the server's maximum payload"}, // big on stdin

@@ -21,6 +21,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/input"
+	"github.com/weft-dev/weft/cmd/weft/internal/reach"
 	"github.com/weft-dev/weft/cmd/weft/internal/remote"
 	"github.com/weft-dev/weft/cmd/weft/internal/run"
 	"github.com/weft-dev/weft/fleet"
@@ -35,11 +36,12 @@ const remoteWindow = 4096
 // jobs, collects what the workers report, and passes it to the run, so that
 // output, joblog, --halt and the exit status follow a local run's rules.
 type submitter struct {
-	r    *run.Run
-	sc   *Config
-	c    *remote.Conn
-	prod *fleet.Producer[remote.Job]
-	run  string
+	r     *run.Run
+	sc    *Config
+	c     *remote.Conn
+	prod  *fleet.Producer[remote.Job]
+	run   string
+	watch *reach.Watch // the server: gone, back, given up on
 
 	mu      sync.Mutex
 	changed sync.Cond // on mu: out shrank, or gaveUp was set
@@ -78,6 +80,18 @@ func Execute(r *run.Run, sc *Config) int {
 		return fail(err)
 	}
 	defer c.Close()
+	var rr *submitter // set before the server can be given up on: the watch starts below
+	ready := make(chan struct{})
+	watch := reach.New(reach.Config{
+		URL: sc.URL, Timeout: sc.ServerTimeout, Out: r.Stderr(),
+		While: "the jobs already submitted go on on the workers",
+		GiveUp: func() {
+			<-ready
+			rr.serverGone()
+		},
+	})
+	defer watch.Stop()
+	watch.Attach(c.JS.Conn())
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	// Jobs are remembered as long as results are kept: a submitter restarted
@@ -111,12 +125,13 @@ func Execute(r *run.Run, sc *Config) int {
 	defer it.Stop()
 
 	r.Start(64)
-	rr := &submitter{
-		r: r, sc: sc, c: c, prod: prod, run: id,
+	rr = &submitter{
+		r: r, sc: sc, c: c, prod: prod, run: id, watch: watch,
 		out: map[int64]outstanding{}, have: map[int64]*remote.Result{},
 		skips: map[int64]int{}, done: map[int64]bool{},
 	}
 	rr.changed.L = &rr.mu
+	close(ready)
 	r.SetStopper(rr) // and stopped at once if interrupted while starting
 
 	// What the workers reported before this start (a restart with the same
@@ -225,8 +240,9 @@ func (rr *submitter) checkReported(j input.Job, prior *remote.Result) error {
 	return nil
 }
 
-// publish submits a job, trying again for a minute if the server is
-// unreachable (a restart): the job's message ID makes that safe.
+// publish submits a job, trying again while the server is unreachable (a
+// restart), until the watch gives up on it, and for a minute after an error
+// while it is there: the job's message ID makes that safe.
 func (rr *submitter) publish(rj *remote.Job) error {
 	deadline := time.Now().Add(time.Minute)
 	delay := 50 * time.Millisecond
@@ -237,8 +253,11 @@ func (rr *submitter) publish(rj *remote.Job) error {
 		if err == nil {
 			return nil
 		}
+		if rr.watch.Down() {
+			deadline = time.Now().Add(time.Minute) // the watch decides when to give up
+		}
 		rr.mu.Lock()
-		stop := rr.gaveUp || errors.Is(err, fleet.ErrTooLarge)
+		stop := rr.gaveUp || rr.err != nil || errors.Is(err, fleet.ErrTooLarge)
 		rr.mu.Unlock()
 		if stop || time.Now().After(deadline) {
 			rr.mu.Lock()
@@ -348,6 +367,18 @@ func (rr *submitter) hintIfNoWorker() {
 		how += " --stream " + stream
 	}
 	fmt.Fprintf(rr.r.Stderr(), "weft: no worker is taking jobs from stream %s yet; the jobs wait for one (%s)\n", stream, how)
+}
+
+// serverGone stops the run when the watch gave up on the server: the
+// submitter publishes nothing more and waits for nothing more; the run can
+// be collected again with its ID once the server is back.
+func (rr *submitter) serverGone() {
+	rr.mu.Lock()
+	if rr.err == nil {
+		rr.err = rr.watch.Err()
+	}
+	rr.changed.Broadcast()
+	rr.mu.Unlock()
 }
 
 // GiveUp stops waiting for the outstanding jobs.

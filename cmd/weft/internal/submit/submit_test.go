@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 
@@ -112,8 +113,9 @@ func TestCheck(t *testing.T) {
 	}{
 		{Config{Stream: "weft"}, nil, ""},
 		{Config{URL: "nats://x", Stream: "s", RunID: "r"}, nil, ""},
-		{Config{Stream: "weft", RunID: "r"}, nil, "--run-id and --stream need --nats URL"},
-		{Config{Stream: "other"}, nil, "--run-id and --stream need --nats URL"},
+		{Config{Stream: "weft", RunID: "r"}, nil, "--run-id, --stream and --server-timeout need --nats URL"},
+		{Config{Stream: "other"}, nil, "--run-id, --stream and --server-timeout need --nats URL"},
+		{Config{Stream: "weft", ServerTimeout: time.Minute, serverTimeoutSet: true}, nil, "--run-id, --stream and --server-timeout need --nats URL"},
 		{Config{URL: "nats://x", Stream: "weft"}, func(c *run.Config) { c.Ungroup = true }, "-u and --line-buffer cannot be used with --nats"},
 		{Config{URL: "nats://x", Stream: "weft"}, func(c *run.Config) { c.LineBuffer = true }, "-u and --line-buffer cannot be used with --nats"},
 	}

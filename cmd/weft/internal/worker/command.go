@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/cli"
+	"github.com/weft-dev/weft/cmd/weft/internal/reach"
 	"github.com/weft-dev/weft/cmd/weft/internal/remote"
 )
 
@@ -19,11 +20,14 @@ type Config struct {
 	Name       string        // in the submitter's joblog, its Host column
 	AckWait    time.Duration // before the job of a worker that vanished goes to another
 	MaxDeliver int           // times a job is handed out before it is recorded as failed
+	// ServerTimeout is how long the worker waits for a server that has
+	// gone before it stops its jobs and exits; 0 waits for ever.
+	ServerTimeout time.Duration
 }
 
 // Defaults is a worker's configuration before any option.
 func Defaults() *Config {
-	return &Config{NATS: remote.DefaultNATS, Stream: remote.DefaultStream, Jobs: runtime.NumCPU(), Name: hostName(), AckWait: 30 * time.Second, MaxDeliver: 5}
+	return &Config{NATS: remote.DefaultNATS, Stream: remote.DefaultStream, Jobs: runtime.NumCPU(), Name: hostName(), AckWait: 30 * time.Second, MaxDeliver: 5, ServerTimeout: reach.DefaultTimeout}
 }
 
 // hostName is the default name of a worker, for the joblog's Host column.
@@ -42,7 +46,7 @@ func Command() *cli.Command {
 		Summary: "run the jobs submitted through NATS JetStream, N at once",
 		Doc:     "weft worker runs the jobs that weft --nats submits to a stream, N at once, and reports what each did, output included, to the submitter.",
 		Example: "weft worker --nats nats://queue.example:4222 -j 8",
-		Notes:   []cli.Note{{Title: "Signals", Text: "SIGTERM: take no new job, hand back at once the jobs held but not started, finish the running ones, exit 0. SIGINT, or a second signal: stop the running jobs too (SIGTERM to each process group, SIGKILL after their grace period), hand them back, exit 130 or 143."}},
+		Notes:   []cli.Note{{Title: "Signals", Text: "SIGTERM: take no new job, hand back at once the jobs held but not started, finish the running ones, exit 0. SIGINT, or a second signal: stop the running jobs too (SIGTERM to each process group, SIGKILL after their grace period), hand them back, exit 130 or 143. While the server is unreachable, a signal stops the running jobs at once (they could not be reported; the server hands them to another worker once it is back) and the worker exits 130 or 143 without waiting for the server."}},
 		Bind: func() cli.Bound {
 			c := Defaults()
 			return cli.Bound{
@@ -60,6 +64,9 @@ func Command() *cli.Command {
 						Example: "weft worker --ack-wait 2m", Set: setAckWait(&c.AckWait)},
 					{Names: []string{"--max-deliver"}, Arg: cli.Required, Value: "N", Help: "hand a job out at most N times (default 5); then it is recorded as failed",
 						Example: "weft worker --max-deliver 3", Set: cli.Int(&c.MaxDeliver, 1)},
+					{Names: []string{"--server-timeout"}, Arg: cli.Required, Value: "D",
+						Help:    "when the server becomes unreachable, say so, let the running jobs go on and wait for it at most D (default 5m; 0 waits for ever); then stop the jobs (the server hands them to another worker once it is back) and exit 1",
+						Example: "weft worker --server-timeout 1h", Set: cli.Duration(&c.ServerTimeout)},
 				}}},
 				Run: func(operands []string, env cli.Env) int {
 					if err := cli.NoOperands("weft worker", operands); err != nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/weft-dev/weft/cmd/weft/internal/cli"
 	"github.com/weft-dev/weft/cmd/weft/internal/cmdline"
 	"github.com/weft-dev/weft/cmd/weft/internal/job"
+	"github.com/weft-dev/weft/cmd/weft/internal/reach"
 	"github.com/weft-dev/weft/cmd/weft/internal/reaper"
 	"github.com/weft-dev/weft/cmd/weft/internal/remote"
 	"github.com/weft-dev/weft/fleet"
@@ -35,6 +36,13 @@ import (
 // to each process group, SIGKILL after their grace period) and hands them
 // back, and exits 130 or 143. Signals are handled only with env.Main;
 // otherwise (in a test) the worker runs until ctx ends, and returns 0.
+//
+// When the server becomes unreachable, the worker says so once (and again
+// at growing intervals), lets its running jobs go on, and waits for it; a
+// signal meanwhile stops the running jobs at once, since they could not be
+// reported, and the worker exits without waiting for the server (the
+// server hands the jobs to another worker once it is back). After
+// o.ServerTimeout without a server it does the same and exits 1.
 func Run(ctx context.Context, o *Config, env cli.Env) int {
 	stderr := env.Stderr
 	c, err := remote.Open(o.NATS, o.Stream)
@@ -45,6 +53,46 @@ func Run(ctx context.Context, o *Config, env cli.Env) int {
 	defer c.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// Reports wait for the server, unless the worker stops while it is gone.
+	reportCtx, stopReports := context.WithCancel(context.Background())
+	defer stopReports()
+	var (
+		mu       sync.Mutex
+		draining bool // SIGTERM: finishing the running jobs
+		gaveUp   bool // after --server-timeout
+		cut      bool // the server went while draining: the jobs were stopped
+	)
+	// abandon stops the running jobs and their reports: the server is gone,
+	// and the worker is to stop. Closing the connection ends at once what
+	// would otherwise wait for the server to say goodbye (unsubscribing,
+	// deleting the consumers of the run states' watch).
+	abandon := func() {
+		stopReports()
+		cancel()
+		c.Close()
+	}
+	watch := reach.New(reach.Config{
+		URL: o.NATS, Timeout: o.ServerTimeout, Out: stderr,
+		While: "the running jobs go on; their reports wait for it",
+		OnLost: func() {
+			mu.Lock()
+			d := draining
+			cut = cut || d
+			mu.Unlock()
+			if d {
+				fmt.Fprintln(stderr, "weft: worker: stopping the running jobs: their reports cannot reach the server")
+				abandon()
+			}
+		},
+		GiveUp: func() {
+			mu.Lock()
+			gaveUp = true
+			mu.Unlock()
+			abandon()
+		},
+	})
+	defer watch.Stop()
+	watch.Attach(c.JS.Conn())
 	runs, err := watchRuns(ctx, c.Runs)
 	if err != nil {
 		fmt.Fprintf(stderr, "weft: %v\n", err)
@@ -56,7 +104,7 @@ func Run(ctx context.Context, o *Config, env cli.Env) int {
 		rp = &reaper.Reaper{} // not in a test binary: the reaper is this executable
 	}
 	wk := &worker{
-		c: c, o: o, runs: runs, procs: job.NewProcs(rp),
+		c: c, o: o, runs: runs, procs: job.NewProcs(rp), reportCtx: reportCtx,
 		running: make(chan struct{}, o.Jobs), draining: make(chan struct{}),
 	}
 	// Twice as many handlers as jobs at once: while one handler reports a
@@ -86,15 +134,26 @@ func Run(ctx context.Context, o *Config, env cli.Env) int {
 			for n := 0; ; n++ {
 				select {
 				case s := <-ch:
-					if s == syscall.SIGTERM && n == 0 {
+					if s == syscall.SIGTERM && n == 0 && !watch.Down() {
 						fmt.Fprintln(stderr, "weft: worker: finishing the running jobs")
+						mu.Lock()
+						draining = true
+						mu.Unlock()
 						close(wk.draining)
 						w.Drain()
+						if watch.Down() { // gone while the drain began
+							abandon()
+						}
 						continue
 					}
 					status = 130
 					if s == syscall.SIGTERM {
 						status = 143
+					}
+					if watch.Down() {
+						fmt.Fprintln(stderr, "weft: worker: stopping the running jobs: the server is unreachable, so they could not be reported; it hands them to another worker once it is back")
+						abandon()
+						return
 					}
 					fmt.Fprintln(stderr, "weft: worker: stopping the running jobs")
 					cancel()
@@ -109,6 +168,16 @@ func Run(ctx context.Context, o *Config, env cli.Env) int {
 	err = w.Run(ctx)
 	cancel()
 	runs.wait()
+	mu.Lock()
+	g := gaveUp
+	if cut && status == 0 {
+		status = 143 // SIGTERM, and the running jobs did not finish
+	}
+	mu.Unlock()
+	if g {
+		fmt.Fprintf(stderr, "weft: worker: %v; its running jobs were stopped, and go to another worker once the server is back\n", watch.Err())
+		return 1
+	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(stderr, "weft: %v\n", err)
 		return 1
@@ -128,6 +197,8 @@ type worker struct {
 	running chan struct{}
 	// draining is closed on SIGTERM: a job waiting for a token goes back.
 	draining chan struct{}
+	// reportCtx ends when reports can no longer wait for the server.
+	reportCtx context.Context
 }
 
 // handle runs one job and publishes its result. A job whose run is halted
@@ -184,7 +255,7 @@ func (wk *worker) handle(ctx context.Context, fj fleet.Job[remote.Job]) error {
 
 // publish reports a job, with its output inline or in the object store.
 func (wk *worker) publish(rr *remote.Result, res *job.Result) error {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(wk.reportCtx, time.Minute)
 	defer cancel()
 	id := remote.JobID(rr.Run, rr.Seq, rr.K)
 	if res != nil {
