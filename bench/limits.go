@@ -95,7 +95,7 @@ func limitWorkloads(quick bool) []*workload {
 		}},
 	}
 	var out []*workload
-	for _, g := range []int{1, procs} {
+	for _, g := range []int{1, 2} {
 		w := &workload{id: fmt.Sprintf("Allow/goroutines=%d", g),
 			title: fmt.Sprintf("8. rate limiter Allow, %d goroutine(s), %d calls", g, n),
 			unit:  "ns/call", items: int64(n), perItem: true, want: int64(n),

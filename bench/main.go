@@ -3,6 +3,7 @@
 //
 //	go run ./bench -quick   # smoke run: every contender runs and is verified
 //	go run ./bench          # full run: writes docs/benchmarks.md and .svg
+//	go run ./bench -check   # re-measures the published claims; exit 1 if one does not hold
 //
 // It prints every measurement as a `go test -bench` line too, so that two
 // runs can be compared with benchstat.
@@ -14,6 +15,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"strings"
 	"time"
 )
 
@@ -21,7 +23,8 @@ func main() {
 	quick := flag.Bool("quick", false, "smoke run: small workloads, one repetition, no report unless -out is given")
 	reps := flag.Int("reps", 5, "repetitions of each contender, interleaved")
 	out := flag.String("out", "", `directory for benchmarks.md and benchmarks.svg (default "docs", or none with -quick)`)
-	only := flag.String("only", "", "run only the workloads whose id matches this regular expression")
+	only := flag.String("only", "", "run only the workloads whose id matches this regular expression (with -check: the claims whose id or workload matches)")
+	checkClaims := flag.Bool("check", false, "re-run the workloads of the published claims (bench/claims.go) and exit 1, naming them, if any does not hold")
 	childMem := flag.String("child-memory", "", "internal: measure queued memory of one contender")
 	n := flag.Int("n", 0, "internal: tasks for -child-memory")
 	flag.Parse()
@@ -32,7 +35,11 @@ func main() {
 		}
 		return
 	}
-	if *out == "" && !*quick {
+	if *checkClaims && (*quick || *out != "") {
+		fmt.Fprintln(os.Stderr, "bench: -check measures the full workloads and writes no report; drop -quick and -out")
+		os.Exit(2)
+	}
+	if *out == "" && !*quick && !*checkClaims {
 		*out = "docs"
 	}
 	if *quick {
@@ -48,14 +55,22 @@ func main() {
 		os.Exit(2)
 	}
 
-	var all []*workload
-	all = append(all, poolWorkloads(*quick)...)
-	all = append(all, queuedMemory(*quick), groupWorkload(*quick))
-	all = append(all, mapWorkloads(*quick)...)
-	all = append(all, limitWorkloads(*quick)...)
-
+	all := allWorkloads(*quick)
 	env := environment()
 	fmt.Printf("goos: %s\ngoarch: %s\npkg: github.com/weft-dev/weft/bench\ncpu: %s\n", runtime.GOOS, runtime.GOARCH, env.cpu)
+	if *checkClaims {
+		failed, err := check(claims, all, *reps, filter, os.Stdout, os.Stderr)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(2)
+		}
+		if len(failed) > 0 {
+			fmt.Fprintf(os.Stderr, "bench: %d claim(s) do not hold: %s\n", len(failed), strings.Join(failed, ", "))
+			os.Exit(1)
+		}
+		fmt.Fprintln(os.Stderr, "bench: every claim checked holds")
+		return
+	}
 	var results []workloadResult
 	failed := false
 	for _, w := range all {
@@ -84,6 +99,18 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Fprintf(os.Stderr, "bench: %d workloads, every contender ran and was verified\n", len(results))
+}
+
+// allWorkloads returns every workload, small ones if quick.
+func allWorkloads(quick bool) []*workload {
+	var all []*workload
+	all = append(all, poolWorkloads(quick)...)
+	all = append(all, queuedMemory(quick), groupWorkload(quick))
+	all = append(all, mapWorkloads(quick)...)
+	all = append(all, limitWorkloads(quick)...)
+	all = append(all, actorWorkloads(quick)...)
+	all = append(all, errgroupWorkloads(quick)...)
+	return all
 }
 
 type workloadResult struct {

@@ -124,6 +124,7 @@ func writeReport(dir string, e env, results []workloadResult) error {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", g.text, g.figure, met)
 	}
+	fmt.Fprintf(&b, "\n%s", claimsSection(results))
 	fmt.Fprintf(&b, "\n## Where weft is behind\n\n")
 	behind := 0
 	for _, r := range results {
