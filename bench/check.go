@@ -90,7 +90,7 @@ func claimsSection(results []workloadResult) string {
 	fmt.Fprintf(&b, "## Claims\n\n")
 	fmt.Fprintf(&b, "Every speed or memory figure that README.md and the package docs publish is one of these: the ratio of a contender's median to a baseline's median in the same run, given as the range measured over at least two separate runs (separate processes). The baseline is the strongest hand-written implementation the workload has (named below), or weft itself where a peer is compared with weft. The table is `claims` in bench/claims.go.\n\n")
 	fmt.Fprintf(&b, "To check them on your own machine, run `go run ./bench -check` from the repository root (or `-check -only REGEXP` for the claims whose id or workload matches): it re-runs just the workloads the claims need, `-reps` interleaved repetitions each (default 5), prints one line per claim with its measured ratio and stated range, and exits with status 1, naming them, if any claim does not hold. A ratio outside its range does not hold either way: below it, the published range is out of date. The ranges were measured on a shared 2-core machine; on yours, expect ratios to move with the number of cores and the cost of the clock, and read a claim that does not hold as a fact about your machine worth knowing.\n\n")
-	fmt.Fprintf(&b, "| claim | contender / baseline (workload) | stated range | this run | holds |\n|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "| claim | contender / baseline (workload) | stated range (runs) | this run | holds |\n|---|---|---|---|---|\n")
 	for _, c := range claims {
 		j := judge(c, results)
 		run, holds := "not run", ""
@@ -103,7 +103,7 @@ func claimsSection(results []workloadResult) string {
 		} else if !strings.Contains(j.err.Error(), "did not run") {
 			run = j.err.Error()
 		}
-		fmt.Fprintf(&b, "| `%s`: %s | %s / %s (%s) | %s | %s | %s |\n", c.id, c.says, c.contender, c.baseline, c.workload, c.rangeText(), run, holds)
+		fmt.Fprintf(&b, "| `%s`: %s | %s / %s (%s) | %s (%d) | %s | %s |\n", c.id, c.says, c.contender, c.baseline, c.workload, c.rangeText(), c.runs, run, holds)
 	}
 	return b.String()
 }

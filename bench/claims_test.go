@@ -139,6 +139,9 @@ func TestClaimsTable(t *testing.T) {
 		if !(c.low > 0 && c.low <= c.high) {
 			t.Errorf("claim %s: range %v-%v; want 0 < low <= high", c.id, c.low, c.high)
 		}
+		if c.runs < 2 {
+			t.Errorf("claim %s: range taken over %d runs; want at least 2 separate runs", c.id, c.runs)
+		}
 		if c.says == "" {
 			t.Errorf("claim %s: says nothing", c.id)
 		}
