@@ -93,6 +93,18 @@ var claims = []claim{
 	{id: "errgroup.nolimit", workload: "Errgroup/limit=none", contender: "weft", baseline: "x/sync/errgroup",
 		low: 0.97, high: 0.99, runs: 4, quoted: []string{"errgroup/doc.go"},
 		says: "weft's drop-in errgroup without a limit: per function, this multiple of x/sync/errgroup's"},
+	{id: "command.j2", workload: "Runners/j=2", contender: "weft", baseline: "xargs",
+		low: 1.00, high: 1.00, runs: 2, quoted: []string{"README.md"},
+		says: "the weft command, 2,000 jobs of echo, -j 2: wall time, this multiple of xargs -P 2 -n 1 running echo directly"},
+	{id: "command.j2.parallel", workload: "Runners/j=2", contender: "parallel", baseline: "weft",
+		low: 1.00, high: 1.00, runs: 2, quoted: []string{"README.md"},
+		says: "GNU parallel, the same jobs with -j 2, takes this many times as long as the weft command"},
+	{id: "command.j8", workload: "Runners/j=8", contender: "weft", baseline: "xargs",
+		low: 1.00, high: 1.00, runs: 2, quoted: []string{"README.md"},
+		says: "the weft command, 2,000 jobs of echo, -j 8: wall time, this multiple of xargs -P 8 -n 1"},
+	{id: "command.j8.parallel", workload: "Runners/j=8", contender: "parallel", baseline: "weft",
+		low: 1.00, high: 1.00, runs: 2, quoted: []string{"README.md"},
+		says: "GNU parallel, the same jobs with -j 8, takes this many times as long as the weft command"},
 }
 
 // judgement is a claim measured once: the ratio of the medians, or why it

@@ -110,6 +110,7 @@ func allWorkloads(quick bool) []*workload {
 	all = append(all, limitWorkloads(quick)...)
 	all = append(all, actorWorkloads(quick)...)
 	all = append(all, errgroupWorkloads(quick)...)
+	all = append(all, runnerWorkloads(quick)...)
 	return all
 }
 
