@@ -28,6 +28,10 @@ func main() {
 	childMem := flag.String("child-memory", "", "internal: measure queued memory of one contender")
 	n := flag.Int("n", 0, "internal: tasks for -child-memory")
 	flag.Parse()
+	if flag.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "bench: unexpected argument %q; use -only REGEXP to choose workloads or claims\n", flag.Arg(0))
+		os.Exit(2)
+	}
 	if *childMem != "" {
 		if err := childMemory(*childMem, *n); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)

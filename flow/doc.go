@@ -50,8 +50,8 @@
 // run of go run ./bench (300,000 no-op items, 4 workers), given as its range
 // over separate runs on a shared 2-core machine (the claims table in
 // bench/claims.go; go run ./bench -check re-measures them on yours). Map
-// costs 1.21-1.21x a hand-written channel fan-out/fan-in with both channels
+// costs 1.21-1.34x a hand-written channel fan-out/fan-in with both channels
 // buffered to 64, the fastest of the buffers measured (0, the number of
-// workers, 64; claim flow.map), and OrderedMap 0.99-1.08x Map
+// workers, 64; claim flow.map), and OrderedMap 0.98-1.08x Map
 // (flow.ordered). Neither allocates per item.
 package flow

@@ -41,8 +41,8 @@
 // range over separate runs on a shared 2-core machine (the claims table in
 // bench/claims.go; go run ./bench -check re-measures them on yours). Allow
 // costs 0.43-0.45x a token bucket behind a sync.Mutex that reads time.Now,
-// from one goroutine (claim rate.allow.1), and 0.57-0.63x from two
+// from one goroutine (claim rate.allow.1), and 0.57-0.65x from two
 // (rate.allow.2). Keyed's Allow on 1,024 known keys from two goroutines
-// costs 1.02-1.02x x/time/rate limiters kept in a sync.Map (rate.keyed).
+// costs 0.89-1.02x x/time/rate limiters kept in a sync.Map (rate.keyed).
 // None allocates.
 package rate
