@@ -21,7 +21,7 @@ import (
 
 func main() {
 	quick := flag.Bool("quick", false, "smoke run: small workloads, one repetition, no report unless -out is given")
-	reps := flag.Int("reps", 5, "repetitions of each contender, interleaved")
+	reps := flag.Int("reps", 5, "repetitions of each contender, interleaved (with -check: default 9)")
 	out := flag.String("out", "", `directory for benchmarks.md and benchmarks.svg (default "docs", or none with -quick)`)
 	only := flag.String("only", "", "run only the workloads whose id matches this regular expression (with -check: the claims whose id or workload matches)")
 	checkClaims := flag.Bool("check", false, "re-run the workloads of the published claims (bench/claims.go) and exit 1, naming them, if any does not hold")
@@ -48,6 +48,9 @@ func main() {
 	}
 	if *quick {
 		*reps = 1
+	}
+	if *checkClaims && !flagSet("reps") {
+		*reps = checkReps
 	}
 	if *reps < 1 {
 		fmt.Fprintf(os.Stderr, "bench: -reps must be >= 1, got %d\n", *reps)
@@ -103,6 +106,17 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Fprintf(os.Stderr, "bench: %d workloads, every contender ran and was verified\n", len(results))
+}
+
+// checkReps is -check's default -reps: the repetitions the claims' ranges
+// were measured with.
+const checkReps = 9
+
+// flagSet reports whether the named flag was given on the command line.
+func flagSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // allWorkloads returns every workload, small ones if quick.
