@@ -67,6 +67,7 @@ func main() {
 	fmt.Printf("goos: %s\ngoarch: %s\npkg: github.com/weft-dev/weft/bench\ncpu: %s\n", runtime.GOOS, runtime.GOARCH, env.cpu)
 	if *checkClaims {
 		failed, err := check(claims, all, *reps, filter, os.Stdout, os.Stderr)
+		runCleanups()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(2)
@@ -94,6 +95,7 @@ func main() {
 		}
 		results = append(results, workloadResult{w, outs})
 	}
+	runCleanups()
 	if *out != "" {
 		env.reps = *reps
 		if err := writeReport(*out, env, results); err != nil {
@@ -129,6 +131,7 @@ func allWorkloads(quick bool) []*workload {
 	all = append(all, actorWorkloads(quick)...)
 	all = append(all, errgroupWorkloads(quick)...)
 	all = append(all, runnerWorkloads(quick)...)
+	all = append(all, natsWorkload(quick))
 	return all
 }
 
