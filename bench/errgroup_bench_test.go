@@ -17,8 +17,9 @@ func nopTask() error { return nil }
 // module's go.mod), with SetLimit(100) and with no limit, in the same run.
 // One op is one task; the benchmark's Wait is part of the cost. The two
 // bodies are written out rather than shared through an interface, so that
-// each calls its own Go directly. Run it with
-// -benchtime 100000x for the README's figure:
+// each calls its own Go directly. The published figures are the claims
+// errgroup.limit and errgroup.nolimit of go run ./bench (bench/claims.go),
+// which measures the same comparison; this one is for profiling:
 //
 //	go test -run '^$' -bench Errgroup -benchtime 100000x -count 8 ./bench
 func BenchmarkErrgroup(b *testing.B) {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -68,7 +67,6 @@ func limitWorkloads(quick bool) []*workload {
 	if quick {
 		n = 100_000
 	}
-	procs := runtime.GOMAXPROCS(0)
 	type allowImpl struct {
 		name string
 		make func() func(int) bool
@@ -95,7 +93,7 @@ func limitWorkloads(quick bool) []*workload {
 		}},
 	}
 	var out []*workload
-	for _, g := range []int{1, procs} {
+	for _, g := range []int{1, 2} {
 		w := &workload{id: fmt.Sprintf("Allow/goroutines=%d", g),
 			title: fmt.Sprintf("8. rate limiter Allow, %d goroutine(s), %d calls", g, n),
 			unit:  "ns/call", items: int64(n), perItem: true, want: int64(n),
@@ -113,7 +111,7 @@ func limitWorkloads(quick bool) []*workload {
 	for i := range names {
 		names[i] = fmt.Sprint("client-", i)
 	}
-	w := &workload{id: "KeyedAllow", title: fmt.Sprintf("8. keyed Allow over %d keys, %d goroutines, %d calls", keys, procs, n),
+	w := &workload{id: "KeyedAllow", title: fmt.Sprintf("8. keyed Allow over %d keys, 2 goroutines, %d calls", keys, n),
 		unit: "ns/call", items: int64(n), perItem: true, want: int64(n)}
 	w.contenders = []contender{
 		{name: "weft", run: func() (int64, error) {
@@ -121,11 +119,11 @@ func limitWorkloads(quick bool) []*workload {
 			if err != nil {
 				return 0, err
 			}
-			return hammer(n, procs, func(i int) bool { return k.Allow(names[i%keys]) }), nil
+			return hammer(n, 2, func(i int) bool { return k.Allow(names[i%keys]) }), nil
 		}},
 		{name: "x/time/rate+sync.Map", run: func() (int64, error) {
 			var m sync.Map
-			return hammer(n, procs, func(i int) bool {
+			return hammer(n, 2, func(i int) bool {
 				key := names[i%keys]
 				l, ok := m.Load(key)
 				if !ok {
@@ -141,7 +139,7 @@ func limitWorkloads(quick bool) []*workload {
 			}
 			defer store.Close(context.Background())
 			ctx := context.Background()
-			return hammer(n, procs, func(i int) bool {
+			return hammer(n, 2, func(i int) bool {
 				_, _, _, ok, _ := store.Take(ctx, names[i%keys])
 				return ok
 			}), nil
