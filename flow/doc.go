@@ -46,6 +46,15 @@
 //
 // # Cost
 //
+// An item costs a few atomic operations and no allocation: the feeder hands
+// items to the workers, and the workers hand results to the consumer,
+// through rings without a lock, and a goroutine parks only when it has had
+// nothing to do for a while. BenchmarkMap counted 27-35 allocations per run
+// of 300,000 items, all at start-up. It compares Map and OrderedMap, at 2, 4
+// and 16 workers on no-op and ~1 us items, with a hand-written fan-out/fan-in
+// over channels of buffer 0, workers and 64; speed figures from it are in
+// the README only when two separate runs on a quiet machine support them.
+//
 // Each figure here is the ratio of medians against a baseline in the same
 // run of go run ./bench (300,000 no-op items, 4 workers), given as its range
 // over separate runs on a shared 2-core machine (the claims table in
