@@ -22,6 +22,20 @@
 // or more events than the burst). When the context ends while waiting, the
 // reservation is cancelled.
 //
+// When several goroutines call at once, each processor (P) leases a short
+// stretch of the limiter's time ahead and admits from it without writing
+// memory that other cores read, which is what makes the limiter cheap under
+// contention (see Limiter). The bound above holds with leases. Leases hold
+// at most a quarter of the burst between them, and are taken only while at
+// least half the burst is free, so near the limit every event is claimed
+// alone. What they change: events leased to another processor and not yet
+// taken count as taken, so while other goroutines are admitting, an AllowN
+// for most of the burst can be refused where it would otherwise pass,
+// Tokens counts them as taken, and a reservation made before a lease cannot
+// be cancelled. A goroutine calling alone sees the limiter without leases,
+// except that when the runtime moves it to another processor, the unused
+// part of its old processor's lease counts as taken until its time passes.
+//
 // Edge cases: Inf allows everything; a limit of 0, or a burst of 0, allows
 // nothing; n == 0 is always allowed; n < 0 and n above the burst are never
 // allowed; SetLimit and SetBurst take effect for calls that start after they
