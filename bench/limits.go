@@ -104,6 +104,33 @@ func (b *monoBucket) AllowEarly() bool {
 	return ok
 }
 
+// tatBucket is the limiter's own algorithm behind a mutex: an integer TAT
+// on the monotonic clock, read before the lock, no floating point.
+type tatBucket struct {
+	mu       sync.Mutex
+	origin   time.Time
+	tat      int64 // nanoseconds since origin
+	interval int64
+	tau      int64
+}
+
+func newTATBucket(perSecond float64, burst int) *tatBucket {
+	iv := int64(1e9 / perSecond)
+	return &tatBucket{origin: time.Now(), interval: iv, tau: iv * int64(burst)}
+}
+
+func (b *tatBucket) Allow() bool {
+	now := int64(time.Since(b.origin))
+	b.mu.Lock()
+	next := max(b.tat, now) + b.interval
+	ok := next-now <= b.tau
+	if ok {
+		b.tat = next
+	}
+	b.mu.Unlock()
+	return ok
+}
+
 // hammer makes n calls from g goroutines, each calling the function that
 // newWorker returns for it, and returns how many calls returned true.
 func hammer(n, g int, newWorker func(worker int) func() bool) int64 {
@@ -164,13 +191,14 @@ var allowContenders = []allowContender{
 	{"mutex", func(r float64, burst int) func() bool { return newNowBucket(r, burst).Allow }},
 	{"mutexmono", func(r float64, burst int) func() bool { return newMonoBucket(r, burst).Allow }},
 	{"mutexmonoearly", func(r float64, burst int) func() bool { return newMonoBucket(r, burst).AllowEarly }},
+	{"mutextat", func(r float64, burst int) func() bool { return newTATBucket(r, burst).Allow }},
 	{"clock", func(float64, int) func() bool {
 		origin := time.Now()
 		return func() bool { return time.Since(origin) >= 0 } // one read, nothing else
 	}},
 }
 
-const allowNote = "mutex is a token bucket behind a sync.Mutex reading time.Now; mutexmono the same on the monotonic clock (one read per call, as weft), read under the lock; mutexmonoearly reads it before taking the lock. clock is one monotonic clock read and nothing else: the floor."
+const allowNote = "mutex is a token bucket behind a sync.Mutex reading time.Now; mutexmono the same on the monotonic clock (one read per call, as weft), read under the lock; mutexmonoearly reads it before taking the lock; mutextat is weft's algorithm (an integer TAT, the clock read before the lock) behind a mutex. clock is one monotonic clock read and nothing else: the floor."
 
 func limitWorkloads(quick bool) []*workload {
 	n := 2_000_000

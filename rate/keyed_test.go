@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -73,6 +74,32 @@ func TestKeyedMemoryIsBounded(t *testing.T) {
 	if n := k.Len(); n > 100 {
 		t.Errorf("Len after 10,000 keys: got %d; want <= 100", n)
 	}
+}
+
+// TestKeyedHeapIsBounded pins that memory, not only Len, stays bounded by
+// maxKeys: 200,000 distinct keys through a limiter of 100 leave the live
+// heap within 1 MiB of where it started (keeping them all would take some
+// 20 MiB).
+func TestKeyedHeapIsBounded(t *testing.T) {
+	k, err := rate.NewKeyed[int](rate.PerSecond(10), 1, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	heap := func() uint64 {
+		var m runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := heap()
+	for i := range 200_000 {
+		k.Allow(i)
+	}
+	after := heap()
+	if after > before+1<<20 {
+		t.Errorf("live heap grew by %d KiB over 200,000 keys with maxKeys 100; want < 1 MiB", (after-before)>>10)
+	}
+	runtime.KeepAlive(k)
 }
 
 func TestEvictionPrefersIdleKeysAndNeverForgivesDebt(t *testing.T) {

@@ -89,6 +89,34 @@ func (b *monoBucket) AllowEarly() bool {
 	return ok
 }
 
+// tatBucket is the limiter's own algorithm behind a mutex: an integer TAT
+// on the monotonic clock, read before the lock, no floating point. It is the
+// leanest locked limiter we could write, to compare the lock-free one with.
+type tatBucket struct {
+	mu       sync.Mutex
+	origin   time.Time
+	tat      int64 // nanoseconds since origin
+	interval int64
+	tau      int64
+}
+
+func newTATBucket(perSecond float64, burst int) *tatBucket {
+	iv := int64(1e9 / perSecond)
+	return &tatBucket{origin: time.Now(), interval: iv, tau: iv * int64(burst)}
+}
+
+func (b *tatBucket) Allow() bool {
+	now := int64(time.Since(b.origin))
+	b.mu.Lock()
+	next := max(b.tat, now) + b.interval
+	ok := next-now <= b.tau
+	if ok {
+		b.tat = next
+	}
+	b.mu.Unlock()
+	return ok
+}
+
 // parallel runs b.N calls of the function newWorker returns, spread over g
 // goroutines (each with its own function), and returns how many returned
 // true. With g == 1 the calls run on the benchmark's goroutine. State that
@@ -147,6 +175,7 @@ var allowImpls = []struct {
 	{"mutex", func(_ *testing.B, r float64, burst int) func() bool { return newNowBucket(r, burst).Allow }},
 	{"mutexmono", func(_ *testing.B, r float64, burst int) func() bool { return newMonoBucket(r, burst).Allow }},
 	{"mutexmonoearly", func(_ *testing.B, r float64, burst int) func() bool { return newMonoBucket(r, burst).AllowEarly }},
+	{"mutextat", func(_ *testing.B, r float64, burst int) func() bool { return newTATBucket(r, burst).Allow }},
 	{"weft", func(b *testing.B, r float64, burst int) func() bool {
 		l, err := rate.NewLimiter(rate.Limit(r), burst)
 		if err != nil {
