@@ -50,12 +50,23 @@
 //
 // # Cost
 //
-// BenchmarkAllow (-count 10, 2 cores) measured Allow at a median of 30.7 ns
-// with one goroutine, 1.6 ns more than one monotonic clock read (29.1 ns), and
-// 0.47x a mutex token bucket written the usual way, on time.Now (65.6 ns);
-// with two goroutines 28.1 ns, 0.37x that bucket. Against the same bucket
-// reading the monotonic clock as the limiter does, the ratios are 0.81x and
-// 0.64x: most of the cost of either is the clock read. BenchmarkKeyed
-// measured 43 ns per Allow over 1,024 keys from two goroutines. None
-// allocates.
+// Measured on 2 cores with the package's benchmarks (BenchmarkAllow,
+// BenchmarkAllowDenied, BenchmarkKeyed), medians of -count 6, each figure
+// against baselines in the same run. The baselines: one monotonic clock read
+// (the floor); a mutex token bucket on time.Now; and the best, in each run,
+// of three mutex buckets on the same monotonic clock as the limiter (the
+// clock read under the lock, before it, and the limiter's own integer
+// arithmetic behind the lock).
+//
+// Allow from one goroutine costs 6.7 ns more (36.7 ns against 30.0) than one
+// clock read (0 allocs). From 2, 4 and 8 goroutines it costs 0.31x, 0.22x and
+// 0.19x the best mutex bucket on the monotonic clock, and 0.18x, 0.11x and
+// 0.09x the one on time.Now. With the rate far below the call rate (1,000/s,
+// burst 10), so that nearly every call is denied, Allow costs 4.5 ns more than
+// one clock read from one goroutine, and 1.8 to 2.2 ns more from 2, 4 or 8.
+//
+// A Keyed Allow on a known key takes no lock and allocates nothing; the bench
+// module's BenchmarkRateKeyed measured it at 0.52x and 0.54x x/time/rate
+// limiters in a sync.Map over 1,024 keys and 0.55x and 0.54x over 100,000,
+// from 2 and 8 goroutines.
 package rate
