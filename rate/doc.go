@@ -51,12 +51,13 @@
 // # Cost
 //
 // Measured on 2 cores with the package's benchmarks (BenchmarkAllow,
-// BenchmarkAllowDenied, BenchmarkKeyed), medians of -count 6, each figure
-// against baselines in the same run. The baselines: one monotonic clock read
-// (the floor); a mutex token bucket on time.Now; and the best, in each run,
-// of three mutex buckets on the same monotonic clock as the limiter (the
-// clock read under the lock, before it, and the limiter's own integer
-// arithmetic behind the lock).
+// BenchmarkAllowDenied, BenchmarkKeyed), medians of -count 6 in one run,
+// each figure against baselines in the same run (a range over separate runs
+// is yet to be measured on a quiet machine). The baselines: one monotonic
+// clock read (the floor); a mutex token bucket on time.Now; and the best of
+// three mutex buckets on the same monotonic clock as the limiter (the clock
+// read under the lock, before it, and the limiter's own integer arithmetic
+// behind the lock).
 //
 // Allow from one goroutine costs 6.7 ns more (36.7 ns against 30.0) than one
 // clock read (0 allocs). From 2, 4 and 8 goroutines it costs 0.31x, 0.22x and
