@@ -75,7 +75,7 @@ var claims = []claim{
 	{id: "rate.allow.2", workload: "Allow/goroutines=2", contender: "weft", baseline: "mutex",
 		low: 0.57, high: 0.65, runs: 6, quoted: []string{"README.md", "rate/doc.go"},
 		says: "rate.Limiter.Allow, two goroutines, every call admitted: this fraction of the same mutex bucket on time.Now"},
-	{id: "rate.keyed", workload: "KeyedAllow", contender: "weft", baseline: "x/time/rate+sync.Map",
+	{id: "rate.keyed", workload: "KeyedAllow/keys=1024/goroutines=2", contender: "weft", baseline: "x/time/rate+sync.Map",
 		low: 0.89, high: 1.02, runs: 6, quoted: []string{"README.md", "rate/doc.go"},
 		says: "rate.Keyed.Allow over 1,024 known keys: this fraction of x/time/rate limiters kept in a sync.Map"},
 	{id: "actor.do", workload: "ActorDo", contender: "weft", baseline: "channel",

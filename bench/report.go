@@ -27,6 +27,14 @@ func byID(results []workloadResult, id string) []*outcome {
 	return nil
 }
 
+// allocsOr returns o's allocations per item, or 1 if o is nil.
+func (o *outcome) allocsOr() float64 {
+	if o == nil {
+		return 1
+	}
+	return o.allocs
+}
+
 // goal is one of the targets the harness checks.
 type goal struct {
 	text, figure string
@@ -81,20 +89,34 @@ func goals(results []workloadResult) []goal {
 		if !strings.HasPrefix(r.w.id, "Allow/") {
 			continue
 		}
-		rm, ok := ratio(r.outs, "weft", "mutex")
-		weft := find(r.outs, "weft")
-		ahead := ok
-		for _, peer := range []string{"x/time/rate", "uber-ratelimit"} {
-			if p := find(r.outs, peer); p != nil && weft != nil && p.median <= weft.median {
-				ahead = false
+		weft, clock := find(r.outs, "weft"), find(r.outs, "clock")
+		if r.w.id == "Allow/goroutines=1" {
+			if weft != nil && clock != nil {
+				d := weft.median - clock.median
+				gs = append(gs, goal{"rate Allow (goroutines=1) within 10 ns of one monotonic clock read",
+					fmt.Sprintf("%+.1f ns", d), d <= 10, true})
+			}
+			continue
+		}
+		// The mutex bucket on the monotonic clock that did best in this run.
+		mono, okMono := ratio(r.outs, "weft", "mutexmono")
+		for _, name := range []string{"mutexmonoearly", "mutextat"} {
+			if x, ok := ratio(r.outs, "weft", name); ok && (!okMono || x > mono) {
+				mono, okMono = x, true
 			}
 		}
-		gs = append(gs, goal{"rate Allow (" + strings.TrimPrefix(r.w.id, "Allow/") + ") <= 0.5x the mutex bucket, ahead of x/time/rate and uber ratelimit",
-			fmt.Sprintf("%.2fx the mutex bucket", rm), ok && rm <= 0.5 && ahead, ok})
+		now, okNow := ratio(r.outs, "weft", "mutex")
+		gs = append(gs, goal{"rate Allow (" + strings.TrimPrefix(r.w.id, "Allow/") + ") <= 0.8x the best mutex bucket on the monotonic clock, <= 0.5x the one on time.Now",
+			fmt.Sprintf("%.2fx; %.2fx", mono, now), okMono && okNow && mono <= 0.8 && now <= 0.5, okMono && okNow})
 	}
-	if outs := byID(results, "KeyedAllow"); outs != nil {
-		r, ok := ratio(outs, "weft", "x/time/rate+sync.Map")
-		gs = append(gs, goal{"keyed Allow <= 0.6x x/time/rate limiters in a sync.Map", fmt.Sprintf("%.2fx", r), ok && r <= 0.6, ok})
+	for _, r := range results {
+		if !strings.HasPrefix(r.w.id, "KeyedAllow/") {
+			continue
+		}
+		x, ok := ratio(r.outs, "weft", "x/time/rate+sync.Map")
+		weft := find(r.outs, "weft")
+		gs = append(gs, goal{"keyed Allow on a known key (" + strings.TrimPrefix(r.w.id, "KeyedAllow/") + ") <= 0.6x x/time/rate limiters in a sync.Map, 0 allocs",
+			fmt.Sprintf("%.2fx; %.3f allocs/call", x, weft.allocsOr()), ok && x <= 0.6 && weft.allocsOr() < 0.005, ok})
 	}
 	if outs := byID(results, "QueuedMemory"); outs != nil {
 		// The channel pool holds an 8-byte func value per queued task; the

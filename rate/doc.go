@@ -22,6 +22,20 @@
 // or more events than the burst). When the context ends while waiting, the
 // reservation is cancelled.
 //
+// When several goroutines call at once, each processor (P) leases a short
+// stretch of the limiter's time ahead and admits from it without writing
+// memory that other cores read, which is what makes the limiter cheap under
+// contention (see Limiter). The bound above holds with leases. Leases hold
+// at most a quarter of the burst between them, and are taken only while at
+// least half the burst is free, so near the limit every event is claimed
+// alone. What they change: events leased to another processor and not yet
+// taken count as taken, so while other goroutines are admitting, an AllowN
+// for most of the burst can be refused where it would otherwise pass,
+// Tokens counts them as taken, and a reservation made before a lease cannot
+// be cancelled. A goroutine calling alone sees the limiter without leases,
+// except that when the runtime moves it to another processor, the unused
+// part of its old processor's lease counts as taken until its time passes.
+//
 // Edge cases: Inf allows everything; a limit of 0, or a burst of 0, allows
 // nothing; n == 0 is always allowed; n < 0 and n above the burst are never
 // allowed; SetLimit and SetBurst take effect for calls that start after they
@@ -36,13 +50,24 @@
 //
 // # Cost
 //
-// Each figure here is the ratio of medians against a baseline in the same
-// run of go run ./bench (2,000,000 calls, every one admitted), given as its
-// range over separate runs on a shared 2-core machine (the claims table in
-// bench/claims.go; go run ./bench -check re-measures them on yours). Allow
-// costs 0.43-0.45x a token bucket behind a sync.Mutex that reads time.Now,
-// from one goroutine (claim rate.allow.1), and 0.57-0.65x from two
-// (rate.allow.2). Keyed's Allow on 1,024 known keys from two goroutines
-// costs 0.89-1.02x x/time/rate limiters kept in a sync.Map (rate.keyed).
-// None allocates.
+// Measured on 2 cores with the package's benchmarks (BenchmarkAllow,
+// BenchmarkAllowDenied, BenchmarkKeyed), medians of -count 6 in one run,
+// each figure against baselines in the same run (a range over separate runs
+// is yet to be measured on a quiet machine). The baselines: one monotonic
+// clock read (the floor); a mutex token bucket on time.Now; and the best of
+// three mutex buckets on the same monotonic clock as the limiter (the clock
+// read under the lock, before it, and the limiter's own integer arithmetic
+// behind the lock).
+//
+// Allow from one goroutine costs 6.7 ns more (36.7 ns against 30.0) than one
+// clock read (0 allocs). From 2, 4 and 8 goroutines it costs 0.31x, 0.22x and
+// 0.19x the best mutex bucket on the monotonic clock, and 0.18x, 0.11x and
+// 0.09x the one on time.Now. With the rate far below the call rate (1,000/s,
+// burst 10), so that nearly every call is denied, Allow costs 4.5 ns more than
+// one clock read from one goroutine, and 1.8 to 2.2 ns more from 2, 4 or 8.
+//
+// A Keyed Allow on a known key takes no lock and allocates nothing; the bench
+// module's BenchmarkRateKeyed measured it at 0.52x and 0.54x x/time/rate
+// limiters in a sync.Map over 1,024 keys and 0.55x and 0.54x over 100,000,
+// from 2 and 8 goroutines.
 package rate
