@@ -19,14 +19,16 @@ type resize struct{ Width int }
 func Example() {
 	dir, _ := os.MkdirTemp("", "fleet-example-")
 	defer os.RemoveAll(dir)
-	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: dir})
+	// The server sets up the stream set "images", and writes a submitter's
+	// and a worker's credentials for it, which As finds.
+	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: dir, Streams: []fleet.StreamConfig{{Name: "images"}}})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	defer srv.Shutdown()
 	ctx := context.Background()
-	js, err := fleet.Connect(ctx, srv.URL())
+	js, err := fleet.Connect(ctx, srv.URL(), fleet.As(fleet.RoleSubmitter))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -42,8 +44,16 @@ func Example() {
 		mu   sync.Mutex
 		done = map[string]string{} // in real life: a table with a unique key on the job ID
 	)
+	// On each worker machine (here the same process), a worker's
+	// credentials: it may take jobs, but not publish any.
+	wjs, err := fleet.Connect(ctx, srv.URL(), fleet.As(fleet.RoleWorker))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer wjs.Conn().Close()
 	runCtx, stop := context.WithCancel(ctx)
-	w, _ := fleet.NewWorker(ctx, js, "images", 2, func(_ context.Context, j fleet.Job[resize]) error {
+	w, _ := fleet.NewWorker(ctx, wjs, "images", 2, func(_ context.Context, j fleet.Job[resize]) error {
 		mu.Lock()
 		defer mu.Unlock()
 		if _, seen := done[j.ID]; seen {
