@@ -134,7 +134,7 @@ func loadSeed(path string, gen func() (nkeys.KeyPair, error), create bool) (nkey
 func readPrivate(path string) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("fleet: %w", err)
 	}
 	if fi.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("fleet: %s is open to other users (mode %04o): it holds a secret; chmod 600 %s", path, fi.Mode().Perm(), path)

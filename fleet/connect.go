@@ -179,6 +179,15 @@ func (c *connectConfig) credentials(rawURL string, opts *[]nats.Option) (credSou
 		if err != nil {
 			return src, fmt.Errorf("fleet: %s holds no valid user JWT: %v", src.name(), err)
 		}
+		kp, err := jwt.ParseDecoratedUserNKey(data)
+		if err != nil {
+			return src, fmt.Errorf("fleet: %s holds no valid user seed: %v", src.name(), err)
+		}
+		pub, err := kp.PublicKey()
+		kp.Wipe()
+		if err != nil || pub != uc.Subject {
+			return src, fmt.Errorf("fleet: the seed in %s is not the key of its user JWT", src.name())
+		}
 		if uc.Expires > 0 && time.Unix(uc.Expires, 0).Before(time.Now()) {
 			return src, fmt.Errorf("fleet: the credentials in %s expired at %s; ask for new ones", src.name(), time.Unix(uc.Expires, 0).Format(time.RFC3339))
 		}
@@ -267,12 +276,32 @@ func connectError(rawURL string, src credSource, err error) error {
 		return fmt.Errorf("fleet: NATS at %s offers no TLS, but this client was given certificates to use with it", rawURL)
 	case (errors.As(err, &unknownCA) || errors.As(err, &invalid) || errors.As(err, &verify)) && src.pinned:
 		return fmt.Errorf("fleet: NATS at %s is not the server %s is for: its certificate is not signed by that CA; nothing was sent", rawURL, src.trust())
+	case clientCertRefused(err):
+		return fmt.Errorf("fleet: NATS at %s asks for a client certificate signed by a CA it trusts, and this client presented none it accepts (give one with WithClientCert): %v", rawURL, err)
+	case strings.Contains(err.Error(), "closed by remote after TLS handshake"):
+		return fmt.Errorf("fleet: NATS at %s closed the connection after the TLS handshake, as a server does when it wants a client certificate it trusts (give one with WithClientCert): %v", rawURL, err)
 	case errors.As(err, &hostErr):
 		return fmt.Errorf("fleet: NATS at %s presents a certificate for other names: %v", rawURL, hostErr)
 	case errors.As(err, &unknownCA) || errors.As(err, &invalid) || errors.As(err, &verify):
 		return fmt.Errorf("fleet: NATS at %s presents a certificate this client does not trust: give its CA, or a credentials file made for it (which carries the CA): %v", rawURL, err)
 	}
 	return fmt.Errorf("fleet: cannot reach NATS at %s: %w", rawURL, err)
+}
+
+// clientCertRefused tells whether the server ended the TLS handshake over
+// the client's certificate, or the lack of one (the alert has no exported
+// type).
+func clientCertRefused(err error) bool {
+	msg := err.Error()
+	if !strings.Contains(msg, "remote error: tls: ") {
+		return false
+	}
+	for _, alert := range []string{"certificate required", "bad certificate", "unknown certificate authority", "certificate unknown"} {
+		if strings.Contains(msg, alert) {
+			return true
+		}
+	}
+	return false
 }
 
 func hasUserInfo(rawURL string) bool {

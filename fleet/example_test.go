@@ -75,3 +75,40 @@ func Example() {
 	// img-1 resized to 1280
 	// img-2 resized to 1920
 }
+
+// A worker's credential for the stream set "weft" may publish only these
+// subjects, and subscribe only to these: nothing that reaches weft.jobs.
+func ExampleRolePermissions() {
+	p, err := fleet.RolePermissions(fleet.RoleWorker, "weft")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("publish:")
+	for _, s := range p.Publish {
+		fmt.Println(" ", s)
+	}
+	fmt.Println("subscribe:")
+	for _, s := range p.Subscribe {
+		fmt.Println(" ", s)
+	}
+	// Output:
+	// publish:
+	//   $JS.API.STREAM.INFO.weft
+	//   $JS.API.CONSUMER.INFO.weft.*
+	//   $JS.API.CONSUMER.MSG.NEXT.weft.*
+	//   $JS.ACK.weft.>
+	//   $JS.API.STREAM.MSG.GET.weft
+	//   $JS.API.STREAM.MSG.DELETE.weft
+	//   weft.results.>
+	//   $JS.API.STREAM.INFO.weft_results
+	//   $JS.API.STREAM.INFO.KV_weft_runs
+	//   $JS.API.STREAM.MSG.GET.KV_weft_runs
+	//   $JS.API.STREAM.INFO.OBJ_weft_output
+	//   $O.weft_output.C.>
+	//   $O.weft_output.M.>
+	// subscribe:
+	//   _INBOX.worker-e627e223.>
+	//   $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.weft.*
+	//   $KV.weft_runs.>
+}

@@ -118,9 +118,6 @@ func StartServer(c ServerConfig) (*Server, error) {
 		return nil, fmt.Errorf("fleet: server: %w", err)
 	}
 	srv.s = s
-	if os.Getenv("FLEET_DEBUG") != "" {
-		s.ConfigureLogger()
-	}
 	go s.Start()
 	if !s.ReadyForConnections(10 * time.Second) {
 		srv.Shutdown()
