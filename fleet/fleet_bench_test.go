@@ -116,6 +116,7 @@ func benchServer(b *testing.B, security string) *fleet.Server {
 }
 
 func benchThroughput(b *testing.B, srv *fleet.Server, transport string, workers int, impl string) {
+	b.ReportAllocs()
 	ctx := context.Background()
 	pubJS := benchConnect(b, srv, transport, fleet.RoleSubmitter)
 	if _, err := fleet.NewProducer[work](ctx, pubJS, "jobs", nil); err != nil { // creates the stream, or finds it
@@ -188,6 +189,7 @@ func BenchmarkLatency(b *testing.B) {
 	for _, transport := range []string{"tcp", "inproc"} {
 		for _, impl := range []string{"jetstream", "fleet"} {
 			b.Run(fmt.Sprintf("transport=%s/impl=%s", transport, impl), func(b *testing.B) {
+				b.ReportAllocs()
 				srv := benchServer(b, "none")
 				ctx := context.Background()
 				pubJS := benchConnect(b, srv, transport, fleet.RoleSubmitter)
