@@ -215,7 +215,7 @@ func (c *connectConfig) credentials(rawURL string, opts *[]nats.Option) (credSou
 		if !pool.AppendCertsFromPEM(pem) {
 			return src, fmt.Errorf("fleet: WithCA: %s holds no certificate", c.ca)
 		}
-		tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: pool}
+		tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: pool, DynamicRecordSizingDisabled: true}
 		src.ca, src.pinned = c.ca, false
 	}
 	if c.cert != "" || c.key != "" {
@@ -227,7 +227,7 @@ func (c *connectConfig) credentials(rawURL string, opts *[]nats.Option) (credSou
 			return src, fmt.Errorf("fleet: WithClientCert: %w", err)
 		}
 		if tlsCfg == nil {
-			tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12}
+			tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12, DynamicRecordSizingDisabled: true}
 		}
 		tlsCfg.Certificates = []tls.Certificate{pair}
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,15 +16,18 @@ import (
 	"github.com/weft-dev/weft/fleet"
 )
 
-// benchConnect returns a connection to srv as role over loopback TCP, or
-// in process.
-func benchConnect(b *testing.B, srv *fleet.Server, transport string, role fleet.Role) jetstream.JetStream {
+// benchConnect returns a connection to srv as role over loopback TCP (with
+// the credentials As finds, or those in creds), or in process.
+func benchConnect(b *testing.B, srv *fleet.Server, transport string, role fleet.Role, creds string) jetstream.JetStream {
 	b.Helper()
 	var js jetstream.JetStream
 	var err error
-	if transport == "inproc" {
+	switch {
+	case transport == "inproc":
 		js, err = srv.ConnectInProcess(role)
-	} else {
+	case creds != "":
+		js, err = fleet.Connect(context.Background(), srv.URL(), fleet.WithCredentials(creds))
+	default:
 		js, err = fleet.Connect(context.Background(), srv.URL(), fleet.As(role))
 	}
 	if err != nil {
@@ -72,7 +77,8 @@ func BenchmarkThroughput(b *testing.B) {
 		for _, workers := range []int{1, 2, 4} {
 			for _, impl := range []string{"jetstream", "jetstream-json", "fleet"} {
 				b.Run(fmt.Sprintf("transport=%s/workers=%d/impl=%s", transport, workers, impl), func(b *testing.B) {
-					benchThroughput(b, benchServer(b, "none"), transport, workers, impl)
+					srv, _ := benchServer(b, "none")
+					benchThroughput(b, srv, "", transport, workers, impl)
 				})
 			}
 		}
@@ -83,28 +89,43 @@ func BenchmarkThroughput(b *testing.B) {
 // server without authentication or TLS (security=none), with
 // authentication alone (security=auth: each connection a submitter's or a
 // worker's, with their permissions), and with authentication and TLS, as
-// servers are by default (security=auth+tls), in the same run.
+// servers are by default (security=auth+tls), in the same run; and, to
+// tell what the permissions cost, with authentication and workers holding
+// an admin's credential, which has no permissions for the server to check
+// (security=auth-admin).
 func BenchmarkSecurity(b *testing.B) {
 	for _, workers := range []int{1, 2, 4} {
-		for _, security := range []string{"none", "auth", "auth+tls"} {
+		for _, security := range []string{"none", "auth-admin", "auth", "auth+tls"} {
 			b.Run(fmt.Sprintf("workers=%d/security=%s", workers, security), func(b *testing.B) {
-				benchThroughput(b, benchServer(b, security), "tcp", workers, "fleet")
+				srv, dir := benchServer(b, security)
+				var creds string
+				if security == "auth-admin" {
+					data, err := fleet.Credentials(dir, fleet.RoleAdmin, fleet.CredentialsConfig{})
+					if err != nil {
+						b.Fatal(err)
+					}
+					creds = filepath.Join(b.TempDir(), "admin.creds")
+					if err := os.WriteFile(creds, data, 0o600); err != nil {
+						b.Fatal(err)
+					}
+				}
+				benchThroughput(b, srv, creds, "tcp", workers, "fleet")
 			})
 		}
 	}
 }
 
-// benchServer starts an embedded server for one benchmark. With
-// authentication, the server sets the stream set "jobs" up; without, the
-// first producer and worker create the job stream and its consumer, with
-// the same configuration.
-func benchServer(b *testing.B, security string) *fleet.Server {
+// benchServer starts an embedded server for one benchmark, and returns it
+// with its store directory. With authentication, the server sets the stream
+// set "jobs" up; without, the first producer and worker create the job
+// stream and its consumer, with the same configuration.
+func benchServer(b *testing.B, security string) (*fleet.Server, string) {
 	b.Helper()
 	cfg := fleet.ServerConfig{Dir: b.TempDir(), Streams: []fleet.StreamConfig{{Name: "jobs"}}}
 	switch security {
 	case "none":
 		cfg.InsecureNoAuth, cfg.InsecureNoTLS, cfg.Streams = true, true, nil
-	case "auth":
+	case "auth", "auth-admin":
 		cfg.InsecureNoTLS = true
 	}
 	srv, err := fleet.StartServer(cfg)
@@ -112,13 +133,15 @@ func benchServer(b *testing.B, security string) *fleet.Server {
 		b.Fatal(err)
 	}
 	b.Cleanup(srv.Shutdown)
-	return srv
+	return srv, cfg.Dir
 }
 
-func benchThroughput(b *testing.B, srv *fleet.Server, transport string, workers int, impl string) {
+// benchThroughput measures how fast workers drain jobs; they connect with
+// the credentials in workerCreds if given.
+func benchThroughput(b *testing.B, srv *fleet.Server, workerCreds, transport string, workers int, impl string) {
 	b.ReportAllocs()
 	ctx := context.Background()
-	pubJS := benchConnect(b, srv, transport, fleet.RoleSubmitter)
+	pubJS := benchConnect(b, srv, transport, fleet.RoleSubmitter, "")
 	if _, err := fleet.NewProducer[work](ctx, pubJS, "jobs", nil); err != nil { // creates the stream, or finds it
 		b.Fatal(err)
 	}
@@ -147,7 +170,7 @@ func benchThroughput(b *testing.B, srv *fleet.Server, transport string, workers 
 	b.ResetTimer()
 	start := time.Now()
 	for range workers {
-		js := benchConnect(b, srv, transport, fleet.RoleWorker)
+		js := benchConnect(b, srv, transport, fleet.RoleWorker, workerCreds)
 		switch impl {
 		case "jetstream":
 			stops = append(stops, rawWorker(b, runCtx, js, func(jetstream.Msg) { count() }))
@@ -190,9 +213,9 @@ func BenchmarkLatency(b *testing.B) {
 		for _, impl := range []string{"jetstream", "fleet"} {
 			b.Run(fmt.Sprintf("transport=%s/impl=%s", transport, impl), func(b *testing.B) {
 				b.ReportAllocs()
-				srv := benchServer(b, "none")
+				srv, _ := benchServer(b, "none")
 				ctx := context.Background()
-				pubJS := benchConnect(b, srv, transport, fleet.RoleSubmitter)
+				pubJS := benchConnect(b, srv, transport, fleet.RoleSubmitter, "")
 				p, err := fleet.NewProducer[work](ctx, pubJS, "jobs", nil)
 				if err != nil {
 					b.Fatal(err)
@@ -200,7 +223,7 @@ func BenchmarkLatency(b *testing.B) {
 				started := make(chan struct{})
 				runCtx, cancel := context.WithCancel(ctx)
 				var stop func()
-				js := benchConnect(b, srv, transport, fleet.RoleWorker)
+				js := benchConnect(b, srv, transport, fleet.RoleWorker, "")
 				if impl == "jetstream" {
 					stop = rawWorker(b, runCtx, js, func(jetstream.Msg) { started <- struct{}{} })
 				} else {
