@@ -207,13 +207,9 @@ func (c *connectConfig) credentials(rawURL string, opts *[]nats.Option) (credSou
 		}
 	}
 	if c.ca != "" {
-		pem, err := readPEMFile("WithCA", c.ca)
+		pool, err := certPool("WithCA", c.ca)
 		if err != nil {
 			return src, err
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return src, fmt.Errorf("fleet: WithCA: %s holds no certificate", c.ca)
 		}
 		tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: pool, DynamicRecordSizingDisabled: true}
 		src.ca, src.pinned = c.ca, false

@@ -48,6 +48,19 @@ func cluster(t *testing.T, sc ...fleet.StreamConfig) *fleet.Server {
 	return srv
 }
 
+// clusterIn is cluster with the default stream set, and also returns the
+// server's store directory.
+func clusterIn(t *testing.T) (*fleet.Server, string) {
+	t.Helper()
+	dir := t.TempDir()
+	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: dir, Streams: []fleet.StreamConfig{{Name: "jobs"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown)
+	return srv, dir
+}
+
 // connect connects to url over TCP with the credentials of role that the
 // server wrote for this user. Any permission the server refuses fails the
 // test: each role's work must need no more than its permissions.

@@ -313,14 +313,9 @@ func TestSubmitterCannotConsumeJobs(t *testing.T) {
 // on loopback too, with TLS or without.
 func TestAnonymousClientIsRefused(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: dir, Streams: []fleet.StreamConfig{{Name: "jobs"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown()
+	srv, dir := clusterIn(t)
 	ca := filepath.Join(dir, "tls", "ca.pem")
-	_, err = fleet.Connect(ctx, srv.URL(), fleet.WithCA(ca))
+	_, err := fleet.Connect(ctx, srv.URL(), fleet.WithCA(ca))
 	oneLine(t, "no credentials", err, "requires credentials: give a credentials file")
 	if nc, err := nats.Connect(srv.URL(), nats.RootCAs(ca)); !errors.Is(err, nats.ErrAuthorization) {
 		t.Errorf("a plain NATS client without credentials: %v; want an authorization violation", err)
@@ -357,12 +352,7 @@ func TestAnonymousClientIsRefused(t *testing.T) {
 // refused, by the server, with one line saying so.
 func TestWrongOrExpiredCredentialIsRefused(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: dir, Streams: []fleet.StreamConfig{{Name: "jobs"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown()
+	srv, dir := clusterIn(t)
 	ca := filepath.Join(dir, "tls", "ca.pem")
 	other := cluster(t)
 	theirs := other.CredentialsFile(fleet.RoleWorker)
@@ -385,7 +375,7 @@ func TestWrongOrExpiredCredentialIsRefused(t *testing.T) {
 		}
 	}
 
-	_, err = fleet.Connect(ctx, srv.URL(), fleet.WithCredentials(theirs))
+	_, err := fleet.Connect(ctx, srv.URL(), fleet.WithCredentials(theirs))
 	oneLine(t, "another server's credentials", err, "is not the server the credentials file "+theirs+" is for: its certificate is not signed by that CA; nothing was sent")
 
 	data, err := os.ReadFile(theirs)

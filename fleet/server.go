@@ -3,7 +3,6 @@ package fleet
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -188,13 +187,9 @@ func (c *ServerConfig) tls(opts *server.Options) ([]byte, error) {
 		caPEM = pemData
 	}
 	if c.TLSClientCA != "" {
-		pem, err := readPEMFile("TLSClientCA", c.TLSClientCA)
+		pool, err := certPool("TLSClientCA", c.TLSClientCA)
 		if err != nil {
 			return nil, err
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("fleet: TLSClientCA: %s holds no certificate", c.TLSClientCA)
 		}
 		cfg.ClientCAs = pool
 		cfg.ClientAuth = tls.RequireAndVerifyClientCert

@@ -212,15 +212,16 @@ func caFromCreds(data []byte) []byte {
 	return out
 }
 
-// readPEMFile reads a PEM file named by an option, saying which one when it
-// cannot.
-func readPEMFile(what, path string) ([]byte, error) {
+// certPool reads the CA certificates of the PEM file path, named by the
+// option what.
+func certPool(what, path string) (*x509.CertPool, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("fleet: %s: %w", what, err)
 	}
-	if b, _ := pem.Decode(data); b == nil {
-		return nil, fmt.Errorf("fleet: %s: %s holds no PEM data", what, path)
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(data) {
+		return nil, fmt.Errorf("fleet: %s: %s holds no certificate", what, path)
 	}
-	return data, nil
+	return pool, nil
 }
