@@ -13,9 +13,10 @@ import (
 type Role string
 
 const (
-	// RoleSubmitter publishes jobs, reads results and outputs, and writes
-	// run states. It cannot take jobs from the job stream, nor create,
-	// change or delete any stream or consumer.
+	// RoleSubmitter publishes jobs, reads results and outputs (through
+	// consumers it creates on them), and writes run states. It cannot take
+	// or read jobs, create a consumer on the job stream, nor create, change
+	// or delete any stream.
 	RoleSubmitter Role = "submitter"
 	// RoleWorker takes jobs, acknowledges them, reports results and stores
 	// outputs. It cannot publish jobs, write run states, read results or
@@ -90,10 +91,11 @@ func InboxPrefix(role Role, streams ...string) string {
 //     updates; write objects to S_output, and listen to S's
 //     max-deliveries advisories.
 //
-// Neither may create, change or delete a stream or a consumer on S (a
+// Neither may create, change or delete a stream, nor a consumer on S (a
 // consumer's delivery subject, and a stream's sources or republishing, would
 // let it move messages from one subject to another), purge or delete
-// messages other than as said, nor restore a snapshot. A worker has no
+// messages other than as said, nor restore a snapshot; a worker may create
+// no consumer at all. A worker has no
 // direct get: the server sends a direct get's answer, the stored message
 // as it was, to whatever reply subject the request names, so a direct get
 // of a message a worker wrote, answered to S.jobs, would be a job.

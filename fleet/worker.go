@@ -158,6 +158,9 @@ func bindConsumer(ctx context.Context, js jetstream.JetStream, stream string, wo
 //
 // After Drain, Run stops pulling, gives back the jobs not started, lets the
 // running handlers finish and settles their jobs as usual, then returns nil.
+//
+// If the server refuses the connection the right to pull (a submitter's
+// credentials), Run returns at once an error wrapping ErrDenied.
 func (w *Worker[T]) Run(ctx context.Context) error {
 	// A connection that may not pull (a submitter's) gets no job: say so at
 	// once rather than wait for ever.
