@@ -169,6 +169,7 @@ func (c *connectConfig) credentials(rawURL string, opts *[]nats.Option) (credSou
 		if data, err = readPrivate(src.file); err != nil {
 			return src, err
 		}
+		defer clear(data) // NATS reads the file again when it connects
 	}
 	if data != nil {
 		token, err := jwt.ParseDecoratedJWT(data)
@@ -278,6 +279,8 @@ func connectError(rawURL string, src credSource, err error) error {
 		return fmt.Errorf("fleet: NATS at %s closed the connection after the TLS handshake, as a server does when it wants a client certificate it trusts (give one with WithClientCert): %v", rawURL, err)
 	case errors.As(err, &hostErr):
 		return fmt.Errorf("fleet: NATS at %s presents a certificate for other names: %v", rawURL, hostErr)
+	case (errors.As(err, &unknownCA) || errors.As(err, &invalid) || errors.As(err, &verify)) && src.ca != "":
+		return fmt.Errorf("fleet: NATS at %s presents a certificate that the CA in %s does not sign: %v", rawURL, src.ca, err)
 	case errors.As(err, &unknownCA) || errors.As(err, &invalid) || errors.As(err, &verify):
 		return fmt.Errorf("fleet: NATS at %s presents a certificate this client does not trust: give its CA, or a credentials file made for it (which carries the CA): %v", rawURL, err)
 	}

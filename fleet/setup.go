@@ -99,6 +99,14 @@ func setUpOnce(ctx context.Context, js jetstream.JetStream, c StreamConfig) erro
 	if err := ensureStream(ctx, js, s, c.DuplicateWindow); err != nil {
 		return err
 	}
+	// Workers get a job they must report as given up with the stream API,
+	// which they may use, rather than by direct get, which they may not.
+	if err := ensure(ctx, js, s, nil, func(cfg *jetstream.StreamConfig) error {
+		cfg.AllowDirect = false
+		return nil
+	}); err != nil {
+		return err
+	}
 	if err := setUpConsumer(ctx, js, c); err != nil {
 		return err
 	}

@@ -89,7 +89,7 @@ func TestSetUp(t *testing.T) {
 		}
 	}
 	cfg, _ := streamConfig(t, js, "s")
-	if cfg.Retention != jetstream.WorkQueuePolicy || cfg.Duplicates != fleet.DefaultDuplicateWindow {
+	if cfg.Retention != jetstream.WorkQueuePolicy || cfg.Duplicates != fleet.DefaultDuplicateWindow || cfg.AllowDirect {
 		t.Errorf("job stream: %+v", cfg)
 	}
 	if cfg, _ := streamConfig(t, js, "s_results"); !cfg.DenyDelete || !cfg.DenyPurge || cfg.AllowRollup || cfg.AllowDirect || cfg.MaxAge != 24*time.Hour {
@@ -127,6 +127,15 @@ func TestSetUp(t *testing.T) {
 		t.Errorf("results kept %v; want 2h", cfg.MaxAge)
 	}
 
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "direct", Subjects: []string{"direct.jobs"}, Retention: jetstream.WorkQueuePolicy, AllowDirect: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := fleet.SetUp(ctx, js, fleet.StreamConfig{Name: "direct"}); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, _ := streamConfig(t, js, "direct"); cfg.AllowDirect {
+		t.Error("SetUp left direct gets on a job stream")
+	}
 	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "bad_results", Subjects: []string{"bad.results.>"}, RePublish: &jetstream.RePublish{Source: "bad.results.r", Destination: "bad.jobs"}}); err != nil {
 		t.Fatal(err)
 	}
