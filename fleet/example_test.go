@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/weft-dev/weft/fleet"
 )
@@ -111,4 +113,39 @@ func ExampleRolePermissions() {
 	//   _INBOX.worker-e627e223.>
 	//   $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.weft.*
 	//   $KV.weft_runs.>
+}
+
+// A server makes credentials to hand out, here a worker's valid for a day:
+// with them a worker takes jobs, but may not publish any.
+func ExampleCredentials() {
+	dir, _ := os.MkdirTemp("", "fleet-example-")
+	defer os.RemoveAll(dir)
+	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: dir, Streams: []fleet.StreamConfig{{Name: "images"}}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Shutdown()
+	creds, err := fleet.Credentials(dir, fleet.RoleWorker, fleet.CredentialsConfig{Streams: []string{"images"}, ValidFor: 24 * time.Hour})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	file := filepath.Join(dir, "worker.creds")
+	os.WriteFile(file, creds, 0o600) // on the worker's machine
+
+	ctx := context.Background()
+	js, err := fleet.Connect(ctx, srv.URL(), fleet.WithCredentials(file), fleet.WithErrorHandler(func(error) {}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer js.Conn().Close()
+	_, err = fleet.NewWorker(ctx, js, "images", 1, func(context.Context, fleet.Job[resize]) error { return nil }, fleet.WorkerConfig{})
+	fmt.Println("worker:", err)
+	p, _ := fleet.NewProducer[resize](ctx, js, "images", nil)
+	fmt.Println("submit:", p.Submit(ctx, "img-0", resize{Width: 640}))
+	// Output:
+	// worker: <nil>
+	// submit: fleet: these credentials may not publish jobs to images.jobs (the server refused a publish to images.jobs)
 }

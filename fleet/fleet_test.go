@@ -315,6 +315,12 @@ func TestBadInput(t *testing.T) {
 	if _, err := fleet.NewWorker(context.Background(), js, "jobs", 0, func(context.Context, fleet.Job[string]) error { return nil }, fleet.WorkerConfig{}); err == nil {
 		t.Error("0 workers: got nil error")
 	}
+	if _, err := srv.ConnectInProcess(fleet.RoleWorker, fleet.As(fleet.RoleWorker)); err == nil || !strings.Contains(err.Error(), "ConnectInProcess takes only WithErrorHandler") {
+		t.Errorf("ConnectInProcess with As: got %v", err)
+	}
+	if _, err := fleet.Connect(ctx, srv.URL(), fleet.As("root")); err == nil || !strings.Contains(err.Error(), `unknown role "root"`) {
+		t.Errorf("Connect as root: got %v", err)
+	}
 }
 
 // TestDrainFinishesRunningJobsAndGivesBackTheRest: a draining worker lets its

@@ -151,7 +151,9 @@ func NewProducer[T any](ctx context.Context, js jetstream.JetStream, stream stri
 // Submit publishes a job and waits until the server has stored it. id must
 // be unique per job: a second Submit with the same id within the stream's
 // duplicate window (DefaultDuplicateWindow, or DuplicateWindow) stores
-// nothing, so a re-submitted run does not run its jobs twice.
+// nothing, so a re-submitted run does not run its jobs twice. If the server
+// refuses the connection the right to publish jobs (a worker's
+// credentials), Submit returns at once an error wrapping ErrDenied.
 func (p *Producer[T]) Submit(ctx context.Context, id string, v T) error {
 	if id == "" {
 		return errors.New("fleet: job id must not be empty")
@@ -163,7 +165,15 @@ func (p *Producer[T]) Submit(ctx context.Context, id string, v T) error {
 	if max := p.js.Conn().MaxPayload(); int64(len(data)) > max {
 		return fmt.Errorf("%w: job %q is %d bytes, more than the server's maximum payload of %d", ErrTooLarge, id, len(data), max)
 	}
-	if _, err := p.js.Publish(ctx, jobSubject(p.stream), data, jetstream.WithMsgID(id)); err != nil {
+	subj := jobSubject(p.stream)
+	err = attempt(ctx, p.js, subj, "publish jobs to "+subj, func(ctx context.Context) error {
+		_, err := p.js.Publish(ctx, subj, data, jetstream.WithMsgID(id))
+		return err
+	})
+	if errors.Is(err, ErrDenied) {
+		return err
+	}
+	if err != nil {
 		return fmt.Errorf("fleet: publishing job %q: %w", id, err)
 	}
 	return nil

@@ -136,6 +136,14 @@ func TestWorkerCannotGetAJobRun(t *testing.T) {
 	m.Data = job
 	nc.PublishMsg(m)
 	r.expect(t, "Publish", "jobs.jobs")
+	p, err := fleet.NewProducer[work](ctx, evil, "jobs", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Submit(ctx, "evil", work{N: 666}); !errors.Is(err, fleet.ErrDenied) {
+		t.Errorf("a worker's Submit: %v; want ErrDenied", err)
+	}
+	r.expect(t, "Publish", "jobs.jobs")
 
 	// Every request that would carry what a worker may publish (results,
 	// outputs) to the job subject, or change the streams, consumers and run

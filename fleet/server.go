@@ -294,7 +294,8 @@ func (s *Server) Shutdown() {
 // ConnectInProcess connects to the server without a network connection
 // (the client and server share the process), with a credential of role
 // made in memory for the server's stream sets, and returns its JetStream
-// context. The role does not matter with InsecureNoAuth.
+// context. The role does not matter with InsecureNoAuth. Of the options,
+// only WithErrorHandler applies: the others are refused.
 func (s *Server) ConnectInProcess(role Role, opts ...ConnectOption) (jetstream.JetStream, error) {
 	if err := role.valid(); err != nil {
 		return nil, err
@@ -302,6 +303,9 @@ func (s *Server) ConnectInProcess(role Role, opts ...ConnectOption) (jetstream.J
 	c := connectConfig{inProcess: s.s}
 	for _, o := range opts {
 		o(&c)
+	}
+	if c.creds != "" || c.role != "" || c.ca != "" || c.cert != "" || c.key != "" {
+		return nil, errors.New("fleet: ConnectInProcess takes only WithErrorHandler: it makes its own credential, and an in-process connection has no TLS")
 	}
 	if s.auth != nil {
 		token, seed, err := s.auth.user(role, s.streams, "weft "+string(role)+" in process", time.Time{})
@@ -312,7 +316,6 @@ func (s *Server) ConnectInProcess(role Role, opts ...ConnectOption) (jetstream.J
 			return nil, err
 		}
 	}
-	c.creds, c.role, c.ca, c.cert, c.key = "", "", "", "", ""
 	js, err := connectWith(context.Background(), "", c)
 	if err != nil {
 		return nil, fmt.Errorf("fleet: connecting in process: %w", err)
