@@ -119,7 +119,7 @@ func connectWith(ctx context.Context, rawURL string, c connectConfig) (jetstream
 	js, err := jetstream.New(nc)
 	if err != nil {
 		nc.Close()
-		return nil, fmt.Errorf("fleet: JetStream at %s: %w", rawURL, err)
+		return nil, fmt.Errorf("fleet: JetStream at %s: %w", redact(rawURL), err)
 	}
 	return &conn{JetStream: js, denied: d}, nil
 }
@@ -254,37 +254,40 @@ func (s credSource) name() string {
 
 // connectError says in one line why a connection failed.
 func connectError(rawURL string, src credSource, err error) error {
+	shown := redact(rawURL) // a password is a secret too
 	var unknownCA x509.UnknownAuthorityError
 	var invalid x509.CertificateInvalidError
 	var hostErr x509.HostnameError
 	var verify *tls.CertificateVerificationError
 	switch {
 	case errors.Is(err, nats.ErrAuthExpired):
-		return fmt.Errorf("fleet: NATS at %s refused the credentials in %s: they have expired; ask for new ones", rawURL, src.name())
+		return fmt.Errorf("fleet: NATS at %s refused the credentials in %s: they have expired; ask for new ones", shown, src.name())
+	case errors.Is(err, nats.ErrAuthorization) && src.file == "" && hasUserInfo(rawURL):
+		return fmt.Errorf("fleet: NATS at %s refused the user information in the URL", shown)
 	case errors.Is(err, nats.ErrAuthorization) && src.file == "" && src.looked == "":
-		return fmt.Errorf("fleet: NATS at %s requires credentials: give a credentials file", rawURL)
+		return fmt.Errorf("fleet: NATS at %s requires credentials: give a credentials file", shown)
 	case errors.Is(err, nats.ErrAuthorization) && src.file == "":
-		return fmt.Errorf("fleet: NATS at %s requires credentials, and none were found at %s: give a credentials file", rawURL, src.looked)
+		return fmt.Errorf("fleet: NATS at %s requires credentials, and none were found at %s: give a credentials file", shown, src.looked)
 	case errors.Is(err, nats.ErrAuthorization), errors.Is(err, nats.ErrAuthRevoked):
-		return fmt.Errorf("fleet: NATS at %s refused the credentials in %s: they are not valid there (made for another server, or revoked)", rawURL, src.name())
+		return fmt.Errorf("fleet: NATS at %s refused the credentials in %s: they are not valid there (made for another server, or revoked)", shown, src.name())
 	case errors.Is(err, nats.ErrSecureConnWanted) && src.pinned:
-		return fmt.Errorf("fleet: NATS at %s offers no TLS, but %s is for a server that does: it is not that server; nothing was sent", rawURL, src.trust())
+		return fmt.Errorf("fleet: NATS at %s offers no TLS, but %s is for a server that does: it is not that server; nothing was sent", shown, src.trust())
 	case errors.Is(err, nats.ErrSecureConnWanted):
-		return fmt.Errorf("fleet: NATS at %s offers no TLS, but this client was given certificates to use with it", rawURL)
+		return fmt.Errorf("fleet: NATS at %s offers no TLS, but this client was given certificates to use with it", shown)
 	case (errors.As(err, &unknownCA) || errors.As(err, &invalid) || errors.As(err, &verify)) && src.pinned:
-		return fmt.Errorf("fleet: NATS at %s is not the server %s is for: its certificate is not signed by that CA; nothing was sent", rawURL, src.trust())
+		return fmt.Errorf("fleet: NATS at %s is not the server %s is for: its certificate is not signed by that CA; nothing was sent", shown, src.trust())
 	case clientCertRefused(err):
-		return fmt.Errorf("fleet: NATS at %s asks for a client certificate signed by a CA it trusts, and this client presented none it accepts (give one with WithClientCert): %v", rawURL, err)
+		return fmt.Errorf("fleet: NATS at %s asks for a client certificate signed by a CA it trusts, and this client presented none it accepts (give one with WithClientCert): %v", shown, err)
 	case strings.Contains(err.Error(), "closed by remote after TLS handshake"):
-		return fmt.Errorf("fleet: NATS at %s closed the connection after the TLS handshake, as a server does when it wants a client certificate it trusts (give one with WithClientCert): %v", rawURL, err)
+		return fmt.Errorf("fleet: NATS at %s closed the connection after the TLS handshake, as a server does when it wants a client certificate it trusts (give one with WithClientCert): %v", shown, err)
 	case errors.As(err, &hostErr):
-		return fmt.Errorf("fleet: NATS at %s presents a certificate for other names: %v", rawURL, hostErr)
+		return fmt.Errorf("fleet: NATS at %s presents a certificate for other names: %v", shown, hostErr)
 	case (errors.As(err, &unknownCA) || errors.As(err, &invalid) || errors.As(err, &verify)) && src.ca != "":
-		return fmt.Errorf("fleet: NATS at %s presents a certificate that the CA in %s does not sign: %v", rawURL, src.ca, err)
+		return fmt.Errorf("fleet: NATS at %s presents a certificate that the CA in %s does not sign: %v", shown, src.ca, err)
 	case errors.As(err, &unknownCA) || errors.As(err, &invalid) || errors.As(err, &verify):
-		return fmt.Errorf("fleet: NATS at %s presents a certificate this client does not trust: give its CA, or a credentials file made for it (which carries the CA): %v", rawURL, err)
+		return fmt.Errorf("fleet: NATS at %s presents a certificate this client does not trust: give its CA, or a credentials file made for it (which carries the CA): %v", shown, err)
 	}
-	return fmt.Errorf("fleet: cannot reach NATS at %s: %w", rawURL, err)
+	return fmt.Errorf("fleet: cannot reach NATS at %s: %w", shown, err)
 }
 
 // clientCertRefused tells whether the server ended the TLS handshake over
@@ -301,6 +304,18 @@ func clientCertRefused(err error) bool {
 		}
 	}
 	return false
+}
+
+// redact hides the password of a URL, or its token (a user name alone).
+func redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.User == nil {
+		return rawURL
+	}
+	if _, ok := u.User.Password(); !ok {
+		u.User = url.User("xxxxx")
+	}
+	return u.Redacted()
 }
 
 func hasUserInfo(rawURL string) bool {

@@ -347,6 +347,14 @@ func TestAnonymousClientIsRefused(t *testing.T) {
 	defer plain.Shutdown()
 	_, err = fleet.Connect(ctx, plain.URL())
 	oneLine(t, "no credentials, plain text", err, "requires credentials")
+	u, _ := url.Parse(plain.URL())
+	for _, userinfo := range []string{"alice:s3cr3t", "s3cr3t"} {
+		_, err = fleet.Connect(ctx, "nats://"+userinfo+"@"+u.Host)
+		oneLine(t, "a user and password in the URL", err, "refused the user information in the URL")
+		if err != nil && strings.Contains(err.Error(), "s3cr3t") {
+			t.Errorf("the error shows the password: %v", err)
+		}
+	}
 	if nc, err := nats.Connect(plain.URL()); !errors.Is(err, nats.ErrAuthorization) {
 		t.Errorf("a plain NATS client without credentials: %v; want an authorization violation", err)
 		if nc != nil {
