@@ -21,7 +21,8 @@ const objectChunk = 128 << 10
 // PutObject stores what r reads as the object name of the object store
 // bucket, by publishing alone: its chunks, then its description, laid out
 // as NATS object stores lay them out, so that ObjectStore.Get reads it.
-// Unlike ObjectStore.Put it reads nothing from the store and removes
+// A connection that may not store there gets an error wrapping ErrDenied
+// at once. Unlike ObjectStore.Put it reads nothing from the store and removes
 // nothing, so it needs only the permission to publish there (a worker's,
 // see RolePermissions): an object of the same name stored before is
 // replaced for readers by the newer description, and its chunks stay until
@@ -43,7 +44,14 @@ func PutObject(ctx context.Context, js jetstream.JetStream, bucket, name string,
 		n, err := io.ReadFull(r, chunk)
 		if n > 0 {
 			h.Write(chunk[:n])
-			if _, perr := js.Publish(ctx, subject, chunk[:n]); perr != nil {
+			perr := attempt(ctx, js, subject, "store objects in "+bucket, func(ctx context.Context) error {
+				_, err := js.Publish(ctx, subject, chunk[:n])
+				return err
+			})
+			if errors.Is(perr, ErrDenied) {
+				return nil, perr
+			}
+			if perr != nil {
 				return nil, fmt.Errorf("fleet: storing object %q in %s: %w", name, bucket, perr)
 			}
 			info.Chunks++
@@ -63,7 +71,14 @@ func PutObject(ctx context.Context, js jetstream.JetStream, bucket, name string,
 	}
 	m := nats.NewMsg("$O." + bucket + ".M." + base64.URLEncoding.EncodeToString([]byte(name)))
 	m.Data = meta
-	if _, err := js.PublishMsg(ctx, m); err != nil {
+	err = attempt(ctx, js, m.Subject, "store objects in "+bucket, func(ctx context.Context) error {
+		_, err := js.PublishMsg(ctx, m)
+		return err
+	})
+	if errors.Is(err, ErrDenied) {
+		return nil, err
+	}
+	if err != nil {
 		return nil, fmt.Errorf("fleet: storing object %q in %s: %w", name, bucket, err)
 	}
 	return info, nil

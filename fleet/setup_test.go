@@ -188,7 +188,10 @@ func TestWorkerSettingsBelongToTheConsumer(t *testing.T) {
 	_, err = fleet.Open(ctx, js, "other")
 	oneLine(t, "opening a stream set outside the credential", err, "these credentials may not use stream other_results")
 	_, err = fleet.Open(ctx, admin(t, srv), "other")
-	oneLine(t, "opening a stream set not set up", err, `stream set "other" is not set up (it has no results stream other_results)`)
+	oneLine(t, "opening a stream set not set up", err, `stream set not set up: stream set "other" has no results stream other_results`)
+	if !errors.Is(err, fleet.ErrNotSetUp) {
+		t.Errorf("%v; want it to wrap ErrNotSetUp", err)
+	}
 }
 
 // TestCredentialsInput: Credentials refuses what it cannot make, by name.

@@ -35,6 +35,10 @@ func (s *Streams) PutOutput(ctx context.Context, name string, r io.Reader) (*jet
 	return PutObject(ctx, s.js, outputBucket(s.Name), name, r)
 }
 
+// ErrNotSetUp is wrapped by the error of Open when the stream set is not
+// there: SetUp, with a connection that may, makes it.
+var ErrNotSetUp = errors.New("fleet: stream set not set up")
+
 // Open binds the stream set name, which SetUp (or the server, for
 // ServerConfig.Streams) made. It creates nothing, so any role's connection
 // may open it; a stream set that is not there, or is not one, is an error
@@ -49,7 +53,7 @@ func Open(ctx context.Context, js jetstream.JetStream, name string) (*Streams, e
 			return err
 		}
 		if errors.Is(err, jetstream.ErrStreamNotFound) || errors.Is(err, jetstream.ErrBucketNotFound) {
-			return fmt.Errorf("fleet: stream set %q is not set up (it has no %s): it is made with SetUp, or by the server for ServerConfig.Streams", name, what)
+			return fmt.Errorf("%w: stream set %q has no %s: it is made with SetUp, or by the server for ServerConfig.Streams", ErrNotSetUp, name, what)
 		}
 		return fmt.Errorf("fleet: %s of stream set %q: %w", what, name, err)
 	}

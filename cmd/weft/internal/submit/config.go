@@ -10,9 +10,10 @@ import (
 
 // Config says where a run's jobs are submitted; with no URL, they run here.
 type Config struct {
-	URL    string // the NATS server or cluster of the workers
-	Stream string // the JetStream stream the jobs go through
-	RunID  string // names the run, to collect it again after a restart; "" for a fresh one
+	URL    string        // the NATS server or cluster of the workers
+	Stream string        // the JetStream stream the jobs go through
+	RunID  string        // names the run, to collect it again after a restart; "" for a fresh one
+	Access remote.Access // credentials and TLS
 }
 
 // Defaults is the configuration before any option: no URL, the default
@@ -21,7 +22,7 @@ func Defaults() *Config { return &Config{Stream: remote.DefaultStream} }
 
 // Section declares the options of a run through NATS, bound to c.
 func Section(c *Config) cli.Section {
-	return cli.Section{Title: "Many machines", Intro: "through NATS JetStream", Options: []cli.Option{
+	return cli.Section{Title: "Many machines", Intro: "through NATS JetStream", Options: append([]cli.Option{
 		{Names: []string{"--nats"}, Arg: cli.Required, Value: "URL",
 			Help:    `run the jobs on the workers (weft worker) instead of here (also "weft run --nats URL ..."); output, -k, --joblog, --halt, --retries, --timeout and the exit status work as in a local run; -u and --line-buffer do not`,
 			Example: "weft --nats nats://127.0.0.1:4222 -k 'make {}' ::: a b", Set: cli.String(&c.URL)},
@@ -30,7 +31,7 @@ func Section(c *Config) cli.Section {
 		{Names: []string{"--run-id"}, Arg: cli.Required, Value: "ID",
 			Help:    "with --nats: name the run (default: a random ID, printed on stderr); starting the same command with the same ID again (after a crash, or to print it again) collects the results and reruns nothing that finished",
 			Example: "weft --nats $URL --run-id nightly 'make {}' ::: a b", Set: remote.SetName(&c.RunID)},
-	}, Text: "Delivery is at least once: a job whose worker dies before reporting it runs again on another worker. Results are kept on the server for 24h."}
+	}, remote.AccessOptions("weft", &c.Access)...), Text: "Delivery is at least once: a job whose worker dies before reporting it runs again on another worker. Results are kept on the server for 24h. The server must let the credentials submit (weft serve credentials submitter makes them)."}
 }
 
 // Check refuses options that need --nats without it, and a run's options
@@ -38,6 +39,12 @@ func Section(c *Config) cli.Section {
 func (c *Config) Check(rc *run.Config) error {
 	if c.URL == "" && (c.RunID != "" || c.Stream != remote.DefaultStream) {
 		return errors.New("--run-id and --stream need --nats URL")
+	}
+	if c.URL == "" && c.Access.Given() {
+		return errors.New("--nats-creds, --tls-ca, --tls-cert and --tls-key need --nats URL")
+	}
+	if err := c.Access.Check(); err != nil {
+		return err
 	}
 	if c.URL != "" && (rc.Ungroup || rc.LineBuffer) {
 		return errors.New("-u and --line-buffer cannot be used with --nats: a remote job's output comes back whole")

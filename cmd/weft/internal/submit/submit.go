@@ -73,7 +73,7 @@ func Execute(r *run.Run, sc *Config) int {
 	if err != nil {
 		return fail(err)
 	}
-	c, err := remote.Open(sc.URL, sc.Stream)
+	c, err := remote.Open(sc.URL, sc.Stream, fleet.RoleSubmitter, sc.Access)
 	if err != nil {
 		return fail(err)
 	}

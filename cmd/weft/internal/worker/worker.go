@@ -37,7 +37,7 @@ import (
 // otherwise (in a test) the worker runs until ctx ends, and returns 0.
 func Run(ctx context.Context, o *Config, env cli.Env) int {
 	stderr := env.Stderr
-	c, err := remote.Open(o.NATS, o.Stream)
+	c, err := remote.Open(o.NATS, o.Stream, fleet.RoleWorker, o.Access)
 	if err != nil {
 		fmt.Fprintf(stderr, "weft: %v\n", err)
 		return 255
@@ -45,7 +45,7 @@ func Run(ctx context.Context, o *Config, env cli.Env) int {
 	defer c.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	runs, err := watchRuns(ctx, c.Runs)
+	runs, err := followRuns(c)
 	if err != nil {
 		fmt.Fprintf(stderr, "weft: %v\n", err)
 		return 255
@@ -139,7 +139,10 @@ func (wk *worker) handle(ctx context.Context, fj fleet.Job[remote.Job]) error {
 	if rj.Run == "" || rj.Tries < 1 {
 		return fmt.Errorf("job %s is not a weft job", fj.ID)
 	}
-	state, runCtx := wk.runs.get(rj.Run)
+	state, runCtx, err := wk.runs.get(ctx, rj.Run)
+	if err != nil {
+		return err // back to the stream
+	}
 	if state == remote.StateSoon || state == remote.StateNow {
 		return wk.publish(&remote.Result{Run: rj.Run, Seq: rj.Seq, K: rj.K, Skipped: true, Host: wk.o.Name}, nil)
 	}
