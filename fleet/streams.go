@@ -84,6 +84,19 @@ func Open(ctx context.Context, js jetstream.JetStream, name string) (*Streams, e
 	return s, nil
 }
 
+// PutRun writes value under key in the key-value bucket Runs, as
+// Runs.Put does, and returns its revision; a connection that may not write
+// there (a worker's) gets an error wrapping ErrDenied at once.
+func (s *Streams) PutRun(ctx context.Context, key string, value []byte) (uint64, error) {
+	var rev uint64
+	bucket := runsBucket(s.Name)
+	err := attempt(ctx, s.js, "$KV."+bucket+"."+key, "write run states in "+bucket, func(ctx context.Context) (err error) {
+		rev, err = s.Runs.Put(ctx, key, value)
+		return err
+	})
+	return rev, err
+}
+
 // Follow calls f, on a goroutine of the connection, for each write to the
 // key-value bucket Runs from now on, with the key and the value (nil when
 // the key was deleted or purged), until the returned stop is called. It

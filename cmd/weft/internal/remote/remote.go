@@ -149,6 +149,12 @@ func (c *Conn) ResultsStream() string { return c.streams.Results.CachedInfo().Co
 // ResultSubject is the subject of the results of run.
 func (c *Conn) ResultSubject(run string) string { return c.streams.ResultSubject(run) }
 
+// SetState records the state of run, which the workers follow.
+func (c *Conn) SetState(ctx context.Context, run, state string) error {
+	_, err := c.streams.PutRun(ctx, run, []byte(state))
+	return err
+}
+
 // Follow calls f for each run state written from now on (see
 // fleet.Streams.Follow), until stop is called.
 func (c *Conn) Follow(f func(run string, state []byte)) (stop func() error, err error) {
@@ -234,6 +240,19 @@ func connError(err error) {
 	}
 }
 
+// Redact hides the password or token in a URL's user information, for
+// messages: it is a secret.
+func Redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.User == nil {
+		return rawURL
+	}
+	if _, ok := u.User.Password(); !ok {
+		u.User = url.User("xxxxx")
+	}
+	return u.Redacted()
+}
+
 func hasUserInfo(rawURL string) bool {
 	u, err := url.Parse(rawURL)
 	return err == nil && u.User != nil
@@ -264,7 +283,7 @@ func Open(url, stream string, role fleet.Role, a Access) (*Conn, error) {
 		serr := fleet.SetUp(ctx, js, StreamConfig(stream, 0, 0))
 		switch {
 		case errors.Is(serr, fleet.ErrDenied):
-			err = fmt.Errorf("stream %s is not set up at %s, and these credentials may not set it up: serve it (weft serve --stream %s), or set it up with an administrator's credentials", stream, url, stream)
+			err = fmt.Errorf("stream %s is not set up at %s, and these credentials may not set it up: serve it (weft serve --stream %s), or set it up with an administrator's credentials", stream, Redact(url), stream)
 		case serr != nil:
 			err = serr
 		default:

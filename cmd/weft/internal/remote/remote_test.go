@@ -225,3 +225,16 @@ func TestStoredOutputComesBackWhole(t *testing.T) {
 		t.Errorf("inline: %+v", inline)
 	}
 }
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"nats://h:4222":             "nats://h:4222",
+		"nats://me:secret@h:4222":   "nats://me:xxxxx@h:4222",
+		"nats://s3cr3ttoken@h:4222": "nats://xxxxx@h:4222",
+		"tls://127.0.0.1:4222":      "tls://127.0.0.1:4222",
+	} {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q; want %q", in, got, want)
+		}
+	}
+}

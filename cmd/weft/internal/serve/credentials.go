@@ -27,7 +27,7 @@ func credentialsCommand() *cli.Command {
 		Summary: "make a submitter's or a worker's credentials file, to hand out",
 		Usage:   []string{"weft serve credentials [options] submitter|worker"},
 		Doc:     "weft serve credentials makes a new NATS credentials file for a submitter (may submit jobs, read its runs' results and set their state) or a worker (may take jobs and report them, and may not submit any), signed with the keys in the server's store, and writes it with -o FILE (mode 0600), or on stdout when that is not a terminal. Whoever holds it can do what its role allows: hand it over as you would a password. Give it with --nats-creds FILE. A server that made its own certificate puts its CA in the file, so that its clients need no --tls-ca.",
-		Example: "weft serve credentials worker --store /var/lib/weft -o worker.creds",
+		Example: "weft serve credentials --store /var/lib/weft -o worker.creds worker",
 		Operands: func() []string {
 			return []string{string(fleet.RoleSubmitter), string(fleet.RoleWorker)}
 		},
@@ -36,9 +36,9 @@ func credentialsCommand() *cli.Command {
 			return cli.Bound{
 				Sections: []cli.Section{{Title: "Options", Options: []cli.Option{
 					{Names: []string{"--store"}, Arg: cli.Required, Value: "DIR", Help: "the store of the server they are for (default ./weft-store); it must have been served once",
-						Example: "weft serve credentials worker --store /var/lib/weft", Set: cli.String(&o.Store)},
+						Example: "weft serve credentials --store /var/lib/weft worker", Set: cli.String(&o.Store)},
 					{Names: []string{"--stream"}, Arg: cli.Required, Value: "S", Repeats: true, Help: "let them use the stream S (default weft); repeat it for more",
-						Example: "weft serve credentials submitter --stream builds", Set: func(flag, v string) error {
+						Example: "weft serve credentials --stream builds submitter", Set: func(flag, v string) error {
 							var s string
 							if err := remote.SetName(&s)(flag, v); err != nil {
 								return err
@@ -47,7 +47,7 @@ func credentialsCommand() *cli.Command {
 							return nil
 						}},
 					{Names: []string{"--valid-for"}, Arg: cli.Required, Value: "D", Help: "the server refuses them after D (default: until the store's keys are replaced)",
-						Example: "weft serve credentials worker --valid-for 30d", Set: func(flag, v string) error {
+						Example: "weft serve credentials --valid-for 30d worker", Set: func(flag, v string) error {
 							if err := cli.Duration(&o.ValidFor)(flag, v); err != nil {
 								return err
 							}
@@ -57,7 +57,7 @@ func credentialsCommand() *cli.Command {
 							return nil
 						}},
 					{Names: []string{"-o", "--output"}, Arg: cli.Required, Value: "FILE", Help: "write them to FILE, mode 0600 (default: stdout, which must not be a terminal)",
-						Example: "weft serve credentials worker -o worker.creds", Set: cli.String(&o.Output)},
+						Example: "weft serve credentials -o worker.creds worker", Set: cli.String(&o.Output)},
 				}}},
 				Run: func(operands []string, env cli.Env) int {
 					if len(operands) != 1 || (operands[0] != string(fleet.RoleSubmitter) && operands[0] != string(fleet.RoleWorker)) {

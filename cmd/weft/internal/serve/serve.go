@@ -183,7 +183,7 @@ func Run(ctx context.Context, o *Config, env cli.Env) int {
 	defer srv.Shutdown()
 	fmt.Fprintf(stderr, "weft: serving JetStream at %s, store %s; submit with weft --nats %s, run workers with weft worker --nats %s\n",
 		srv.URL(), o.Store, srv.URL(), srv.URL())
-	fmt.Fprintf(stderr, "weft: credentials are required: yours on this machine are found without flags; for other machines, hand out weft serve credentials submitter --store %s -o submitter.creds (and worker), given with --nats-creds FILE\n", o.Store)
+	fmt.Fprintf(stderr, "weft: credentials are required: yours on this machine are found without flags; for other machines, hand out weft serve credentials --store %s -o submitter.creds submitter (and worker), given with --nats-creds FILE\n", o.Store)
 	if o.InsecureNoTLS {
 		where := "this machine's users"
 		if !loopback(o.Host) {
@@ -192,7 +192,7 @@ func Run(ctx context.Context, o *Config, env cli.Env) int {
 		fmt.Fprintf(stderr, "weft: --insecure-no-tls: plain text: %s can read every job and result and take over a connection to run jobs on the workers\n", where)
 	}
 	fmt.Fprintln(stdout, srv.URL()) // last: what it said on stderr comes before
-	var ch chan os.Signal // nil: no signal
+	var ch chan os.Signal           // nil: no signal
 	if env.Main {
 		ch = make(chan os.Signal, 1)
 		signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)

@@ -105,10 +105,14 @@ func Run(ctx context.Context, o *Config, env cli.Env) int {
 			}
 		})
 	}
-	fmt.Fprintf(stderr, "weft: worker %s: running up to %d jobs from stream %s at %s\n", o.Name, o.Jobs, o.Stream, o.NATS)
+	fmt.Fprintf(stderr, "weft: worker %s: running up to %d jobs from stream %s at %s\n", o.Name, o.Jobs, o.Stream, remote.Redact(o.NATS))
 	err = w.Run(ctx)
 	cancel()
 	runs.wait()
+	if errors.Is(err, fleet.ErrDenied) {
+		fmt.Fprintf(stderr, "weft: %v\n", err)
+		return 255 // no job started: the credentials are not a worker's
+	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(stderr, "weft: %v\n", err)
 		return 1
