@@ -149,7 +149,8 @@ func benchThroughput(b *testing.B, srv *fleet.Server, workerCreds, transport str
 	// same messages Submit would publish, with their IDs), as the drain is
 	// what is measured.
 	for i := range b.N {
-		if _, err := pubJS.PublishAsync("jobs.jobs", fmt.Appendf(nil, `{"N":%d}`, i), jetstream.WithMsgID(fmt.Sprint("job-", i))); err != nil {
+		// A loaded machine may take a while to store the window ahead.
+		if _, err := pubJS.PublishAsync("jobs.jobs", fmt.Appendf(nil, `{"N":%d}`, i), jetstream.WithMsgID(fmt.Sprint("job-", i)), jetstream.WithStallWait(time.Minute)); err != nil {
 			b.Fatal(err)
 		}
 	}
