@@ -30,6 +30,10 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	weftBin = filepath.Join(dir, "weft")
+	// Servers write the same user's credentials in the configuration
+	// directory, where the workers and submitters started here find them:
+	// this run's, apart from the user's.
+	os.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
 	if out, err := exec.Command("go", "build", "-o", weftBin, ".").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building weft: %v\n%s", err, out)
 		os.Exit(1)

@@ -47,14 +47,20 @@ func BenchmarkRunners(b *testing.B) {
 // through NATS (an embedded server in this process, one weft worker process
 // with -j 2, over loopback TCP), in one run: one op is the whole batch. The
 // ratio is what submitting through a server costs a run of quick jobs.
+// Through NATS, the server is open (no credentials, plain text: the
+// baseline), requires credentials in plain text, or is as by default
+// (credentials and TLS), so that the cost of security is measured too.
 func BenchmarkNATSRunner(b *testing.B) {
 	const jobs = 2000
 	input := strings.Repeat("x\n", jobs)
-	for _, impl := range []string{"local", "nats"} {
+	for _, impl := range []string{"local", "nats-open", "nats-auth", "nats"} {
 		b.Run("impl="+impl, func(b *testing.B) {
 			args := []string{"-j", "2", "true"}
-			if impl == "nats" {
-				srv, err := fleet.StartServer(fleet.ServerConfig{Dir: b.TempDir()})
+			if impl != "local" {
+				c := serverConfig(b.TempDir(), 0)
+				c.InsecureNoAuth = impl == "nats-open"
+				c.InsecureNoTLS = impl != "nats"
+				srv, err := fleet.StartServer(c)
 				if err != nil {
 					b.Fatal(err)
 				}

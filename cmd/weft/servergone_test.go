@@ -15,9 +15,9 @@ import (
 	"time"
 )
 
-// startServe starts weft serve on listen with its store in store, and
+// startServeProcess starts weft serve on listen with its store in store, and
 // returns the process and the URL it printed.
-func startServe(t *testing.T, store, listen string) (*exec.Cmd, string) {
+func startServeProcess(t *testing.T, store, listen string) (*exec.Cmd, string) {
 	t.Helper()
 	srv := exec.Command(weftBin, "serve", "--store", store, "--listen", listen)
 	stdout, err := srv.StdoutPipe()
@@ -71,7 +71,7 @@ var rawClientLine = regexp.MustCompile(`(?m)^nats: |on connection \[\d+\]`)
 func TestNATSServerGone(t *testing.T) {
 	dir := t.TempDir()
 	store := filepath.Join(dir, "store")
-	srv, u := startServe(t, store, "127.0.0.1:0")
+	srv, u := startServeProcess(t, store, "127.0.0.1:0")
 	marker := fmt.Sprintf("%d.%d", 400+time.Now().UnixNano()%500, time.Now().UnixNano()%1000)
 	// The jobs of these workers sleep for minutes: the server goes while
 	// they run. (A job's message holds its command: the pause comes from
@@ -137,7 +137,7 @@ func TestNATSServerGone(t *testing.T) {
 	// The server comes back, after everyone gave up; the run is collected
 	// again with its ID, and completes.
 	pu, _ := url.Parse(u)
-	startServe(t, store, "127.0.0.1:"+pu.Port())
+	startServeProcess(t, store, "127.0.0.1:"+pu.Port())
 	t.Setenv("PAUSE", "0")
 	startWorker(t, dir, u, "w3", "-j", "4")
 	o := runWeft(t, dir, "", slices.Concat([]string{"--nats", u, "-k", "--run-id", id[1], job, ":::"}, in)...)

@@ -3,7 +3,7 @@
 // IDs, the run states, and the streams, bucket and object store they go
 // through.
 //
-//	c, err := remote.Open("nats://queue.example:4222", remote.DefaultStream)
+//	c, err := remote.Open("nats://queue.example:4222", remote.DefaultStream, fleet.RoleWorker, remote.Access{Creds: "worker.creds"})
 //	defer c.Close()
 //	// submitter: fleet.NewProducer[remote.Job](ctx, c.JS, ...), then read
 //	// c.ResultSubject(run) in c.ResultsStream()
@@ -18,13 +18,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/weft-dev/weft/cmd/weft/internal/cli"
 	"github.com/weft-dev/weft/cmd/weft/internal/input"
 	"github.com/weft-dev/weft/cmd/weft/internal/job"
 	"github.com/weft-dev/weft/fleet"
@@ -133,89 +137,164 @@ type Conn struct {
 	JS      jetstream.JetStream
 	Stream  string
 	Runs    jetstream.KeyValue // the run states, by run ID
-	outputs jetstream.ObjectStore
+	streams *fleet.Streams
 }
 
 // Close closes the connection.
 func (c *Conn) Close() { c.JS.Conn().Close() }
 
 // ResultsStream is the name of the stream of results.
-func (c *Conn) ResultsStream() string { return c.Stream + "_results" }
+func (c *Conn) ResultsStream() string { return c.streams.Results.CachedInfo().Config.Name }
 
 // ResultSubject is the subject of the results of run.
-func (c *Conn) ResultSubject(run string) string { return c.Stream + ".results." + run }
+func (c *Conn) ResultSubject(run string) string { return c.streams.ResultSubject(run) }
 
-// Open connects to url and makes sure the results stream, the run states
-// and the output store of stream exist, with the expected configuration.
-func Open(url, stream string) (*Conn, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	js, err := fleet.Connect(ctx, url)
-	if err != nil {
-		return nil, err
-	}
-	c := &Conn{JS: js, Stream: stream}
-	if err := c.setUp(ctx); err != nil {
-		js.Conn().Close()
-		return nil, err
-	}
-	return c, nil
-}
-
-func (c *Conn) setUp(ctx context.Context) error {
-	// Workers and submitters may start together: each of these is created
-	// by whoever comes first, and the others find it (hence the retries).
-	var err error
-	for range 3 {
-		if err = c.setUpOnce(ctx); err == nil {
-			return nil
-		}
-		if !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) && !errors.Is(err, jetstream.ErrBucketExists) {
-			return err
-		}
-	}
+// SetState records the state of run, which the workers follow.
+func (c *Conn) SetState(ctx context.Context, run, state string) error {
+	_, err := c.streams.PutRun(ctx, run, []byte(state))
 	return err
 }
 
-func (c *Conn) setUpOnce(ctx context.Context) error {
-	subjects := c.Stream + ".results.>"
-	s, err := c.JS.Stream(ctx, c.ResultsStream())
-	switch {
-	case errors.Is(err, jetstream.ErrStreamNotFound):
-		_, err = c.JS.CreateStream(ctx, jetstream.StreamConfig{
-			Name:       c.ResultsStream(),
-			Subjects:   []string{subjects},
-			Storage:    jetstream.FileStorage,
-			MaxAge:     ResultsKeep,
-			Duplicates: 10 * time.Minute,
-		})
-		if err != nil {
-			return fmt.Errorf("creating stream %q: %w", c.ResultsStream(), err)
-		}
-	case err != nil:
-		return fmt.Errorf("stream %q: %w", c.ResultsStream(), err)
-	default:
-		if cfg := s.CachedInfo().Config; len(cfg.Subjects) != 1 || cfg.Subjects[0] != subjects {
-			return fmt.Errorf("stream %q exists but does not hold weft results: its subjects are %v, want [%s]", c.ResultsStream(), cfg.Subjects, subjects)
-		}
+// Follow calls f for each run state written from now on (see
+// fleet.Streams.Follow), until stop is called.
+func (c *Conn) Follow(f func(run string, state []byte)) (stop func() error, err error) {
+	return c.streams.Follow(f)
+}
+
+// Access is how a submitter or a worker proves who it is to the server,
+// and checks that the server is the right one.
+type Access struct {
+	// Creds is a NATS credentials file (weft serve credentials makes
+	// them). Without it: $NATS_CREDS, or the URL's user information, or
+	// the credentials that weft serve wrote for its own user on this
+	// machine.
+	Creds string
+	// CA is a PEM file of the CA certificates that sign the server's
+	// certificate, when it is not one weft serve made (whose CA the
+	// credentials carry).
+	CA string
+	// Cert and Key are a client certificate and its key, for a server
+	// that asks for one (weft serve --tls-ca).
+	Cert, Key string
+}
+
+// AccessOptions declares the options that fill a, for the command named
+// cmd ("weft worker"; "weft" for a submitter, whose options need --nats).
+func AccessOptions(cmd string, a *Access) []cli.Option {
+	with := ""
+	if cmd == "weft" {
+		with = "with --nats: "
 	}
-	bucket := c.Stream + "_runs"
-	c.Runs, err = c.JS.KeyValue(ctx, bucket)
-	if errors.Is(err, jetstream.ErrBucketNotFound) {
-		c.Runs, err = c.JS.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: bucket, TTL: ResultsKeep, Storage: jetstream.FileStorage})
+	return []cli.Option{
+		{Names: []string{"--nats-creds"}, Arg: cli.Required, Value: "FILE",
+			Help:    with + "the NATS credentials file to connect with (mode 0600; weft serve credentials makes them). Default: $NATS_CREDS, else the URL's user information, else the credentials weft serve wrote for its own user on this machine",
+			Example: cmd + " --nats $URL --nats-creds ~/.config/weft/submitter.creds", Set: cli.String(&a.Creds)},
+		{Names: []string{"--tls-ca"}, Arg: cli.Required, Value: "FILE",
+			Help:    with + "check the server's certificate against the CA certificates in this PEM file (not needed with credentials weft serve made: they carry its CA)",
+			Example: cmd + " --nats tls://queue.example:4222 --tls-ca ca.pem", Set: cli.String(&a.CA)},
+		{Names: []string{"--tls-cert"}, Arg: cli.Required, Value: "FILE",
+			Help:    with + "the client certificate (PEM) to present to a server that asks for one (weft serve --tls-ca); with --tls-key",
+			Example: cmd + " --nats $URL --tls-cert me.pem --tls-key me.key", Set: cli.String(&a.Cert)},
+		{Names: []string{"--tls-key"}, Arg: cli.Required, Value: "FILE",
+			Help:    with + "the key (PEM) of --tls-cert",
+			Example: cmd + " --nats $URL --tls-cert me.pem --tls-key me.key", Set: cli.String(&a.Key)},
 	}
-	if err != nil {
-		return fmt.Errorf("run states %q: %w", bucket, err)
-	}
-	bucket = c.Stream + "_output"
-	c.outputs, err = c.JS.ObjectStore(ctx, bucket)
-	if errors.Is(err, jetstream.ErrBucketNotFound) {
-		c.outputs, err = c.JS.CreateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: bucket, TTL: ResultsKeep, Storage: jetstream.FileStorage})
-	}
-	if err != nil {
-		return fmt.Errorf("output store %q: %w", bucket, err)
+}
+
+// Given tells whether any option of a was given.
+func (a *Access) Given() bool { return *a != Access{} }
+
+// Check refuses a client certificate without its key, or the reverse.
+func (a *Access) Check() error {
+	if (a.Cert == "") != (a.Key == "") {
+		return errors.New("--tls-cert and --tls-key go together: give both, or neither")
 	}
 	return nil
+}
+
+// options are fleet's connect options for a, as role.
+func (a *Access) options(rawURL string, role fleet.Role) []fleet.ConnectOption {
+	opts := []fleet.ConnectOption{fleet.As(role), fleet.WithErrorHandler(connError)}
+	creds := a.Creds
+	if creds == "" && !hasUserInfo(rawURL) {
+		creds = os.Getenv("NATS_CREDS")
+	}
+	if creds != "" {
+		opts = append(opts, fleet.WithCredentials(creds))
+	}
+	if a.CA != "" {
+		opts = append(opts, fleet.WithCA(a.CA))
+	}
+	if a.Cert != "" {
+		opts = append(opts, fleet.WithClientCert(a.Cert, a.Key))
+	}
+	return opts
+}
+
+// connError reports what goes wrong on a connection outside any call. A
+// publish the server refused is left out: the call that made it fails,
+// saying so.
+func connError(err error) {
+	if !errors.Is(err, nats.ErrPermissionViolation) {
+		fmt.Fprintf(os.Stderr, "weft: %v\n", err)
+	}
+}
+
+// Redact hides the password or token in a URL's user information, for
+// messages: it is a secret.
+func Redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.User == nil {
+		return rawURL
+	}
+	if _, ok := u.User.Password(); !ok {
+		u.User = url.User("xxxxx")
+	}
+	return u.Redacted()
+}
+
+func hasUserInfo(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	return err == nil && u.User != nil
+}
+
+// StreamConfig is the stream set weft uses under the name stream: results,
+// run states and job IDs kept ResultsKeep, a job handed to another worker
+// after ackWait without a sign of life, and out at most maxDeliver times
+// (0: fleet's defaults, 30s and 5).
+func StreamConfig(stream string, ackWait time.Duration, maxDeliver int) fleet.StreamConfig {
+	return fleet.StreamConfig{Name: stream, AckWait: ackWait, MaxDeliver: maxDeliver, DuplicateWindow: ResultsKeep, Keep: ResultsKeep}
+}
+
+// Open connects to url as role with a's credentials and binds the streams,
+// bucket and object store of stream. A stream set that is not there is set
+// up (StreamConfig) if the credentials may (a NATS server of one's own
+// without authentication, or administrator credentials); weft serve sets
+// up its own.
+func Open(url, stream string, role fleet.Role, a Access) (*Conn, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	js, err := fleet.Connect(ctx, url, a.options(url, role)...)
+	if err != nil {
+		return nil, err
+	}
+	s, err := fleet.Open(ctx, js, stream)
+	if errors.Is(err, fleet.ErrNotSetUp) {
+		serr := fleet.SetUp(ctx, js, StreamConfig(stream, 0, 0))
+		switch {
+		case errors.Is(serr, fleet.ErrDenied):
+			err = fmt.Errorf("stream %s is not set up at %s, and these credentials may not set it up: serve it (weft serve --stream %s), or set it up with an administrator's credentials", stream, Redact(url), stream)
+		case serr != nil:
+			err = serr
+		default:
+			s, err = fleet.Open(ctx, js, stream)
+		}
+	}
+	if err != nil {
+		js.Conn().Close()
+		return nil, err
+	}
+	return &Conn{JS: js, Stream: stream, Runs: s.Runs, streams: s}, nil
 }
 
 // StoreAbove is the size of output past which a worker puts it in the
@@ -253,7 +332,7 @@ func (c *Conn) ToResult(ctx context.Context, rr *Result, j input.Job) *job.Resul
 }
 
 func (c *Conn) fetch(ctx context.Context, name string, dst io.Writer) error {
-	obj, err := c.outputs.Get(ctx, name)
+	obj, err := c.streams.Output.Get(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -273,7 +352,7 @@ func (c *Conn) Store(ctx context.Context, id string, res *job.Result) error {
 		if err != nil {
 			return err
 		}
-		if _, err := c.outputs.Put(ctx, jetstream.ObjectMeta{Name: id + "/" + part.name}, r); err != nil {
+		if _, err := c.streams.PutOutput(ctx, id+"/"+part.name, r); err != nil {
 			return fmt.Errorf("storing the %s of %s: %w", part.name, id, err)
 		}
 	}

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +19,19 @@ import (
 	"github.com/weft-dev/weft/fleet"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	// Servers write the same user's credentials in the configuration
+	// directory: keep this run's apart.
+	dir, err := os.MkdirTemp("", "weft-config-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CONFIG_HOME", dir)
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
+		os.RemoveAll(dir)
+		os.Exit(code)
+	}))
+}
 
 func TestJobIDs(t *testing.T) {
 	j := &Job{Run: "r1", Seq: 42, K: 2}
@@ -64,61 +79,120 @@ func TestWireFormat(t *testing.T) {
 	}
 }
 
-func server(t *testing.T) string {
+// server starts a server, secure by default, that serves the streams named.
+func server(t *testing.T, streams ...string) *fleet.Server {
 	t.Helper()
-	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: t.TempDir()})
+	c := fleet.ServerConfig{Dir: t.TempDir()}
+	for _, s := range streams {
+		c.Streams = append(c.Streams, StreamConfig(s, 0, 0))
+	}
+	srv, err := fleet.StartServer(c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Shutdown)
-	return srv.URL()
+	return srv
 }
 
-// open connects to a fresh server for stream, and returns its URL too.
-func open(t *testing.T, stream string) (*Conn, string) {
+// open connects as a submitter to a fresh server for stream, and returns
+// the server too.
+func open(t *testing.T, stream string) (*Conn, *fleet.Server) {
 	t.Helper()
-	u := server(t)
-	c, err := Open(u, stream)
+	srv := server(t, stream)
+	c, err := Open(srv.URL(), stream, fleet.RoleSubmitter, Access{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
-	return c, u
+	return c, srv
 }
 
-func TestOpenSetsUpAndFindsTheStreams(t *testing.T) {
-	c, u := open(t, "s1")
-	again, err := Open(u, "s1") // a second submitter or worker finds them
-	if err != nil {
-		t.Fatal(err)
+func TestOpenFindsTheStreams(t *testing.T) {
+	c, srv := open(t, "s1")
+	u := srv.URL()
+	// A worker finds them, with the credentials the server wrote for its
+	// user, or with a file.
+	for _, a := range []Access{{}, {Creds: srv.CredentialsFile(fleet.RoleWorker)}} {
+		again, err := Open(u, "s1", fleet.RoleWorker, a)
+		if err != nil {
+			t.Fatalf("%+v: %v", a, err)
+		}
+		again.Close()
 	}
-	again.Close()
 	ctx := context.Background()
-	if _, err := c.JS.Stream(ctx, "s1_results"); err != nil {
-		t.Errorf("results stream: %v", err)
-	}
 	if c.ResultsStream() != "s1_results" || c.ResultSubject("r") != "s1.results.r" {
 		t.Errorf("names %q %q", c.ResultsStream(), c.ResultSubject("r"))
 	}
 	if _, err := c.Runs.PutString(ctx, "r", StateSoon); err != nil {
 		t.Errorf("run states: %v", err)
 	}
-	// A stream of the results' name that holds something else is refused.
+	if _, err := Open(u, "other", fleet.RoleSubmitter, Access{}); err == nil || !strings.Contains(err.Error(), "these credentials may not use stream other_results") {
+		t.Errorf("a stream the credentials do not cover: %v; want it refused", err)
+	}
+	if _, err := Open("nats://127.0.0.1:1", "s1", fleet.RoleSubmitter, Access{}); err == nil {
+		t.Error("a server that is not there: no error")
+	}
+	if _, err := Open(u, "s1", fleet.RoleWorker, Access{Creds: filepath.Join(t.TempDir(), "none.creds")}); err == nil {
+		t.Error("a credentials file that is not there: no error")
+	}
+}
+
+// TestOpenSetsUpWhereItMay: on a server without authentication (a NATS
+// server of one's own), the first client sets the streams up; a stream of
+// the results' name that holds something else is refused.
+func TestOpenSetsUpWhereItMay(t *testing.T) {
+	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: t.TempDir(), InsecureNoAuth: true, InsecureNoTLS: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	u := srv.URL()
+	c, err := Open(u, "s1", fleet.RoleWorker, Access{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	info, err := c.JS.Stream(ctx, "s1")
+	if err != nil || info.CachedInfo().Config.Duplicates != ResultsKeep {
+		t.Errorf("job stream: %v; want it set up with a duplicate window of %v", err, ResultsKeep)
+	}
 	if _, err := c.JS.CreateStream(ctx, jetstream.StreamConfig{Name: "other_results", Subjects: []string{"elsewhere.>"}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(u, "other"); err == nil || !strings.Contains(err.Error(), `stream "other_results" exists but does not hold weft results`) {
+	if _, err := Open(u, "other", fleet.RoleSubmitter, Access{}); err == nil || !strings.Contains(err.Error(), `stream "other_results" exists but`) {
 		t.Errorf("got %v; want the foreign stream refused", err)
 	}
-	if _, err := Open("nats://127.0.0.1:1", "s1"); err == nil {
-		t.Error("a server that is not there: no error")
+}
+
+// TestOpenWhereItMayNotSetUp: a stream the server does not serve, on a
+// server whose credentials may not set it up, says what to do.
+func TestOpenWhereItMayNotSetUp(t *testing.T) {
+	srv := server(t, "s1")
+	admin, err := srv.ConnectInProcess(fleet.RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Conn().Close()
+	// The stream set s1 loses its results stream.
+	if err := admin.DeleteStream(context.Background(), "s1_results"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(srv.URL(), "s1", fleet.RoleWorker, Access{})
+	if err == nil || !strings.Contains(err.Error(), "stream s1 is not set up at "+srv.URL()+", and these credentials may not set it up: serve it (weft serve --stream s1)") {
+		t.Errorf("got %v; want what to do", err)
 	}
 }
 
 // TestStoredOutputComesBackWhole: output past StoreAbove goes through the
 // object store; ToResult fetches it, or says it was lost.
 func TestStoredOutputComesBackWhole(t *testing.T) {
-	c, _ := open(t, "s2")
+	c, srv := open(t, "s2")
+	w, err := Open(srv.URL(), "s2", fleet.RoleWorker, Access{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
 	if c.StoreAbove() <= 0 {
 		t.Fatalf("StoreAbove %d", c.StoreAbove())
 	}
@@ -128,7 +202,10 @@ func TestStoredOutputComesBackWhole(t *testing.T) {
 	defer res.Release()
 	res.Stdout.Write(big)
 	res.Stderr.Write([]byte("err"))
-	if err := c.Store(ctx, JobID("r", 1, 0), res); err != nil {
+	if err := c.Store(ctx, JobID("r", 1, 0), res); !errors.Is(err, fleet.ErrDenied) {
+		t.Errorf("a submitter stored output: %v", err)
+	}
+	if err := w.Store(ctx, JobID("r", 1, 0), res); err != nil {
 		t.Fatal(err)
 	}
 	j := input.Job{Seq: 1, Args: []string{"a"}}
@@ -146,5 +223,18 @@ func TestStoredOutputComesBackWhole(t *testing.T) {
 	defer inline.Release()
 	if string(inline.Stdout.Bytes()) != "o" || inline.FailedToStart == nil || inline.FailedToStart.Error() != "no shell" || !inline.Skipped {
 		t.Errorf("inline: %+v", inline)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"nats://h:4222":             "nats://h:4222",
+		"nats://me:secret@h:4222":   "nats://me:xxxxx@h:4222",
+		"nats://s3cr3ttoken@h:4222": "nats://xxxxx@h:4222",
+		"tls://127.0.0.1:4222":      "tls://127.0.0.1:4222",
+	} {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q; want %q", in, got, want)
+		}
 	}
 }

@@ -24,7 +24,7 @@ func ExampleRun() {
 		pw.Close()
 	}()
 	url, _ := bufio.NewReader(pr).ReadString('\n')
-	fmt.Println(strings.HasPrefix(url, "nats://127.0.0.1:"))
+	fmt.Println(strings.HasPrefix(url, "tls://127.0.0.1:"))
 	stop()
 	go io.Copy(io.Discard, pr)
 	fmt.Println("exit status", <-done)

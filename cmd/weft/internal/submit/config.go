@@ -12,9 +12,10 @@ import (
 
 // Config says where a run's jobs are submitted; with no URL, they run here.
 type Config struct {
-	URL    string // the NATS server or cluster of the workers
-	Stream string // the JetStream stream the jobs go through
-	RunID  string // names the run, to collect it again after a restart; "" for a fresh one
+	URL    string        // the NATS server or cluster of the workers
+	Stream string        // the JetStream stream the jobs go through
+	RunID  string        // names the run, to collect it again after a restart; "" for a fresh one
+	Access remote.Access // credentials and TLS
 	// ServerTimeout is how long the submitter waits for a server that has
 	// gone before it gives up; 0 waits for ever.
 	ServerTimeout time.Duration
@@ -42,7 +43,7 @@ func Defaults() *Config {
 
 // Section declares the options of a run through NATS, bound to c.
 func Section(c *Config) cli.Section {
-	return cli.Section{Title: "Many machines", Intro: "through NATS JetStream", Options: []cli.Option{
+	return cli.Section{Title: "Many machines", Intro: "through NATS JetStream", Options: append([]cli.Option{
 		{Names: []string{"--nats"}, Arg: cli.Required, Value: "URL",
 			Help:    `run the jobs on the workers (weft worker) instead of here (also "weft run --nats URL ..."); output, -k, --joblog, --halt, --retries, --timeout and the exit status work as in a local run; -u and --line-buffer do not`,
 			Example: "weft --nats nats://127.0.0.1:4222 -k 'make {}' ::: a b", Set: cli.String(&c.URL)},
@@ -54,7 +55,7 @@ func Section(c *Config) cli.Section {
 		{Names: []string{"--server-timeout"}, Arg: cli.Required, Value: "D",
 			Help:    "with --nats: when the server becomes unreachable, say so and wait for it at most D (default 5m; 0 waits for ever), then exit 255 with the run ID to collect the run again once it is back",
 			Example: "weft --nats $URL --server-timeout 30m 'make {}' ::: a b", Set: setServerTimeout(&c.ServerTimeout, &c.serverTimeoutSet)},
-	}, Text: "Delivery is at least once: a job whose worker dies before reporting it runs again on another worker. Results are kept on the server for 24h."}
+	}, remote.AccessOptions("weft", &c.Access)...), Text: "Delivery is at least once: a job whose worker dies before reporting it runs again on another worker. Results are kept on the server for 24h. The server must let the credentials submit (weft serve credentials submitter makes them)."}
 }
 
 // Check refuses options that need --nats without it, and a run's options
@@ -62,6 +63,12 @@ func Section(c *Config) cli.Section {
 func (c *Config) Check(rc *run.Config) error {
 	if c.URL == "" && (c.RunID != "" || c.Stream != remote.DefaultStream || c.serverTimeoutSet) {
 		return errors.New("--run-id, --stream and --server-timeout need --nats URL")
+	}
+	if c.URL == "" && c.Access.Given() {
+		return errors.New("--nats-creds, --tls-ca, --tls-cert and --tls-key need --nats URL")
+	}
+	if err := c.Access.Check(); err != nil {
+		return err
 	}
 	if c.URL != "" && (rc.Ungroup || rc.LineBuffer) {
 		return errors.New("-u and --line-buffer cannot be used with --nats: a remote job's output comes back whole")

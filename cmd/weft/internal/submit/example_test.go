@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/cli"
+	"github.com/weft-dev/weft/cmd/weft/internal/remote"
 	"github.com/weft-dev/weft/cmd/weft/internal/run"
 	"github.com/weft-dev/weft/cmd/weft/internal/submit"
 	"github.com/weft-dev/weft/cmd/weft/internal/worker"
@@ -19,7 +20,7 @@ import (
 func ExampleExecute() {
 	dir, _ := os.MkdirTemp("", "weft-submit-example-")
 	defer os.RemoveAll(dir)
-	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: dir})
+	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: dir, Streams: []fleet.StreamConfig{remote.StreamConfig(remote.DefaultStream, 0, 0)}})
 	if err != nil {
 		panic(err)
 	}

@@ -75,7 +75,7 @@ func Execute(r *run.Run, sc *Config) int {
 	if err != nil {
 		return fail(err)
 	}
-	c, err := remote.Open(sc.URL, sc.Stream)
+	c, err := remote.Open(sc.URL, sc.Stream, fleet.RoleSubmitter, sc.Access)
 	if err != nil {
 		return fail(err)
 	}
@@ -103,10 +103,12 @@ func Execute(r *run.Run, sc *Config) int {
 	id := sc.RunID
 	if id == "" {
 		id = newRunID()
-		fmt.Fprintf(r.Stderr(), "weft: run %s (to collect it again: --run-id %s)\n", id, id)
 	}
-	if _, err := c.Runs.PutString(ctx, id, remote.StateRun); err != nil {
+	if err := c.SetState(ctx, id, remote.StateRun); err != nil {
 		return fail(fmt.Errorf("recording run %s: %w", id, err))
+	}
+	if sc.RunID == "" { // once the run exists
+		fmt.Fprintf(r.Stderr(), "weft: run %s (to collect it again: --run-id %s)\n", id, id)
 	}
 	cons, err := c.JS.OrderedConsumer(ctx, c.ResultsStream(), jetstream.OrderedConsumerConfig{
 		FilterSubjects: []string{c.ResultSubject(id)},
@@ -339,7 +341,7 @@ func (rr *submitter) Stop(now bool) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := rr.c.Runs.PutString(ctx, rr.run, state); err != nil {
+	if err := rr.c.SetState(ctx, rr.run, state); err != nil {
 		fmt.Fprintf(rr.r.Stderr(), "weft: telling the workers to stop run %s: %v\n", rr.run, err)
 		rr.GiveUp()
 	}
@@ -362,7 +364,7 @@ func (rr *submitter) hintIfNoWorker() {
 			return
 		}
 	}
-	how := "weft worker --nats " + rr.sc.URL
+	how := "weft worker --nats " + remote.Redact(rr.sc.URL)
 	if stream != remote.DefaultStream {
 		how += " --stream " + stream
 	}

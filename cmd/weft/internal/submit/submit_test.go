@@ -13,17 +13,30 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/cli"
+	"github.com/weft-dev/weft/cmd/weft/internal/remote"
 	"github.com/weft-dev/weft/cmd/weft/internal/run"
 	"github.com/weft-dev/weft/cmd/weft/internal/worker"
 	"github.com/weft-dev/weft/fleet"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	// Servers write the same user's credentials in the configuration
+	// directory: keep this run's apart.
+	dir, err := os.MkdirTemp("", "weft-config-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CONFIG_HOME", dir)
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
+		os.RemoveAll(dir)
+		os.Exit(code)
+	}))
+}
 
 // cluster is a server with one worker, named w1, that runs jobs in dir.
 func cluster(t *testing.T, dir string) string {
 	t.Helper()
-	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: t.TempDir()})
+	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: t.TempDir(), Streams: []fleet.StreamConfig{remote.StreamConfig(remote.DefaultStream, 0, 0)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,6 +129,8 @@ func TestCheck(t *testing.T) {
 		{Config{Stream: "weft", RunID: "r"}, nil, "--run-id, --stream and --server-timeout need --nats URL"},
 		{Config{Stream: "other"}, nil, "--run-id, --stream and --server-timeout need --nats URL"},
 		{Config{Stream: "weft", ServerTimeout: time.Minute, serverTimeoutSet: true}, nil, "--run-id, --stream and --server-timeout need --nats URL"},
+		{Config{Stream: "weft", Access: remote.Access{Creds: "c"}}, nil, "--nats-creds, --tls-ca, --tls-cert and --tls-key need --nats URL"},
+		{Config{URL: "nats://x", Stream: "weft", Access: remote.Access{Cert: "c"}}, nil, "--tls-cert and --tls-key go together"},
 		{Config{URL: "nats://x", Stream: "weft"}, func(c *run.Config) { c.Ungroup = true }, "-u and --line-buffer cannot be used with --nats"},
 		{Config{URL: "nats://x", Stream: "weft"}, func(c *run.Config) { c.LineBuffer = true }, "-u and --line-buffer cannot be used with --nats"},
 	}

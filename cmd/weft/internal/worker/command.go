@@ -18,8 +18,9 @@ type Config struct {
 	Stream     string        // the stream they come through
 	Jobs       int           // at once
 	Name       string        // in the submitter's joblog, its Host column
-	AckWait    time.Duration // before the job of a worker that vanished goes to another
-	MaxDeliver int           // times a job is handed out before it is recorded as failed
+	AckWait    time.Duration // before the job of a worker that vanished goes to another; 0: the stream's
+	MaxDeliver int           // times a job is handed out before it is recorded as failed; 0: the stream's
+	Access     remote.Access // credentials and TLS
 	// ServerTimeout is how long the worker waits for a server that has
 	// gone before it stops its jobs and exits; 0 waits for ever.
 	ServerTimeout time.Duration
@@ -27,7 +28,7 @@ type Config struct {
 
 // Defaults is a worker's configuration before any option.
 func Defaults() *Config {
-	return &Config{NATS: remote.DefaultNATS, Stream: remote.DefaultStream, Jobs: runtime.NumCPU(), Name: hostName(), AckWait: 30 * time.Second, MaxDeliver: 5, ServerTimeout: reach.DefaultTimeout}
+	return &Config{NATS: remote.DefaultNATS, Stream: remote.DefaultStream, Jobs: runtime.NumCPU(), Name: hostName(), ServerTimeout: reach.DefaultTimeout}
 }
 
 // hostName is the default name of a worker, for the joblog's Host column.
@@ -60,16 +61,19 @@ func Command() *cli.Command {
 					{Names: []string{"--name"}, Arg: cli.Required, Value: "NAME", Help: "this worker's name in the submitter's joblog, its Host column (default: the host name)",
 						Example: "weft worker --name build-3", Set: cli.String(&c.Name)},
 					{Names: []string{"--ack-wait"}, Arg: cli.Required, Value: "D",
-						Help:    "how long the job of a worker that vanished waits before another worker takes it (default 30s, at least 1s); a long job sends heartbeats meanwhile",
+						Help:    "how long the job of a worker that vanished waits before another worker takes it (at least 1s); a long job sends heartbeats meanwhile. It belongs to the stream: weft serve --ack-wait sets it (default 30s); a worker may only repeat it, unless its credentials may change the stream",
 						Example: "weft worker --ack-wait 2m", Set: setAckWait(&c.AckWait)},
-					{Names: []string{"--max-deliver"}, Arg: cli.Required, Value: "N", Help: "hand a job out at most N times (default 5); then it is recorded as failed",
+					{Names: []string{"--max-deliver"}, Arg: cli.Required, Value: "N", Help: "hand a job out at most N times; then it is recorded as failed. It belongs to the stream, as --ack-wait does (weft serve --max-deliver, default 5)",
 						Example: "weft worker --max-deliver 3", Set: cli.Int(&c.MaxDeliver, 1)},
 					{Names: []string{"--server-timeout"}, Arg: cli.Required, Value: "D",
 						Help:    "when the server becomes unreachable, say so, let the running jobs go on and wait for it at most D (default 5m; 0 waits for ever); then stop the jobs (the server hands them to another worker once it is back) and exit 1",
 						Example: "weft worker --server-timeout 1h", Set: cli.Duration(&c.ServerTimeout)},
-				}}},
+				}}, {Title: "Credentials and TLS", Intro: "for the NATS server", Options: remote.AccessOptions("weft worker", &c.Access)}},
 				Run: func(operands []string, env cli.Env) int {
 					if err := cli.NoOperands("weft worker", operands); err != nil {
+						return cli.Fail(env, err)
+					}
+					if err := c.Access.Check(); err != nil {
 						return cli.Fail(env, err)
 					}
 					return Run(context.Background(), c, env)

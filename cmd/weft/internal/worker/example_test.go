@@ -20,7 +20,9 @@ import (
 func ExampleRun() {
 	dir, _ := os.MkdirTemp("", "weft-worker-example-")
 	defer os.RemoveAll(dir)
-	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: dir})
+	// The server writes a submitter's and a worker's credentials where
+	// the same user's clients find them.
+	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: dir, Streams: []fleet.StreamConfig{remote.StreamConfig(remote.DefaultStream, 0, 0)}})
 	if err != nil {
 		panic(err)
 	}
@@ -32,7 +34,7 @@ func ExampleRun() {
 	done := make(chan int)
 	go func() { done <- worker.Run(ctx, c, cli.Env{Stdout: io.Discard, Stderr: io.Discard}) }()
 
-	conn, err := remote.Open(srv.URL(), c.Stream)
+	conn, err := remote.Open(srv.URL(), c.Stream, fleet.RoleSubmitter, remote.Access{})
 	if err != nil {
 		panic(err)
 	}

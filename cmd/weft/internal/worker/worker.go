@@ -45,7 +45,7 @@ import (
 // o.ServerTimeout without a server it does the same and exits 1.
 func Run(ctx context.Context, o *Config, env cli.Env) int {
 	stderr := env.Stderr
-	c, err := remote.Open(o.NATS, o.Stream)
+	c, err := remote.Open(o.NATS, o.Stream, fleet.RoleWorker, o.Access)
 	if err != nil {
 		fmt.Fprintf(stderr, "weft: %v\n", err)
 		return 255
@@ -93,7 +93,7 @@ func Run(ctx context.Context, o *Config, env cli.Env) int {
 	})
 	defer watch.Stop()
 	watch.Attach(c.JS.Conn())
-	runs, err := watchRuns(ctx, c.Runs)
+	runs, err := followRuns(c)
 	if err != nil {
 		fmt.Fprintf(stderr, "weft: %v\n", err)
 		return 255
@@ -164,7 +164,7 @@ func Run(ctx context.Context, o *Config, env cli.Env) int {
 			}
 		})
 	}
-	fmt.Fprintf(stderr, "weft: worker %s: running up to %d jobs from stream %s at %s\n", o.Name, o.Jobs, o.Stream, o.NATS)
+	fmt.Fprintf(stderr, "weft: worker %s: running up to %d jobs from stream %s at %s\n", o.Name, o.Jobs, o.Stream, remote.Redact(o.NATS))
 	err = w.Run(ctx)
 	cancel()
 	runs.wait()
@@ -177,6 +177,10 @@ func Run(ctx context.Context, o *Config, env cli.Env) int {
 	if g {
 		fmt.Fprintf(stderr, "weft: worker: %v; its running jobs were stopped, and go to another worker once the server is back\n", watch.Err())
 		return 1
+	}
+	if errors.Is(err, fleet.ErrDenied) {
+		fmt.Fprintf(stderr, "weft: %v\n", err)
+		return 255 // no job started: the credentials are not a worker's
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(stderr, "weft: %v\n", err)
@@ -210,7 +214,10 @@ func (wk *worker) handle(ctx context.Context, fj fleet.Job[remote.Job]) error {
 	if rj.Run == "" || rj.Tries < 1 {
 		return fmt.Errorf("job %s is not a weft job", fj.ID)
 	}
-	state, runCtx := wk.runs.get(rj.Run)
+	state, runCtx, err := wk.runs.get(ctx, rj.Run)
+	if err != nil {
+		return err // back to the stream
+	}
 	if state == remote.StateSoon || state == remote.StateNow {
 		return wk.publish(&remote.Result{Run: rj.Run, Seq: rj.Seq, K: rj.K, Skipped: true, Host: wk.o.Name}, nil)
 	}

@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,7 +20,19 @@ import (
 	"github.com/weft-dev/weft/fleet"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	// Servers write the same user's credentials in the configuration
+	// directory: keep this run's apart.
+	dir, err := os.MkdirTemp("", "weft-config-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CONFIG_HOME", dir)
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
+		os.RemoveAll(dir)
+		os.Exit(code)
+	}))
+}
 
 // fixture is a server, a worker running on it, and a connection to submit
 // jobs and read their results.
@@ -28,14 +41,19 @@ type fixture struct {
 	prod *fleet.Producer[remote.Job]
 }
 
-func startWorker(t *testing.T, cfg func(*Config)) *fixture {
+// startWorker starts a server that serves stream s as sc says (the
+// defaults without it), and a worker configured by cfg.
+func startWorker(t *testing.T, cfg func(*Config), sc ...fleet.StreamConfig) *fixture {
 	t.Helper()
-	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: t.TempDir()})
+	if len(sc) == 0 {
+		sc = append(sc, remote.StreamConfig("s", 0, 0))
+	}
+	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: t.TempDir(), Streams: sc})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Shutdown)
-	c, err := remote.Open(srv.URL(), "s")
+	c, err := remote.Open(srv.URL(), "s", fleet.RoleSubmitter, remote.Access{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +153,7 @@ func TestAJobOfAHaltedRunIsHandedBackUnrun(t *testing.T) {
 // weft job: no tries) is recorded as failed once handed out MaxDeliver
 // times, so that its submitter's run ends.
 func TestAJobGivenUpIsReportedAsFailed(t *testing.T) {
-	f := startWorker(t, func(c *Config) { c.MaxDeliver = 1 })
+	f := startWorker(t, nil, remote.StreamConfig("s", 0, 1))
 	f.submit(t, remote.Job{Run: "g", Seq: 5, Args: []string{"a"}, Command: "true"})
 	r := f.result(t, "g", 5)
 	if r.Exit != -1 || !strings.Contains(r.FailedToStart, "given up") || !strings.Contains(r.FailedToStart, "not a weft job") {
@@ -169,5 +187,32 @@ func TestAckWaitOfLessThanASecondIsRefused(t *testing.T) {
 	}
 	if err := setAckWait(&d)("--ack-wait", "1.5"); err != nil || d != 1500*time.Millisecond {
 		t.Errorf("1.5: %v, %v", d, err)
+	}
+}
+
+// TestWorkerSettingsBelongToTheStream: a worker may repeat the stream's
+// ack wait and max deliver, but not change them (its credentials may not):
+// it says so in one line, and where to set them.
+func TestWorkerSettingsBelongToTheStream(t *testing.T) {
+	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: t.TempDir(), Streams: []fleet.StreamConfig{remote.StreamConfig("s", 2*time.Second, 3)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	for _, tt := range []struct {
+		set  func(*Config)
+		want string
+	}{
+		{func(c *Config) { c.AckWait = time.Minute }, "may not change consumer s of stream s from ack wait 2s and max deliver 3 to 1m0s and 3"},
+		{func(c *Config) { c.MaxDeliver = 5 }, "may not change consumer s of stream s from ack wait 2s and max deliver 3 to 2s and 5"},
+	} {
+		c := Defaults()
+		c.NATS, c.Stream = srv.URL(), "s"
+		tt.set(c)
+		var errb strings.Builder
+		status := Run(context.Background(), c, cli.Env{Stdout: io.Discard, Stderr: &errb})
+		if status != 255 || !strings.Contains(errb.String(), tt.want) || strings.Count(errb.String(), "\n") != 1 {
+			t.Errorf("status %d, stderr %q; want 255 and one line with %q", status, errb.String(), tt.want)
+		}
 	}
 }
