@@ -53,6 +53,7 @@ func main() {
 	all = append(all, queuedMemory(*quick), groupWorkload(*quick))
 	all = append(all, mapWorkloads(*quick)...)
 	all = append(all, limitWorkloads(*quick)...)
+	all = append(all, errgroupWorkloads(*quick)...)
 
 	env := environment()
 	fmt.Printf("goos: %s\ngoarch: %s\npkg: github.com/weft-dev/weft/bench\ncpu: %s\n", runtime.GOOS, runtime.GOARCH, env.cpu)

@@ -92,10 +92,11 @@
 // # Cost
 //
 // BenchmarkErrgroup in the bench module (100,000 no-op functions, against
-// x/sync/errgroup v0.25.0 in the same run, medians of -count 8 in two
-// separate runs, 2 cores): with SetLimit(100), 65-67 ns and 0 allocations
-// per function, 0.11x the 582-594 ns and 1 allocation of errgroup; without
-// a limit, 539-563 ns and 1 allocation (the goroutine's), 0.98x and 1.03x
-// errgroup's in the two runs, a difference within the noise of the
-// measurement.
+// x/sync/errgroup v0.25.0 in the same run, medians of -count 6 in two
+// separate runs, 2 cores, the first of them on a heavily loaded machine):
+// with SetLimit(100), 64-65 ns and 0 allocations per function, 0.026x and
+// 0.11x errgroup's; without a limit, 107-367 ns and 0 allocations, 0.045x
+// and 0.20x errgroup's (0.42x in an earlier run). Functions in pairs, the
+// first waiting for the second, which no goroutine can run one after the
+// other: 0.12x and 0.67x.
 package errgroup
