@@ -4,12 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"sync/atomic"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/weft-dev/weft/actor"
-	wefterrgroup "github.com/weft-dev/weft/errgroup"
 )
 
 // owner is the hand-written channel-owner goroutine: it alone touches n and
@@ -145,58 +141,4 @@ func actorWorkloads(quick bool) []*workload {
 		}},
 	}
 	return []*workload{do, ask}
-}
-
-// countRan counts the functions that ran.
-type countRan struct{ n atomic.Int64 }
-
-func (c *countRan) task() error { c.n.Add(1); return nil }
-
-func (c *countRan) load() int64 { return c.n.Load() }
-
-// errgroupWorkloads: weft's drop-in errgroup against golang.org/x/sync's,
-// no-op functions, with SetLimit(100) and without a limit.
-func errgroupWorkloads(quick bool) []*workload {
-	n := 200_000
-	if quick {
-		n = 5_000
-	}
-	var out []*workload
-	for _, limit := range []int{100, -1} {
-		name := "limit=100"
-		if limit < 0 {
-			name = "limit=none"
-		}
-		w := &workload{id: "Errgroup/" + name, title: fmt.Sprintf("10. errgroup.Group, %d no-op functions, %s", n, name),
-			unit: "ns/func", items: int64(n), perItem: true, want: int64(n),
-			note: "weft is github.com/weft-dev/weft/errgroup, a drop-in for golang.org/x/sync/errgroup (the version pinned in bench/go.mod); same calls, same functions."}
-		// Each function counts itself, so that the check sees every one run;
-		// the method value is made once, outside the loop.
-		w.contenders = []contender{
-			{name: "weft", run: func() (int64, error) {
-				var g wefterrgroup.Group
-				g.SetLimit(limit)
-				var ran countRan
-				task := ran.task
-				for range n {
-					g.Go(task)
-				}
-				err := g.Wait()
-				return ran.load(), err
-			}},
-			{name: "x/sync/errgroup", run: func() (int64, error) {
-				var g errgroup.Group
-				g.SetLimit(limit)
-				var ran countRan
-				task := ran.task
-				for range n {
-					g.Go(task)
-				}
-				err := g.Wait()
-				return ran.load(), err
-			}},
-		}
-		out = append(out, w)
-	}
-	return out
 }

@@ -31,17 +31,26 @@
 // from function to function (the weft engine, as in package group), instead
 // of a new goroutine each: at most limit workers, started as needed. Every
 // worker has exited when Wait returns, and a worker left idle by a group
-// whose Wait is never called exits within two seconds. Without a limit,
-// each function runs on a goroutine of its own, as with errgroup: that is
-// what lets functions wait for each other.
+// whose Wait is never called exits within two seconds.
+//
+// Without a limit, Go never blocks and each function gets, at once, a
+// goroutine that runs nothing else until the function returns, as with
+// errgroup: that is what lets functions wait for each other. But the
+// goroutine may be one whose earlier function of the group has returned: a
+// goroutine that finishes a function runs the next one Go queued, if any,
+// and only a function that no such goroutine is free for makes a new one.
+// A function never waits for another function to return before it starts:
+// one goroutine of the group, running no function, always stands ready to
+// start a goroutine for each function still queued. Idle goroutines exit
+// within microseconds, and none is left when Wait returns.
 //
 // Reuse is visible to a function that changes its goroutine: one that calls
 // runtime.LockOSThread must call runtime.UnlockOSThread before it returns
 // (a new goroutine per function would have ended the locked thread instead),
 // and goroutine profiler labels set with pprof.SetGoroutineLabels stay on
-// the worker (pprof.Do restores them). A function on a worker runs with the
-// profiler labels of the goroutine that started the worker, not those of
-// the goroutine that called Go.
+// the goroutine (pprof.Do restores them). A function runs with the profiler
+// labels of the goroutine that started the goroutine it runs on, which is
+// not always the goroutine that called Go.
 //
 // Where errgroup's behaviour is undefined or hangs, this package does the
 // defined thing:
@@ -62,12 +71,13 @@
 // once, from the goroutine that ran it, with its panic value and a stack
 // that shows where it panicked (Go prints it marked "[recovered,
 // repanicked]": the group looks at the panic only to tell it from Goexit;
-// with a limit, the trace's "created by" line names the worker's start,
-// not the call to Go). The panic is not delayed until Wait and cannot be recovered by Wait's
-// caller: x/sync/errgroup propagated panics to Wait in v0.15.0 and went
-// back to crashing at once in the next release, because a delayed panic
-// hides the failure from crash reporting and is never seen when Wait is
-// never reached. This is the one place where the package departs from
+// the trace's "created by" line names where the group started the
+// goroutine, which is not always the call to Go). The panic is not
+// delayed until Wait and cannot be recovered by Wait's caller:
+// x/sync/errgroup propagated panics to Wait in v0.15.0 and went back to
+// crashing at once in the next release, because a delayed panic hides the
+// failure from crash reporting and is never seen when Wait is never
+// reached. This is the one place where the package departs from
 // weft's panic policy (see [github.com/weft-dev/weft]): a program that wants
 // a panic returned as a *weft.PanicError, or raised again in the caller of
 // Wait, uses package group, with group.WithRepanic for the latter.
@@ -76,7 +86,8 @@
 // without returning. errgroup counts it as returned without error; this
 // package follows weft's policy instead and records [weft.ErrGoexit] as
 // that function's error, so it cancels the Context if it is the first, and
-// Wait reports it. On a worker, the engine replaces the worker that ended.
+// Wait reports it. The goroutine that ended is replaced as needed: the
+// functions after it run.
 //
 // # Cost
 //
@@ -86,6 +97,6 @@
 // separate runs on a shared 2-core machine (the claims table in
 // bench/claims.go; go run ./bench -check re-measures them on yours). With
 // SetLimit(100), Go costs 0.11-0.14x errgroup's per function (claim
-// errgroup.limit), with no allocation; without a limit, where both start a
-// goroutine per function, 0.96-1.00x (errgroup.nolimit).
+// errgroup.limit), with no allocation; without a limit, where a function's goroutine
+// runs the next queued one, 0.96-1.00x (errgroup.nolimit).
 package errgroup

@@ -32,9 +32,9 @@ type Group struct {
 	limited atomic.Pointer[engine.Engine[func() error]]
 	zero    atomic.Bool
 
-	// Without a limit, each task runs on a goroutine of its own, counted
-	// here until it returns.
-	spawned tally
+	// Without a limit, each task runs on a goroutine that runs nothing
+	// else until it returns (see unlimited).
+	free unlimited
 
 	mu     sync.Mutex
 	eng    *engine.Engine[func() error] // the workers, once a limit was set
@@ -52,8 +52,10 @@ func WithContext(ctx context.Context) (*Group, context.Context) {
 	return &Group{cancel: cancel}, ctx
 }
 
-// Go calls f in the group. Without a limit, f runs on a goroutine of its
-// own and Go never blocks. With a limit (see SetLimit), Go blocks until f
+// Go calls f in the group. Without a limit, Go never blocks, and f runs
+// on a goroutine that runs nothing else until f returns, whatever the
+// group's other functions do: a new one, or one whose earlier function of
+// the group has returned. With a limit (see SetLimit), Go blocks until f
 // can start without more than limit functions of the group being active,
 // and f runs on one of the group's reused worker goroutines.
 //
@@ -69,7 +71,7 @@ func (g *Group) Go(f func() error) {
 		return
 	}
 	if !g.zero.Load() {
-		g.spawn(f)
+		g.free.start(g, f)
 		return
 	}
 	g.goHeld(f)
@@ -105,7 +107,7 @@ func (g *Group) TryGo(f func() error) bool {
 	if g.zero.Load() {
 		return false
 	}
-	g.spawn(f)
+	g.free.start(g, f)
 	return true
 }
 
@@ -161,13 +163,13 @@ func (g *Group) Wait() error {
 	e := g.eng
 	g.mu.Unlock()
 	if e != nil {
-		// Tasks on workers may start tasks on goroutines of their own
+		// Tasks on workers may start tasks without a limit
 		// (after SetLimit(-1)); the reverse cannot happen, since the
 		// limit cannot be set while a task is active. So the workers
 		// are waited for first.
 		_ = e.WaitQuiet(context.Background())
 	}
-	g.spawned.wait()
+	g.free.alive.wait()
 	if e != nil {
 		// No worker outlives Wait; the engine starts workers again
 		// for a later Go.
@@ -180,31 +182,6 @@ func (g *Group) Wait() error {
 		g.cancel(err)
 	}
 	return err
-}
-
-// spawn runs f on a goroutine of its own.
-func (g *Group) spawn(f func() error) {
-	g.spawned.inc()
-	go func() {
-		returned := false
-		defer func() {
-			if !returned {
-				if v := recover(); v != nil {
-					// The program crashes here, at once, as it
-					// would with errgroup; see "Panics" in the
-					// package doc.
-					panic(v)
-				}
-				g.fail(weft.ErrGoexit)
-			}
-			g.spawned.dec()
-		}()
-		err := f()
-		returned = true
-		if err != nil {
-			g.fail(err)
-		}
-	}()
 }
 
 // runOnWorker runs one task on a worker of the engine. On runtime.Goexit the
@@ -243,7 +220,7 @@ func (g *Group) fail(err error) {
 // active counts the functions accepted and not yet returned. Called with
 // g.mu held.
 func (g *Group) active() int {
-	n := g.spawned.count()
+	n := g.free.active()
 	if g.eng != nil {
 		s := g.eng.Stats()
 		n += s.Running + s.Queued

@@ -5,12 +5,12 @@ import (
 	"sync/atomic"
 )
 
-// tally counts the functions running on goroutines of their own and lets
-// Wait block until none is. It does what a sync.WaitGroup does, with one
-// more thing that the group needs: the count can be read (SetLimit panics
-// while it is not zero). Counting and waking share one atomic word, so a
-// function costs one atomic add when it starts and one when it ends, as
-// with a WaitGroup alone.
+// tally counts the goroutines a group without a limit has started and
+// that have not exited, and lets Wait block until none is left. It does
+// what a sync.WaitGroup does, with one more thing: the count can be read.
+// Counting and waking share one atomic word, so a goroutine costs one
+// atomic add when it starts and one when it ends, as with a WaitGroup
+// alone.
 type tally struct {
 	// state holds the count in its high 32 bits and the number of
 	// waiters in its low 32 bits.
@@ -73,3 +73,6 @@ func (t *tally) wait() {
 		t.mu.Unlock()
 	}
 }
+
+// add adds n >= 0 to the count.
+func (t *tally) add(n int) { t.state.Add(uint64(n) * one) }

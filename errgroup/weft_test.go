@@ -67,7 +67,7 @@ func TestWorkersAreReused(t *testing.T) {
 }
 
 func TestNoWorkerOutlivesWait(t *testing.T) {
-	for _, limit := range []int{1, 4, 100} {
+	for _, limit := range []int{-1, 1, 4, 100} {
 		g, ctx := errgroup.WithContext(context.Background())
 		g.SetLimit(limit)
 		for range 1000 {
@@ -111,6 +111,56 @@ func TestIdleWorkersExitWithoutWait(t *testing.T) {
 			t.Errorf("workers two seconds after the last function, with no Wait: got %d; want 0", n)
 		}
 	})
+}
+
+// TestGoroutinesAreReusedWithoutALimit counts the goroutines that run a
+// stream of short functions without a limit: x/sync starts one for each,
+// weft reuses them.
+func TestGoroutinesAreReusedWithoutALimit(t *testing.T) {
+	const tasks = 2000
+	both(t, func(t *testing.T, im impl) {
+		g := im.zero()
+		ids := make([]uint64, tasks)
+		for i := range ids {
+			g.Go(func() error { ids[i] = goid(); return nil })
+		}
+		if err := g.Wait(); err != nil {
+			t.Fatal(err)
+		}
+		distinct := map[uint64]bool{}
+		for _, id := range ids {
+			distinct[id] = true
+		}
+		got := len(distinct)
+		switch im.name {
+		case "x/sync":
+			if got != tasks {
+				t.Errorf("%d functions ran on %d goroutines; want %d", tasks, got, tasks)
+			}
+		case "weft":
+			if got > tasks/2 {
+				t.Errorf("%d functions ran on %d goroutines; want at most %d", tasks, got, tasks/2)
+			}
+		}
+		t.Logf("%d functions ran on %d goroutines", tasks, got)
+	})
+}
+
+// TestIdleGoroutinesExitWithoutWait: without a limit, the goroutines of a
+// group whose Wait is never called exit once their functions have
+// returned.
+func TestIdleGoroutinesExitWithoutWait(t *testing.T) {
+	var g errgroup.Group
+	done := make(chan struct{}, 100)
+	for range 100 {
+		g.Go(func() error { done <- struct{}{}; return nil })
+	}
+	for range 100 {
+		<-done
+	}
+	if err := goleak.Find(); err != nil {
+		t.Errorf("goroutines left without Wait: %v", err)
+	}
 }
 
 func TestGoexit(t *testing.T) {
@@ -316,4 +366,55 @@ func TestSetLimitWithoutALimitWhileActive(t *testing.T) {
 	if !ok || !strings.HasPrefix(err.Error(), "errgroup: SetLimit(3) while 1 goroutines") {
 		t.Errorf("SetLimit(3) with 1 active and no limit: panicked with %v; want the errgroup error", v)
 	}
+}
+
+// TestFunctionsMayWaitForEachOther runs, without a limit, functions that
+// each wait for another one to finish, in several orders. With a goroutine
+// per function that always works; with reused goroutines it works only if
+// no function waits in the queue for one that is running. Each round
+// starts while the goroutines of the round before may still be running or
+// idle, so that functions are handed to reused goroutines too. A deadlock
+// fails the test: synctest reports that every goroutine of the bubble is
+// blocked.
+func TestFunctionsMayWaitForEachOther(t *testing.T) {
+	const n = 40
+	tests := []struct {
+		name     string
+		waitsFor func(i int) int // the function i waits for; itself or out of range for none
+	}{
+		{"each for the next", func(i int) int { return i + 1 }},
+		{"each for the previous", func(i int) int { return i - 1 }},
+		{"all for the last", func(i int) int { return n - 1 }},
+		{"all for the first", func(i int) int { return 0 }},
+		{"pairs, first for second", func(i int) int { return i + 1 - i%2 }},
+		{"none", func(i int) int { return i }},
+	}
+	both(t, func(t *testing.T, im impl) {
+		synctest.Test(t, func(t *testing.T) {
+			g := im.zero()
+			for range 3 {
+				for _, tt := range tests {
+					done := make([]chan struct{}, n)
+					for i := range done {
+						done[i] = make(chan struct{})
+					}
+					for i := range n {
+						g.Go(func() error {
+							if w := tt.waitsFor(i); w >= 0 && w < n && w != i {
+								<-done[w]
+							}
+							close(done[i])
+							return nil
+						})
+					}
+					for i := range done {
+						<-done[i] // hangs, and synctest fails, on a deadlock
+					}
+				}
+			}
+			if err := g.Wait(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	})
 }
