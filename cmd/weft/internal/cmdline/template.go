@@ -4,14 +4,16 @@
 // as {2/.}), with every substituted value shell-quoted, so that an input is
 // data and never code.
 //
-//	t := cmdline.Parse("convert {} {.}.png")
+//	t, err := cmdline.Parse("convert {} {.}.png")
 //	t.Expand([]string{"a b.jpg"}, 1, 1) // convert 'a b.jpg' 'a b'.png
 //
 // A Template is immutable once parsed and safe for concurrent use.
 package cmdline
 
 import (
+	"fmt"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -29,7 +31,7 @@ type Template struct {
 type part struct {
 	text string
 	repl bool
-	arg  int    // 1-based; 0 for all arguments
+	arg  int    // 1-based; 0 for all arguments; -1 for the last
 	mod  string // "", ".", "/", "//", "/."
 	num  byte   // '#' job number, '%' slot number
 }
@@ -37,16 +39,26 @@ type part struct {
 var modifiers = map[string]bool{"": true, ".": true, "/": true, "//": true, "/.": true}
 
 // Parse finds the replacement strings of GNU parallel in cmd: {} {.} {/}
-// {//} {/.} {#} {%} and {n} with the same modifiers ({2/.}). Any other
-// text in braces is left as it is. A command without replacement strings
-// gets the arguments appended.
-func Parse(cmd string) Template {
+// {//} {/.} {#} {%}, {n} and {-n} with the same modifiers ({2/.},
+// {-1/}). Other text in braces is left as it is ({x}, awk's {print $1}),
+// as GNU parallel leaves it; but a replacement string GNU parallel has and
+// weft does not ({= perl =}, --plus's {..} and {+/}, {#:%04d}, {0}) is an
+// error that names it. A command without replacement strings gets the
+// arguments appended.
+func Parse(cmd string) (Template, error) {
 	var t Template
+	if err := refusePerl(cmd); err != nil {
+		return t, err
+	}
 	lit := strings.Builder{}
 	for i := 0; i < len(cmd); {
 		if cmd[i] == '{' {
 			if end := strings.IndexByte(cmd[i:], '}'); end > 0 {
-				if p, ok := parseRepl(cmd[i+1 : i+end]); ok {
+				p, ok, err := parseRepl(cmd[i+1 : i+end])
+				if err != nil {
+					return Template{}, err
+				}
+				if ok {
 					if lit.Len() > 0 {
 						t.parts = append(t.parts, part{text: lit.String()})
 						lit.Reset()
@@ -69,7 +81,77 @@ func Parse(cmd string) Template {
 			t.append = false
 		}
 	}
+	return t, nil
+}
+
+// MustParse is Parse for a template known to be good; it panics on an
+// error.
+func MustParse(cmd string) Template {
+	t, err := Parse(cmd)
+	if err != nil {
+		panic(err)
+	}
 	return t
+}
+
+// perlExpr is GNU parallel's {= perl expression =} and {=n perl
+// expression =}: from {= to the next =}.
+var perlExpr = regexp.MustCompile(`(?s)\{=.*?=\}`)
+
+func refusePerl(cmd string) error {
+	if m := perlExpr.FindString(cmd); m != "" {
+		m = strings.ReplaceAll(m, "\n", `\n`) // one line
+		return fmt.Errorf("replacement string %s is not supported: weft has no perl expressions yet (use {} {.} {/} {//} {/.} {n} and the shell)", m)
+	}
+	return nil
+}
+
+// notYet are the replacement strings of GNU parallel (--plus's, and
+// 20260422's {rpl:format}) that weft does not implement, each with what
+// to write instead.
+var notYet = []struct {
+	re  *regexp.Regexp
+	why string
+}{
+	{regexp.MustCompile(`^-?[0-9]*(\+/|\+\.|\+\.\.|\+\.\.\.|\.\.|\.\.\.|/\.\.|/\.\.\.|##)$`),
+		"it is one of --plus's, which weft does not have yet (use {} {.} {/} {//} {/.} and the shell's ${x%.*})"},
+	{regexp.MustCompile(`^-?[0-9]*(|\.|/|//|/\.|#|%):%.*$`),
+		"weft does not format replacement strings yet (use printf in the command: $(printf %04d {#}))"},
+	{regexp.MustCompile(`^-?0+(|\.|/|//|/\.)$`),
+		"positions start at 1 (use {} for every argument, {1} for the first, {-1} for the last)"},
+}
+
+// parseRepl reads the text between braces: a replacement string (ok), text
+// that is none (not ok), or one weft refuses (an error).
+func parseRepl(s string) (p part, ok bool, err error) {
+	for _, n := range notYet {
+		if n.re.MatchString(s) {
+			return part{}, false, fmt.Errorf("replacement string {%s} is not supported: %s", s, n.why)
+		}
+	}
+	if s == "#" || s == "%" {
+		return part{repl: true, num: s[0]}, true, nil
+	}
+	neg := strings.HasPrefix(s, "-")
+	digits := 0
+	if neg {
+		digits = 1
+	}
+	for digits < len(s) && s[digits] >= '0' && s[digits] <= '9' {
+		digits++
+	}
+	p = part{repl: true, mod: s[digits:]}
+	if neg && digits == 1 {
+		return part{}, false, nil // {-x}: text
+	}
+	if digits > 0 {
+		n, err := strconv.Atoi(s[:digits])
+		if err != nil || n == 0 {
+			return part{}, false, nil
+		}
+		p.arg = n
+	}
+	return p, modifiers[p.mod], nil
 }
 
 // Raw is the template of a run without a command: each input, its
@@ -91,29 +173,10 @@ func (t Template) HasSlot() bool {
 	return false
 }
 
-func parseRepl(s string) (part, bool) {
-	if s == "#" || s == "%" {
-		return part{repl: true, num: s[0]}, true
-	}
-	digits := 0
-	for digits < len(s) && s[digits] >= '0' && s[digits] <= '9' {
-		digits++
-	}
-	p := part{repl: true, mod: s[digits:]}
-	if digits > 0 {
-		n, err := strconv.Atoi(s[:digits])
-		if err != nil || n < 1 {
-			return part{}, false
-		}
-		p.arg = n
-	}
-	return p, modifiers[p.mod]
-}
-
 // Expand renders the command line of one job, given its arguments, its
 // sequence number ({#}) and its slot ({%}). Every argument is
-// shell-quoted, so that an input is data and never code; {n} past the last
-// argument is an empty word (two single quotes).
+// shell-quoted, so that an input is data and never code; {n} or {-n} past
+// the arguments is an empty word (two single quotes).
 func (t Template) Expand(args []string, seq int64, slot int) string {
 	if t.raw {
 		return strings.Join(args, " ")
@@ -134,8 +197,10 @@ func (t Template) Expand(args []string, seq int64, slot int) string {
 				}
 				b.WriteString(Quote(modify(a, p.mod)))
 			}
-		case p.arg <= len(args):
+		case p.arg > 0 && p.arg <= len(args):
 			b.WriteString(Quote(modify(args[p.arg-1], p.mod)))
+		case p.arg < 0 && -p.arg <= len(args):
+			b.WriteString(Quote(modify(args[len(args)+p.arg], p.mod)))
 		default:
 			b.WriteString("''")
 		}

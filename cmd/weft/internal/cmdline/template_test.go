@@ -2,6 +2,7 @@ package cmdline
 
 import (
 	"os/exec"
+	"strings"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -25,18 +26,42 @@ func TestTemplate(t *testing.T) {
 		{"echo {}", []string{""}, "echo ''"},
 		{"awk '{print $1}' {}", []string{"f"}, "awk '{print $1}' f"},
 		{"echo {3}", []string{"a"}, "echo ''"},
-		{"echo {0} {x} {1.x}", []string{"a"}, "echo {0} {x} {1.x} a"},
+		{"echo {x} {1.x} {-} {-x}", []string{"a"}, "echo {x} {1.x} {-} {-x} a"},
+		{"echo {-1} {-2/.} {-3}", []string{"d/b.c", "x"}, "echo x b ''"},
+		{"echo ${#x} {%s} {1:x}", []string{"a"}, "echo ${#x} {%s} {1:x} a"},
 	}
 	for _, tt := range tests {
-		if got := Parse(tt.cmd).Expand(tt.args, 7, 3); got != tt.want {
+		if got := MustParse(tt.cmd).Expand(tt.args, 7, 3); got != tt.want {
 			t.Errorf("%q with %q: got %q; want %q", tt.cmd, tt.args, got, tt.want)
+		}
+	}
+}
+
+// TestGNUOnlyReplacementStringsAreRefused: what GNU parallel reads as a
+// replacement string and weft does not implement is an error that names
+// it, never text.
+func TestGNUOnlyReplacementStringsAreRefused(t *testing.T) {
+	for _, cmd := range []string{
+		"echo {= $_ =}", "echo {=2 uc =}", "echo {==}", "echo x{=\n$_=}y",
+		"echo {..}", "echo {...}", "echo {+/}", "echo {+.}", "echo {+..}", "echo {+...}",
+		"echo {/..}", "echo {/...}", "echo {##}", "echo {2..}", "echo {-1+/}",
+		"echo {#:%04d}", "echo {%:%02d}", "echo {:%6s}", "echo {/:%12s}", "echo {2:%8.2f}",
+		"echo {0}", "echo {0/.}", "echo {-0}",
+	} {
+		_, err := Parse(cmd)
+		name := strings.ReplaceAll(cmd[strings.Index(cmd, "{"):], "\n", `\n`)
+		if i := strings.Index(name, "=}"); i >= 0 {
+			name = name[:i+2]
+		}
+		if err == nil || !strings.Contains(err.Error(), "replacement string "+name+" is not supported") {
+			t.Errorf("Parse(%q): got error %v; want one that names %s", cmd, err, name)
 		}
 	}
 }
 
 func TestRawJoinsUnquoted(t *testing.T) {
 	r := Raw()
-	if !r.IsRaw() || Parse("echo").IsRaw() {
+	if !r.IsRaw() || MustParse("echo").IsRaw() {
 		t.Fatal("IsRaw: got Raw false or Parse true")
 	}
 	if got, want := r.Expand([]string{"echo a;", "echo b"}, 1, 1), "echo a; echo b"; got != want {
@@ -46,8 +71,8 @@ func TestRawJoinsUnquoted(t *testing.T) {
 
 func TestHasSlot(t *testing.T) {
 	for cmd, want := range map[string]bool{"echo {%}": true, "echo {#} {}": false, "echo %": false, "": false} {
-		if got := Parse(cmd).HasSlot(); got != want {
-			t.Errorf("Parse(%q).HasSlot(): got %v; want %v", cmd, got, want)
+		if got := MustParse(cmd).HasSlot(); got != want {
+			t.Errorf("MustParse(%q).HasSlot(): got %v; want %v", cmd, got, want)
 		}
 	}
 }

@@ -21,6 +21,9 @@ type Config struct {
 	ArgFiles     []string
 	Sep          string // record separator
 	Colsep       *regexp.Regexp
+	Link         bool   // --link: the sources go together, value by value
+	ArgSep       string // ::: unless --arg-sep says otherwise
+	ArgFileSep   string // :::: unless --arg-file-sep says otherwise
 	Timeout      time.Duration
 	Grace        time.Duration
 	Tries        int
@@ -44,22 +47,28 @@ type Config struct {
 // Defaults is the configuration of a run before any option: a job per CPU
 // at once, newline-separated records, one try, a grace period of 2s.
 func Defaults() *Config {
-	return &Config{Jobs: runtime.NumCPU(), Sep: "\n", Tries: 1, Grace: 2 * time.Second}
+	return &Config{Jobs: runtime.NumCPU(), Sep: "\n", Tries: 1, Grace: 2 * time.Second,
+		ArgSep: input.ArgSep, ArgFileSep: input.ArgFileSep}
 }
 
 // SetOperands reads the words after the options: the command (every word
-// up to the first ::: or ::::), then the input groups; and checks the
-// options against each other.
+// up to the first ::: or ::::), then the input groups, which come after
+// the -a files, as in GNU parallel; and checks the options against each
+// other.
 func (c *Config) SetOperands(words []string) error {
-	command, sources, err := input.SplitOperands(words)
+	if c.ArgSep == c.ArgFileSep {
+		return fmt.Errorf("--arg-sep and --arg-file-sep are both %q: they must differ", c.ArgSep)
+	}
+	command, sources, err := input.SplitOperands(words, c.ArgSep, c.ArgFileSep)
 	if err != nil {
 		return err
 	}
 	c.Command = strings.Join(command, " ")
-	c.Sources = sources
+	c.Sources = nil
 	for _, f := range c.ArgFiles {
 		c.Sources = append(c.Sources, input.Source{File: f, IsFile: true})
 	}
+	c.Sources = append(c.Sources, sources...)
 	if c.Command == "" && len(c.Sources) == 0 {
 		return errors.New("no command given (see weft --help)")
 	}
@@ -95,6 +104,17 @@ func (c *Config) setJobs(flag, v string) error {
 
 // MaxJobs is -j 0: as many jobs at once as the input has, up to this.
 const MaxJobs = 1 << 16
+
+// setSep is the Set of --arg-sep and --arg-file-sep.
+func setSep(dst *string) func(string, string) error {
+	return func(flag, v string) error {
+		if v == "" {
+			return fmt.Errorf("bad value for %s: the separator must not be empty", flag)
+		}
+		*dst = v
+		return nil
+	}
+}
 
 func (c *Config) setDelim(flag, v string) error {
 	switch v {

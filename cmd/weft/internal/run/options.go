@@ -17,5 +17,7 @@ func Sections(c *Config) []cli.Section {
 		replacementStrings(),
 		runningOptions(c),
 		outputOptions(c),
+		refusedOptions(),
+		pipeRefused(),
 	}
 }

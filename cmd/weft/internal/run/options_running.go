@@ -5,7 +5,7 @@ import "github.com/weft-dev/weft/cmd/weft/internal/cli"
 // runningOptions: how many jobs, how fast, for how long, how often.
 func runningOptions(c *Config) cli.Section {
 	return cli.Section{Title: "Running", Options: []cli.Option{
-		{Names: []string{"-j", "--jobs"}, Aliases: []string{"-P"}, Arg: cli.Required, Value: "N",
+		{Names: []string{"-j", "--jobs"}, Aliases: []string{"-P", "--max-procs"}, Arg: cli.Required, Value: "N",
 			Help:    "run N jobs at once (default: the number of CPUs); N% of the CPUs; 0 for as many as possible",
 			Example: "weft -j 8 ... ; weft -j 50% ... ; weft -j 0 ...", Set: c.setJobs},
 		{Names: []string{"--timeout"}, Arg: cli.Required, Value: "D",
@@ -25,5 +25,9 @@ func runningOptions(c *Config) cli.Section {
 		{Names: []string{"--delay"}, Arg: cli.Required, Value: "D", Help: "wait D between job starts",
 			Example: "weft --delay 200ms ...", Set: cli.Duration(&c.Delay)},
 		{Names: []string{"--will-cite"}, Hidden: true, Set: cli.Ignore},
+		{Names: []string{"--gnu"}, Hidden: true, Set: cli.Ignore},         // GNU parallel's default
+		{Names: []string{"--plain"}, Hidden: true, Set: cli.Ignore},       // weft reads no profile, $PARALLEL or config
+		{Names: []string{"--rpl"}, Arg: cli.Required, Value: "RPL", Refused: "not yet: weft has no perl replacement strings"},
+		{Names: []string{"--parens"}, Arg: cli.Required, Value: "PARENS", Refused: "not yet: weft has no perl replacement strings"},
 	}}
 }

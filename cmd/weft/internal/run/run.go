@@ -64,14 +64,18 @@ type Run struct {
 // resume), before any job starts: an error here is bad usage. With
 // env.Main, the jobs' process groups are also given to a reaper.
 func New(c *Config, env cli.Env) (*Run, error) {
-	in, err := input.Open(input.Config{Sources: c.Sources, Sep: c.Sep, Colsep: c.Colsep}, env.Stdin)
+	tpl := cmdline.Raw() // no command: the inputs are the commands, as in GNU parallel
+	if c.Command != "" {
+		var err error
+		if tpl, err = cmdline.Parse(c.Command); err != nil {
+			return nil, err
+		}
+	}
+	in, err := input.Open(input.Config{Sources: c.Sources, Sep: c.Sep, Colsep: c.Colsep, Link: c.Link}, env.Stdin)
 	if err != nil {
 		return nil, err
 	}
-	r := &Run{c: c, in: in, tpl: cmdline.Parse(c.Command), stdout: env.Stdout, stderr: env.Stderr}
-	if c.Command == "" {
-		r.tpl = cmdline.Raw() // the inputs are the commands, as in GNU parallel
-	}
+	r := &Run{c: c, in: in, tpl: tpl, stdout: env.Stdout, stderr: env.Stderr}
 	var rp *reaper.Reaper
 	if env.Main {
 		rp = &reaper.Reaper{} // not in a test binary: the reaper is this executable
@@ -174,7 +178,7 @@ func (r *Run) Executor() *job.Executor {
 func (r *Run) Start(buffer int) {
 	pr := output.New(output.Config{
 		Keep: r.c.Keep, Tag: r.c.Tag, Streamed: r.c.LineBuffer || r.c.Ungroup,
-		Progress: r.c.Bar || r.c.Eta, Total: input.Config{Sources: r.c.Sources}.Total(),
+		Progress: r.c.Bar || r.c.Eta, Total: input.Config{Sources: r.c.Sources, Link: r.c.Link}.Total(),
 	}, r.stdout, r.stderr, r.joblog, &r.tally)
 	ch := make(chan *job.Result, buffer)
 	done := make(chan struct{})
