@@ -40,22 +40,24 @@ func parse(args ...string) (*Config, string) {
 func TestOptionsSetTheConfig(t *testing.T) {
 	c, bad := parse("-j", "3", "-k", "-0", "--colsep", ",", "--timeout", "1.5", "--grace", "1d", "--retries", "3",
 		"--retry-delay", "2m", "--rate", "30/m", "--delay", "200ms", "--tag", "--joblog", "log", "--resume",
-		"--dry-run", "--bar", "--eta", "-a", "f1", "--arg-file=f2", "--will-cite", "echo", "{}", ":::", "x")
+		"--dry-run", "--bar", "--eta", "-a", "f1", "--arg-file=f2", "--will-cite", "--link", "--arg-sep", ",,",
+		"--arg-file-sep", "%%", "echo", "{}", ",,", "x", ",,+", "y", "%%", "f3")
 	if bad != "" {
 		t.Fatal(bad)
 	}
 	want := Config{Jobs: 3, Keep: true, Sep: "\x00", Timeout: 1500 * time.Millisecond, Grace: 24 * time.Hour, Tries: 3,
 		RetryDelay: 2 * time.Minute, Rate: 0.5, Delay: 200 * time.Millisecond, Tag: true, Joblog: "log", Resume: true,
-		DryRun: true, Bar: true, Eta: true, Command: "echo {}"}
+		DryRun: true, Bar: true, Eta: true, Command: "echo {}", Link: true, ArgSep: ",,", ArgFileSep: "%%"}
 	got := *c
 	if got.Colsep == nil || got.Colsep.String() != "," {
 		t.Errorf("colsep %v; want ,", got.Colsep)
 	}
-	sources := []input.Source{{Values: []string{"x"}}, {File: "f1", IsFile: true}, {File: "f2", IsFile: true}}
+	sources := []input.Source{{File: "f1", IsFile: true}, {File: "f2", IsFile: true}, {Values: []string{"x"}},
+		{Values: []string{"y"}, Linked: true}, {File: "f3", IsFile: true}}
 	if !slices.EqualFunc(got.Sources, sources, func(a, b input.Source) bool {
-		return slices.Equal(a.Values, b.Values) && a.File == b.File && a.IsFile == b.IsFile
+		return slices.Equal(a.Values, b.Values) && a.File == b.File && a.IsFile == b.IsFile && a.Linked == b.Linked
 	}) {
-		t.Errorf("sources %+v; want the ::: group, then the -a files: %+v", got.Sources, sources)
+		t.Errorf("sources %+v; want the -a files, then the groups as GNU parallel orders them: %+v", got.Sources, sources)
 	}
 	got.Colsep, got.Sources, got.ArgFiles = nil, nil, nil
 	if !reflect.DeepEqual(got, want) {
@@ -124,6 +126,12 @@ func TestBadValuesAreNamed(t *testing.T) {
 		{[]string{"echo", "::::"}, "weft: :::: needs at least one file"},
 		{[]string{"--joblog", "l", "--resume", "--resume-failed", "echo"}, "weft: --resume and --resume-failed cannot be used together"},
 		{[]string{"--resume", "echo"}, "weft: --resume and --resume-failed need --joblog FILE"},
+		{[]string{"--arg-sep", "", "echo"}, "weft: bad value for --arg-sep: the separator must not be empty"},
+		{[]string{"--arg-sep", "::::", "echo"}, `weft: --arg-sep and --arg-file-sep are both "::::": they must differ`},
+		{[]string{"echo", ":::+", "a"}, "weft: :::+ links to the input source before it, and there is none (use ::: first)"},
+		{[]string{"--sshlogin", "host", "echo"}, "weft: option --sshlogin is not supported: jobs run on other machines through --nats and weft worker, not ssh"},
+		{[]string{"-kS", "host", "echo"}, "weft: option -S is not supported: jobs run on other machines through --nats and weft worker, not ssh"},
+		{[]string{"--pipe", "wc"}, "weft: option --pipe is not supported: not yet"},
 	}
 	for _, tt := range tests {
 		if _, bad := parse(tt.args...); !strings.HasPrefix(bad, tt.want) || strings.Contains(bad, "\n") {

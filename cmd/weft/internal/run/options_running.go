@@ -25,8 +25,8 @@ func runningOptions(c *Config) cli.Section {
 		{Names: []string{"--delay"}, Arg: cli.Required, Value: "D", Help: "wait D between job starts",
 			Example: "weft --delay 200ms ...", Set: cli.Duration(&c.Delay)},
 		{Names: []string{"--will-cite"}, Hidden: true, Set: cli.Ignore},
-		{Names: []string{"--gnu"}, Hidden: true, Set: cli.Ignore},         // GNU parallel's default
-		{Names: []string{"--plain"}, Hidden: true, Set: cli.Ignore},       // weft reads no profile, $PARALLEL or config
+		{Names: []string{"--gnu"}, Hidden: true, Set: cli.Ignore},   // GNU parallel's default
+		{Names: []string{"--plain"}, Hidden: true, Set: cli.Ignore}, // weft reads no profile, $PARALLEL or config
 		{Names: []string{"--rpl"}, Arg: cli.Required, Value: "RPL", Refused: "not yet: weft has no perl replacement strings"},
 		{Names: []string{"--parens"}, Arg: cli.Required, Value: "PARENS", Refused: "not yet: weft has no perl replacement strings"},
 	}}
