@@ -93,6 +93,14 @@ func TestHaltPolicies(t *testing.T) {
 		"now,success=2":   {Now: true, Success: true, Count: 2},
 		"soon,fail=50%":   {Percent: 50},
 		"success=12.5%":   {Success: true, Percent: 12.5},
+		"now,done=3":      {Now: true, Done: true, Count: 3},
+		"soon,done=10%":   {Done: true, Percent: 10},
+		"0":               nil,
+		"1":               {Count: 1},
+		"2":               {Now: true, Count: 1},
+		"-1":              {Success: true, Count: 1},
+		"-2":              {Now: true, Success: true, Count: 1},
+		"20%":             {Percent: 20},
 		"--halt-on-error": nil, // the alias, given never below
 	} {
 		name := "--halt"

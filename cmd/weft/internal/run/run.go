@@ -53,6 +53,9 @@ type Run struct {
 	slots     job.Slots
 
 	tally tally
+	total   int64       // the number of jobs, when --halt needs it; else -1
+	read    []input.Job // the jobs, read before the run when it needs their number
+	preread bool
 
 	results chan<- *job.Result // to the printer, once started
 	printed func() error       // waits for the printer
@@ -96,7 +99,37 @@ func New(c *Config, env cli.Env) (*Run, error) {
 		}
 	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
+	r.total = -1
+	if c.Halt != nil && c.Halt.Percent > 0 {
+		// A percentage of all the jobs needs their number: the input is
+		// read whole first when it does not say, as GNU parallel does.
+		if r.total = (input.Config{Sources: c.Sources, Link: c.Link}).Total(); r.total < 0 {
+			for j, err := range in.Jobs() {
+				if err != nil {
+					r.Close()
+					return nil, err
+				}
+				r.read = append(r.read, j)
+			}
+			r.total = int64(len(r.read))
+			r.preread = true
+		}
+	}
 	return r, nil
+}
+
+// inputJobs yields the jobs of the input, read now or before.
+func (r *Run) inputJobs() iter.Seq2[input.Job, error] {
+	if !r.preread {
+		return r.in.Jobs()
+	}
+	return func(yield func(input.Job, error) bool) {
+		for _, j := range r.read {
+			if !yield(j, nil) {
+				return
+			}
+		}
+	}
 }
 
 // Close closes the inputs and the joblog.
@@ -178,7 +211,7 @@ func (r *Run) Executor() *job.Executor {
 func (r *Run) Start(buffer int) {
 	pr := output.New(output.Config{
 		Keep: r.c.Keep, Tag: r.c.Tag, Streamed: r.c.LineBuffer || r.c.Ungroup,
-		Progress: r.c.Bar || r.c.Eta, Total: input.Config{Sources: r.c.Sources, Link: r.c.Link}.Total(),
+		Progress: r.c.Bar || r.c.Eta, Total: r.progressTotal(),
 	}, r.stdout, r.stderr, r.joblog, &r.tally)
 	ch := make(chan *job.Result, buffer)
 	done := make(chan struct{})
@@ -193,6 +226,15 @@ func (r *Run) Start(buffer int) {
 		<-done
 		return pr.Finish()
 	}
+}
+
+// progressTotal is the number of jobs for the progress line, -1 if
+// unknown.
+func (r *Run) progressTotal() int64 {
+	if r.total >= 0 {
+		return r.total
+	}
+	return input.Config{Sources: r.c.Sources, Link: r.c.Link}.Total()
 }
 
 // Finish waits until every job passed to Done is printed, draws the final
@@ -218,6 +260,11 @@ func (r *Run) Status() int {
 	if h := r.haltExit.Load(); h != 0 {
 		return int(h - 1)
 	}
+	if h := r.c.Halt; h != nil && h.Percent > 0 {
+		// A --halt with a percentage that was never reached: the
+		// percentage of jobs that failed, as GNU parallel exits.
+		return percentOf(r.tally.failed.Load(), r.tally.done.Load())
+	}
 	return int(min(r.tally.failed.Load(), 101))
 }
 
@@ -227,7 +274,7 @@ func (r *Run) Status() int {
 // command) is yielded last.
 func (r *Run) Jobs() iter.Seq2[input.Job, error] {
 	return func(yield func(input.Job, error) bool) {
-		for j, err := range r.in.Jobs() {
+		for j, err := range r.inputJobs() {
 			if err != nil {
 				yield(j, err)
 				return
@@ -284,7 +331,7 @@ func (r *Run) Done(res *job.Result) {
 // DryRun prints the command line of each job instead of running it, and
 // returns the exit status.
 func (r *Run) DryRun() int {
-	for j, err := range r.in.Jobs() {
+	for j, err := range r.inputJobs() {
 		if err != nil {
 			return r.Fail(err)
 		}
