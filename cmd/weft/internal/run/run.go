@@ -52,7 +52,7 @@ type Run struct {
 	procs     *job.Procs
 	slots     job.Slots
 
-	tally tally
+	tally   tally
 	total   int64       // the number of jobs, when --halt needs it; else -1
 	read    []input.Job // the jobs, read before the run when it needs their number
 	preread bool
