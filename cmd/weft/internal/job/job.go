@@ -33,6 +33,7 @@ type Config struct {
 	LineBuffer bool          // pass whole lines on as they come (--line-buffer)
 	Ungroup    bool          // pass output on as it comes (-u)
 	Tag        bool          // prefix each line passed on with the job's Tag and a tab
+	Shell      string        // runs each command line with -c; "" for /bin/sh
 }
 
 // gateScript precedes a job's command line when a reaper runs: the shell
@@ -86,8 +87,8 @@ func (x *Executor) Run(ctx context.Context, seq int64, args []string, cmdline st
 	}
 }
 
-// once runs r.Cmdline with /bin/sh -c in a process group of its own, and
-// fills in r.
+// once runs r.Cmdline with the shell's -c (/bin/sh by default) in a
+// process group of its own, and fills in r.
 func (x *Executor) once(ctx context.Context, r *Result) {
 	var readers sync.WaitGroup
 	var closeAfterStart []*os.File
@@ -102,7 +103,11 @@ func (x *Executor) once(ctx context.Context, r *Result) {
 			gate, script = gw, gateScript+r.Cmdline
 		}
 	}
-	cmd := exec.Command("/bin/sh", "-c", script)
+	shell := x.c.Shell
+	if shell == "" {
+		shell = "/bin/sh"
+	}
+	cmd := exec.Command(shell, "-c", script)
 	if gate != nil {
 		cmd.ExtraFiles = []*os.File{closeAfterStart[0]} // fd 3
 	}

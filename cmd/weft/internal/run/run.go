@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"os"
 	"sync/atomic"
 
 	"github.com/weft-dev/weft"
@@ -39,6 +40,7 @@ type Run struct {
 	c              *Config
 	in             *input.Inputs
 	tpl            cmdline.Template
+	shell          string // the jobs run in it
 	stdout, stderr io.Writer
 	resume         map[int64]joblog.Entry
 	joblog         *joblog.Writer
@@ -67,9 +69,12 @@ type Run struct {
 // resume), before any job starts: an error here is bad usage. With
 // env.Main, the jobs' process groups are also given to a reaper.
 func New(c *Config, env cli.Env) (*Run, error) {
+	shell, err := JobShell(os.Getenv, parentExe())
+	if err != nil {
+		return nil, err
+	}
 	tpl := cmdline.Raw() // no command: the inputs are the commands, as in GNU parallel
 	if c.Command != "" {
-		var err error
 		if tpl, err = cmdline.Parse(c.Command); err != nil {
 			return nil, err
 		}
@@ -78,7 +83,7 @@ func New(c *Config, env cli.Env) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Run{c: c, in: in, tpl: tpl, stdout: env.Stdout, stderr: env.Stderr}
+	r := &Run{c: c, in: in, tpl: tpl, shell: shell, stdout: env.Stdout, stderr: env.Stderr}
 	var rp *reaper.Reaper
 	if env.Main {
 		rp = &reaper.Reaper{} // not in a test binary: the reaper is this executable
@@ -202,7 +207,7 @@ func (r *Run) Executor() *job.Executor {
 	c := r.c
 	return job.NewExecutor(job.Config{
 		Timeout: c.Timeout, Grace: c.Grace, Tries: c.Tries, RetryDelay: c.RetryDelay,
-		LineBuffer: c.LineBuffer, Ungroup: c.Ungroup, Tag: c.Tag,
+		LineBuffer: c.LineBuffer, Ungroup: c.Ungroup, Tag: c.Tag, Shell: r.shell,
 	}, r.procs, r.stdout, r.stderr)
 }
 
