@@ -21,6 +21,7 @@ import (
 	"iter"
 	"os"
 	"regexp"
+	"strings"
 )
 
 // Job is one job of a run: its sequence number, from 1, and its arguments
@@ -47,6 +48,11 @@ type Config struct {
 	Sources []Source       // in order; none: the records of stdin
 	Sep     string         // the record separator, such as "\n"
 	Colsep  *regexp.Regexp // splits each record into columns, if set
+	// EOF, if set, ends each source at a record equal to it (-E): that
+	// record and the rest are not read.
+	EOF string
+	// SkipEmpty skips records that are empty or only white space (-r).
+	SkipEmpty bool
 	// Link links every source (--link, --xapply): their n-th records make
 	// one job, and the longest source decides how many there are, the
 	// shorter ones starting again from their first record.
@@ -135,18 +141,41 @@ func (in *Inputs) Close() {
 func (in *Inputs) source(i int) iter.Seq2[string, error] {
 	s := in.c.Sources[i]
 	if !s.IsFile {
-		return func(yield func(string, error) bool) {
+		return in.filter(func(yield func(string, error) bool) {
 			for _, v := range s.Values {
 				if !yield(v, nil) {
 					return
 				}
 			}
-		}
+		})
 	}
 	if in.files[i] == nil {
-		return Records(in.stdin, in.c.Sep)
+		return in.filter(Records(in.stdin, in.c.Sep))
 	}
-	return Records(in.files[i], in.c.Sep)
+	return in.filter(Records(in.files[i], in.c.Sep))
+}
+
+// filter applies -E and -r to the records of one source.
+func (in *Inputs) filter(recs iter.Seq2[string, error]) iter.Seq2[string, error] {
+	if in.c.EOF == "" && !in.c.SkipEmpty {
+		return recs
+	}
+	return func(yield func(string, error) bool) {
+		for r, err := range recs {
+			switch {
+			case err != nil:
+				yield(r, err)
+				return
+			case in.c.EOF != "" && r == in.c.EOF:
+				return
+			case in.c.SkipEmpty && strings.Trim(r, " \t\n\r\f\v") == "":
+				continue
+			}
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
 }
 
 // columns splits a record by --colsep, if given.
@@ -169,7 +198,7 @@ func (in *Inputs) Jobs() iter.Seq2[Job, error] {
 			return yield(Job{Seq: seq, Args: args}, nil)
 		}
 		units := in.c.units()
-		first := in.columnsOf(Records(in.stdin, in.c.Sep))
+		first := in.columnsOf(in.filter(Records(in.stdin, in.c.Sep)))
 		if len(units) > 0 {
 			first = in.unit(units[0])
 		}

@@ -27,6 +27,11 @@ import (
 // Config is how an Executor runs jobs.
 type Config struct {
 	Timeout    time.Duration // stop a job after this long; 0 for no limit
+	// TimeoutPercent, when above 0, stops a job after this share (2 for
+	// 200%) of the median run time of the jobs that succeeded so far, as
+	// GNU parallel's --timeout P% does: no limit before the first success,
+	// checked again at least every second as the median moves.
+	TimeoutPercent float64
 	Grace      time.Duration // between SIGTERM and SIGKILL
 	Tries      int           // run a failing job up to this many times in all (at least 1)
 	RetryDelay time.Duration // wait this long between tries
@@ -50,6 +55,7 @@ type Executor struct {
 	// as it comes, under outMu.
 	stdout, stderr io.Writer
 	outMu          sync.Mutex
+	median         median // run times of successful jobs, for TimeoutPercent
 }
 
 // NewExecutor returns an Executor that runs jobs as c says, registers
@@ -72,6 +78,9 @@ func (x *Executor) Run(ctx context.Context, seq int64, args []string, cmdline st
 			return res
 		}
 		x.once(ctx, res)
+		if res.OK() && x.c.TimeoutPercent > 0 {
+			x.median.add(res.Elapsed)
+		}
 		if res.OK() || attempt >= x.c.Tries || ctx.Err() != nil {
 			return res
 		}
@@ -179,14 +188,20 @@ func (x *Executor) once(ctx context.Context, r *Result) {
 		close(exited)
 	}()
 	var timeout <-chan time.Time
-	if x.c.Timeout > 0 {
-		t := time.NewTimer(x.c.Timeout)
+	var t *time.Timer
+	if wait, ok := x.timeLeft(r.Start); ok {
+		t = time.NewTimer(wait)
 		defer t.Stop()
 		timeout = t.C
 	}
+wait:
 	select {
 	case <-exited:
 	case <-timeout:
+		if wait, ok := x.timeLeft(r.Start); ok && wait > 0 {
+			t.Reset(wait) // a moving limit that is not reached yet
+			goto wait
+		}
 		x.terminate(pid, exited)
 	case <-ctx.Done():
 		x.terminate(pid, exited)
@@ -202,6 +217,26 @@ func (x *Executor) once(ctx context.Context, r *Result) {
 	} else {
 		r.Exit = ws.ExitStatus()
 	}
+}
+
+// recheck is how often a limit that moves (TimeoutPercent) is looked at
+// again.
+const recheck = time.Second
+
+// timeLeft says how long the job started at start may still run before its
+// timeout, or when to look again; ok is false with no timeout at all.
+func (x *Executor) timeLeft(start time.Time) (wait time.Duration, ok bool) {
+	switch {
+	case x.c.TimeoutPercent > 0:
+		limit, known := x.median.get()
+		if !known {
+			return recheck, true
+		}
+		return min(time.Duration(float64(limit)*x.c.TimeoutPercent)-time.Since(start), recheck), true
+	case x.c.Timeout > 0:
+		return x.c.Timeout - time.Since(start), true
+	}
+	return 0, false
 }
 
 // terminate sends SIGTERM to the process group, then SIGKILL if it has not

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/weft-dev/weft/cmd/weft/internal/cli"
 	"github.com/weft-dev/weft/cmd/weft/internal/input"
 )
 
@@ -16,32 +17,37 @@ import (
 // or of whatever starts a run. The zero value is not useful; start from
 // Defaults.
 type Config struct {
-	Jobs         int // at once
-	Keep         bool
-	ArgFiles     []string
-	Sep          string // record separator
-	Colsep       *regexp.Regexp
-	Link         bool   // --link: the sources go together, value by value
-	ArgSep       string // ::: unless --arg-sep says otherwise
-	ArgFileSep   string // :::: unless --arg-file-sep says otherwise
-	Timeout      time.Duration
-	Grace        time.Duration
-	Tries        int
-	RetryDelay   time.Duration
-	Halt         *Halt
-	Rate         float64 // job starts per second; 0 for no limit
-	Delay        time.Duration
-	Tag          bool
-	Ungroup      bool
-	LineBuffer   bool
-	Joblog       string
-	Resume       bool
-	ResumeFailed bool
-	DryRun       bool
-	Bar          bool
-	Eta          bool
-	Command      string         // the command template; "" when the inputs are the commands
-	Sources      []input.Source // ::: and :::: groups and -a files, in order
+	Jobs       int // at once
+	Keep       bool
+	ArgFiles   []string
+	Sep        string // record separator
+	Colsep     *regexp.Regexp
+	Link       bool   // --link: the sources go together, value by value
+	EOF        string // -E: a record that ends its source
+	SkipEmpty  bool   // -r: skip empty records
+	ArgSep     string // ::: unless --arg-sep says otherwise
+	ArgFileSep string // :::: unless --arg-file-sep says otherwise
+	Timeout    time.Duration
+	// TimeoutPercent is --timeout P% as a share (2 for 200%) of the
+	// median run time of the jobs that succeeded, instead of Timeout.
+	TimeoutPercent float64
+	Grace          time.Duration
+	Tries          int
+	RetryDelay     time.Duration
+	Halt           *Halt
+	Rate           float64 // job starts per second; 0 for no limit
+	Delay          time.Duration
+	Tag            bool
+	Ungroup        bool
+	LineBuffer     bool
+	Joblog         string
+	Resume         bool
+	ResumeFailed   bool
+	DryRun         bool
+	Bar            bool
+	Eta            bool
+	Command        string         // the command template; "" when the inputs are the commands
+	Sources        []input.Source // ::: and :::: groups and -a files, in order
 }
 
 // Defaults is the configuration of a run before any option: a job per CPU
@@ -105,6 +111,18 @@ func (c *Config) setJobs(flag, v string) error {
 // MaxJobs is -j 0: as many jobs at once as the input has, up to this.
 const MaxJobs = 1 << 16
 
+// setEOF is the Set of -e and --eof, whose value is optional: GNU
+// parallel takes the next word as the value when none is glued, where
+// weft takes none; so that a command line is never read two ways, weft
+// refuses -e and --eof without a glued value.
+func (c *Config) setEOF(flag, v string) error {
+	if v == "" {
+		return fmt.Errorf("%s needs its value glued (%s=STR; or -E STR): GNU parallel would read the next word as its value", flag, flag)
+	}
+	c.EOF = v
+	return nil
+}
+
 // setSep is the Set of --arg-sep and --arg-file-sep.
 func setSep(dst *string) func(string, string) error {
 	return func(flag, v string) error {
@@ -139,6 +157,21 @@ func (c *Config) setColsep(flag, v string) error {
 	}
 	c.Colsep = re
 	return nil
+}
+
+// setTimeout reads --timeout: a duration, or P% of the median run time of
+// the jobs that succeeded so far.
+func (c *Config) setTimeout(flag, v string) error {
+	if p, ok := strings.CutSuffix(v, "%"); ok {
+		f, err := strconv.ParseFloat(p, 64)
+		if err != nil || f <= 0 {
+			return fmt.Errorf("bad value for %s: %q (want a duration such as 30s, or P%% of the median run time, such as 200%%)", flag, v)
+		}
+		c.Timeout, c.TimeoutPercent = 0, f/100
+		return nil
+	}
+	c.TimeoutPercent = 0
+	return cli.Duration(&c.Timeout)(flag, v)
 }
 
 func (c *Config) setRetries(flag, v string) error {

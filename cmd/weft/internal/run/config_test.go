@@ -84,6 +84,26 @@ func TestDelimiters(t *testing.T) {
 	}
 }
 
+func TestEOFAndSkipEmpty(t *testing.T) {
+	for _, args := range [][]string{{"-E", "x"}, {"-ex"}, {"--eof=x"}, {"-e=x"}} {
+		c, bad := parse(append(args, "-r", "echo")...)
+		if bad != "" || c.EOF != "x" || !c.SkipEmpty {
+			t.Errorf("%q -r: %+v %q; want EOF x and SkipEmpty", args, c, bad)
+		}
+	}
+}
+
+func TestTimeoutPercent(t *testing.T) {
+	c, bad := parse("--timeout", "5s", "--timeout", "250%", "echo")
+	if bad != "" || c.TimeoutPercent != 2.5 || c.Timeout != 0 {
+		t.Errorf("--timeout 250%%: %+v %q; want a share of 2.5 and no fixed timeout", c, bad)
+	}
+	c, _ = parse("--timeout", "250%", "--timeout", "5s", "echo")
+	if c.TimeoutPercent != 0 || c.Timeout != 5*time.Second {
+		t.Errorf("--timeout 5s after 250%%: %v and %v; want the last one only", c.TimeoutPercent, c.Timeout)
+	}
+}
+
 func TestHaltPolicies(t *testing.T) {
 	for v, want := range map[string]*Halt{
 		"never":           nil,
@@ -130,10 +150,14 @@ func TestBadValuesAreNamed(t *testing.T) {
 		{[]string{"--halt", "fail=101%", "echo"}, `weft: bad value for --halt: "fail=101%"`},
 		{[]string{"--timeout", "soon", "echo"}, `weft: bad duration for --timeout: "soon"`},
 		{[]string{"--timeout", "-1s", "echo"}, `weft: bad duration for --timeout: "-1s"`},
+		{[]string{"--timeout", "x%", "echo"}, `weft: bad value for --timeout: "x%" (want a duration such as 30s, or P% of the median run time, such as 200%)`},
+		{[]string{"--timeout", "0%", "echo"}, `weft: bad value for --timeout: "0%"`},
 		{nil, "weft: no command given (see weft --help)"},
 		{[]string{"echo", "::::"}, "weft: :::: needs at least one file"},
 		{[]string{"--joblog", "l", "--resume", "--resume-failed", "echo"}, "weft: --resume and --resume-failed cannot be used together"},
 		{[]string{"--resume", "echo"}, "weft: --resume and --resume-failed need --joblog FILE"},
+		{[]string{"-e", "echo"}, "weft: -e needs its value glued (-e=STR; or -E STR): GNU parallel would read the next word as its value"},
+		{[]string{"--eof", "echo"}, "weft: --eof needs its value glued"},
 		{[]string{"--arg-sep", "", "echo"}, "weft: bad value for --arg-sep: the separator must not be empty"},
 		{[]string{"--arg-sep", "::::", "echo"}, `weft: --arg-sep and --arg-file-sep are both "::::": they must differ`},
 		{[]string{"echo", ":::+", "a"}, "weft: :::+ links to the input source before it, and there is none (use ::: first)"},

@@ -76,9 +76,6 @@ func refusedOptions() cli.Section {
 		refuse("weft runs no limit script: set -j, --rate or --delay", "--limit"),
 		refuse("run nice -n N weft ... (the jobs inherit it)", "--nice"),
 		// Input.
-		refuse("not yet: cut the input before weft (grep -v '^$' | weft ...)", "-r", "--no-run-if-empty"),
-		refuse("not yet: cut the input before weft (sed '/^EOF$/q' | weft ...)", "-E"),
-		refuse("not yet: cut the input before weft (sed '/^EOF$/q' | weft ...)", "-e", "--eof"),
 		refuse("not yet: cut the input before weft (tail -n +2 | weft ...)", "--skip-first-line"),
 		refuse("not yet: shuffle the input before weft (shuf | weft ...)", "--shuf"),
 		refuse("not yet: use --colsep , for simple CSV", "--csv"),

@@ -79,7 +79,7 @@ func New(c *Config, env cli.Env) (*Run, error) {
 			return nil, err
 		}
 	}
-	in, err := input.Open(input.Config{Sources: c.Sources, Sep: c.Sep, Colsep: c.Colsep, Link: c.Link}, env.Stdin)
+	in, err := input.Open(input.Config{Sources: c.Sources, Sep: c.Sep, Colsep: c.Colsep, Link: c.Link, EOF: c.EOF, SkipEmpty: c.SkipEmpty}, env.Stdin)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ func New(c *Config, env cli.Env) (*Run, error) {
 	if c.Halt != nil && c.Halt.Percent > 0 {
 		// A percentage of all the jobs needs their number: the input is
 		// read whole first when it does not say, as GNU parallel does.
-		if r.total = (input.Config{Sources: c.Sources, Link: c.Link}).Total(); r.total < 0 {
+		if r.total = c.total(); r.total < 0 {
 			for j, err := range in.Jobs() {
 				if err != nil {
 					r.Close()
@@ -206,7 +206,7 @@ func (m multiWaiter) Wait(ctx context.Context) error {
 func (r *Run) Executor() *job.Executor {
 	c := r.c
 	return job.NewExecutor(job.Config{
-		Timeout: c.Timeout, Grace: c.Grace, Tries: c.Tries, RetryDelay: c.RetryDelay,
+		Timeout: c.Timeout, TimeoutPercent: c.TimeoutPercent, Grace: c.Grace, Tries: c.Tries, RetryDelay: c.RetryDelay,
 		LineBuffer: c.LineBuffer, Ungroup: c.Ungroup, Tag: c.Tag, Shell: r.shell,
 	}, r.procs, r.stdout, r.stderr)
 }
@@ -233,13 +233,22 @@ func (r *Run) Start(buffer int) {
 	}
 }
 
+// total is the number of jobs when it is known without reading any input,
+// or -1.
+func (c *Config) total() int64 {
+	if c.EOF != "" || c.SkipEmpty {
+		return -1 // the values must be read to know
+	}
+	return input.Config{Sources: c.Sources, Link: c.Link}.Total()
+}
+
 // progressTotal is the number of jobs for the progress line, -1 if
 // unknown.
 func (r *Run) progressTotal() int64 {
 	if r.total >= 0 {
 		return r.total
 	}
-	return input.Config{Sources: r.c.Sources, Link: r.c.Link}.Total()
+	return r.c.total()
 }
 
 // Finish waits until every job passed to Done is printed, draws the final
