@@ -26,19 +26,19 @@ import (
 
 // Config is how an Executor runs jobs.
 type Config struct {
-	Timeout time.Duration // stop a job after this long; 0 for no limit
+	Timeout    time.Duration // stop a job after this long; 0 for no limit
+	Grace      time.Duration // between SIGTERM and SIGKILL
+	Tries      int           // run a failing job up to this many times in all (at least 1)
+	RetryDelay time.Duration // wait this long between tries
+	LineBuffer bool          // pass whole lines on as they come (--line-buffer)
+	Ungroup    bool          // pass output on as it comes (-u)
+	Tag        bool          // prefix each line passed on with the job's Tag and a tab
+	Shell      string        // runs each command line with -c; "" for /bin/sh
 	// TimeoutPercent, when above 0, stops a job after this share (2 for
 	// 200%) of the median run time of the jobs that succeeded so far, as
 	// GNU parallel's --timeout P% does: no limit before the first success,
 	// checked again at least every second as the median moves.
 	TimeoutPercent float64
-	Grace          time.Duration // between SIGTERM and SIGKILL
-	Tries          int           // run a failing job up to this many times in all (at least 1)
-	RetryDelay     time.Duration // wait this long between tries
-	LineBuffer     bool          // pass whole lines on as they come (--line-buffer)
-	Ungroup        bool          // pass output on as it comes (-u)
-	Tag            bool          // prefix each line passed on with the job's Tag and a tab
-	Shell          string        // runs each command line with -c; "" for /bin/sh
 }
 
 // gateScript precedes a job's command line when a reaper runs: the shell
