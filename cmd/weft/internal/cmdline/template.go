@@ -16,6 +16,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/weft-dev/weft/cmd/weft/internal/perlexpr"
 )
 
 // Template is a command line with replacement strings, parsed once by
@@ -24,6 +26,9 @@ type Template struct {
 	parts  []part
 	append bool // no replacement string: the arguments are appended
 	raw    bool // no command: the arguments, unquoted, are the command
+	perl   *perlexpr.Template
+	exprs  []perlexpr.Expr
+	total  bool // an expression calls total_jobs()
 }
 
 // part is literal text, or a replacement string: an argument (all of them
@@ -34,36 +39,79 @@ type part struct {
 	arg  int    // 1-based; 0 for all arguments; -1 for the last
 	mod  string // "", ".", "/", "//", "/."
 	num  byte   // '#' job number, '%' slot number
+	perl bool   // a perl expression ({= =}, a --rpl tag): expr on arg
+	expr int
 }
 
 var modifiers = map[string]bool{"": true, ".": true, "/": true, "//": true, "/.": true}
 
 // Parse finds the replacement strings of GNU parallel in cmd: {} {.} {/}
 // {//} {/.} {#} {%}, {n} and {-n} with the same modifiers ({2/.},
-// {-1/}). Other text in braces is left as it is ({x}, awk's {print $1}),
-// as GNU parallel leaves it; but a replacement string GNU parallel has and
-// weft does not ({= perl =}, --plus's {..} and {+/}, {#:%04d}, {0}) is an
-// error that names it. A command without replacement strings gets the
-// arguments appended.
+// {-1/}), and the perl expressions {= perl =} and {=n perl =}. Other text
+// in braces is left as it is ({x}, awk's {print $1}), as GNU parallel
+// leaves it; but a replacement string GNU parallel has and weft does not
+// (--plus's {..} and {+/}, {#:%04d}, {0}) is an error that names it. A
+// command without replacement strings gets the arguments appended.
 func Parse(cmd string) (Template, error) {
-	var t Template
-	if err := refusePerl(cmd); err != nil {
-		return t, err
+	return ParseWith(cmd, perlexpr.Syntax{})
+}
+
+// ParseWith is Parse with GNU parallel's perl replacement strings as syn
+// says (--rpl, --parens): {= perl =} and {=n perl =} are found first, then
+// the --rpl tags, then the replacement strings of Parse in what is left.
+// The expressions are evaluated by the caller (Exprs, Calls) and their
+// values given to ExpandPerl.
+func ParseWith(cmd string, syn perlexpr.Syntax) (Template, error) {
+	pp, err := perlexpr.NewParser(syn)
+	if err != nil {
+		return Template{}, err
 	}
+	pt, err := pp.Parse(cmd)
+	if err != nil {
+		return Template{}, err
+	}
+	var t Template
+	for _, seg := range pt.Segments {
+		if seg.Kind == perlexpr.Perl {
+			t.parts = append(t.parts, part{repl: true, perl: true, expr: seg.Expr, arg: seg.Pos})
+			continue
+		}
+		parts, err := parseText(seg.Text)
+		if err != nil {
+			return Template{}, err
+		}
+		t.parts = append(t.parts, parts...)
+	}
+	t.append = true
+	for _, p := range t.parts {
+		if p.repl {
+			t.append = false
+		}
+	}
+	if pt.HasPerl() {
+		t.perl, t.exprs, t.total = pt, pp.Exprs(), pp.NeedsTotal()
+	}
+	return t, nil
+}
+
+// parseText finds the replacement strings of Parse in text that holds no
+// perl expression.
+func parseText(cmd string) ([]part, error) {
+	var parts []part
 	lit := strings.Builder{}
 	for i := 0; i < len(cmd); {
 		if cmd[i] == '{' {
 			if end := strings.IndexByte(cmd[i:], '}'); end > 0 {
 				p, ok, err := parseRepl(cmd[i+1 : i+end])
 				if err != nil {
-					return Template{}, err
+					return nil, err
 				}
 				if ok {
 					if lit.Len() > 0 {
-						t.parts = append(t.parts, part{text: lit.String()})
+						parts = append(parts, part{text: lit.String()})
 						lit.Reset()
 					}
-					t.parts = append(t.parts, p)
+					parts = append(parts, p)
 					i += end + 1
 					continue
 				}
@@ -73,15 +121,28 @@ func Parse(cmd string) (Template, error) {
 		i++
 	}
 	if lit.Len() > 0 {
-		t.parts = append(t.parts, part{text: lit.String()})
+		parts = append(parts, part{text: lit.String()})
 	}
-	t.append = true
-	for _, p := range t.parts {
-		if p.repl {
-			t.append = false
-		}
+	return parts, nil
+}
+
+// HasPerl reports whether t holds a perl expression: its jobs need the
+// values of Calls from a perlexpr.Evaluator started with Exprs.
+func (t Template) HasPerl() bool { return t.perl != nil }
+
+// Exprs are the perl expressions of t, to start a perlexpr.Evaluator with.
+func (t Template) Exprs() []perlexpr.Expr { return t.exprs }
+
+// NeedsTotal reports whether an expression of t calls total_jobs(): the
+// evaluator then needs the number of jobs.
+func (t Template) NeedsTotal() bool { return t.total }
+
+// Calls are the evaluations a job of nargs arguments needs.
+func (t Template) Calls(nargs int) []perlexpr.Call {
+	if t.perl == nil {
+		return nil
 	}
-	return t, nil
+	return t.perl.AppendCalls(nil, nargs)
 }
 
 // MustParse is Parse for a template known to be good; it panics on an
@@ -92,18 +153,6 @@ func MustParse(cmd string) Template {
 		panic(err)
 	}
 	return t
-}
-
-// perlExpr is GNU parallel's {= perl expression =} and {=n perl
-// expression =}: from {= to the next =}.
-var perlExpr = regexp.MustCompile(`(?s)\{=.*?=\}`)
-
-func refusePerl(cmd string) error {
-	if m := perlExpr.FindString(cmd); m != "" {
-		m = strings.ReplaceAll(m, "\n", `\n`) // one line
-		return fmt.Errorf("replacement string %s is not supported: weft has no perl expressions yet (use {} {.} {/} {//} {/.} {n} and the shell)", m)
-	}
-	return nil
 }
 
 // notYet are the replacement strings of GNU parallel (--plus's, and
@@ -178,6 +227,13 @@ func (t Template) HasSlot() bool {
 // shell-quoted, so that an input is data and never code; {n} or {-n} past
 // the arguments is an empty word (two single quotes).
 func (t Template) Expand(args []string, seq int64, slot int) string {
+	return t.ExpandPerl(args, seq, slot, perlexpr.Result{})
+}
+
+// ExpandPerl is Expand for a template with perl expressions, given their
+// values for this job (from an Evaluator, for the Calls of t): each value
+// is shell-quoted like any input, unless the expression called uq().
+func (t Template) ExpandPerl(args []string, seq int64, slot int, res perlexpr.Result) string {
 	if t.raw {
 		return strings.Join(args, " ")
 	}
@@ -190,6 +246,8 @@ func (t Template) Expand(args []string, seq int64, slot int) string {
 			b.WriteString(strconv.FormatInt(seq, 10))
 		case p.num == '%':
 			b.WriteString(strconv.Itoa(slot))
+		case p.perl:
+			writePerl(&b, p, len(args), res)
 		case p.arg == 0:
 			for i, a := range args {
 				if i > 0 {
@@ -212,6 +270,31 @@ func (t Template) Expand(args []string, seq int64, slot int) string {
 		}
 	}
 	return b.String()
+}
+
+// writePerl writes the value of a perl expression: on the argument its
+// position names, or on each argument in turn, separated by spaces.
+func writePerl(b *strings.Builder, p part, nargs int, res perlexpr.Result) {
+	write := func(i int) {
+		v, _ := res.Value(p.expr, i)
+		if v.Unquoted {
+			b.WriteString(v.Text)
+		} else {
+			b.WriteString(Quote(v.Text))
+		}
+	}
+	if p.arg != 0 {
+		if i, ok := perlexpr.ArgIndex(p.arg, max(nargs, 1)); ok {
+			write(i)
+		}
+		return
+	}
+	for i := range max(nargs, 1) {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		write(i)
+	}
 }
 
 func modify(s, mod string) string {

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/weft-dev/weft/cmd/weft/internal/perlexpr"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -42,19 +44,55 @@ func TestTemplate(t *testing.T) {
 // it, never text.
 func TestGNUOnlyReplacementStringsAreRefused(t *testing.T) {
 	for _, cmd := range []string{
-		"echo {= $_ =}", "echo {=2 uc =}", "echo {==}", "echo x{=\n$_=}y",
 		"echo {..}", "echo {...}", "echo {+/}", "echo {+.}", "echo {+..}", "echo {+...}",
 		"echo {/..}", "echo {/...}", "echo {##}", "echo {2..}", "echo {-1+/}",
 		"echo {#:%04d}", "echo {%:%02d}", "echo {:%6s}", "echo {/:%12s}", "echo {2:%8.2f}",
 		"echo {0}", "echo {0/.}", "echo {-0}",
 	} {
 		_, err := Parse(cmd)
-		name := strings.ReplaceAll(cmd[strings.Index(cmd, "{"):], "\n", `\n`)
-		if i := strings.Index(name, "=}"); i >= 0 {
-			name = name[:i+2]
-		}
+		name := cmd[len("echo "):]
 		if err == nil || !strings.Contains(err.Error(), "replacement string "+name+" is not supported") {
 			t.Errorf("Parse(%q): got error %v; want one that names %s", cmd, err, name)
+		}
+	}
+}
+
+// TestPerlExpressions: {= =}, {=n =} and --rpl tags are evaluated by one
+// perl, their values quoted unless uq() was called, and counted as
+// replacement strings (nothing is appended).
+func TestPerlExpressions(t *testing.T) {
+	if _, err := exec.LookPath("perl"); err != nil {
+		t.Skip("perl is not installed")
+	}
+	tests := []struct {
+		cmd  string
+		syn  perlexpr.Syntax
+		args []string
+		want string
+	}{
+		{"echo {= $_=uc =}", perlexpr.Syntax{}, []string{"a b", "c"}, "echo 'A B' C"},
+		{"echo {=2 $_.='x' =} {1}", perlexpr.Syntax{}, []string{"a", "b"}, "echo bx a"},
+		{"echo {=-1 uq(); $_='$HOME' =}", perlexpr.Syntax{}, []string{"a"}, "echo $HOME"},
+		{"echo {..} {2..}", perlexpr.Syntax{Rpl: []string{`{..} s:\.[^.]+$::;s:\.[^.]+$::;`}}, []string{"a.tar.gz", "b.c.d"}, "echo a b b"},
+		{"echo ,, $_=seq() ,,", perlexpr.Syntax{Parens: ",,,,"}, []string{"a"}, "echo 7"},
+	}
+	for _, tt := range tests {
+		tpl, err := ParseWith(tt.cmd, tt.syn)
+		if err != nil {
+			t.Errorf("%q: %v", tt.cmd, err)
+			continue
+		}
+		ev, err := perlexpr.Start(t.Context(), tpl.Exprs())
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := ev.Eval(t.Context(), perlexpr.Job{Args: tt.args, Seq: 7, Slot: 1}, tpl.Calls(len(tt.args)))
+		ev.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tpl.ExpandPerl(tt.args, 7, 1, res); !tpl.HasPerl() || got != tt.want {
+			t.Errorf("%q with %q: got %q; want %q", tt.cmd, tt.args, got, tt.want)
 		}
 	}
 }

@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/cli"
+	"github.com/weft-dev/weft/cmd/weft/internal/cmdline"
 	"github.com/weft-dev/weft/cmd/weft/internal/input"
+	"github.com/weft-dev/weft/cmd/weft/internal/perlexpr"
 )
 
 // Config is what a run was asked to do: the options of the command line,
@@ -22,11 +24,13 @@ type Config struct {
 	ArgFiles   []string
 	Sep        string // record separator
 	Colsep     *regexp.Regexp
-	Link       bool   // --link: the sources go together, value by value
-	EOF        string // -E: a record that ends its source
-	SkipEmpty  bool   // -r: skip empty records
-	ArgSep     string // ::: unless --arg-sep says otherwise
-	ArgFileSep string // :::: unless --arg-file-sep says otherwise
+	Link       bool     // --link: the sources go together, value by value
+	EOF        string   // -E: a record that ends its source
+	SkipEmpty  bool     // -r: skip empty records
+	Rpl        []string // --rpl 'TAG perl': replacement strings in perl
+	Parens     string   // --parens: the delimiters of {= perl =}
+	ArgSep     string   // ::: unless --arg-sep says otherwise
+	ArgFileSep string   // :::: unless --arg-file-sep says otherwise
 	Timeout    time.Duration
 	// TimeoutPercent is --timeout P% as a share (2 for 200%) of the
 	// median run time of the jobs that succeeded, instead of Timeout.
@@ -110,6 +114,13 @@ func (c *Config) setJobs(flag, v string) error {
 
 // MaxJobs is -j 0: as many jobs at once as the input has, up to this.
 const MaxJobs = 1 << 16
+
+// UsesPerl reports whether the command has perl expressions ({= =}, a
+// --rpl tag).
+func (c *Config) UsesPerl() bool {
+	tpl, err := cmdline.ParseWith(c.Command, perlexpr.Syntax{Rpl: c.Rpl, Parens: c.Parens})
+	return err == nil && tpl.HasPerl()
+}
 
 // setEOF is the Set of -e and --eof, whose value is optional: GNU
 // parallel takes the next word as the value when none is glued, where

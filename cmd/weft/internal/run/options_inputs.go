@@ -35,7 +35,7 @@ func inputOptions(c *Config) cli.Section {
 
 // replacementStrings documents the replacement strings of a command
 // template (see the cmdline package).
-func replacementStrings() cli.Section {
+func replacementStrings(c *Config) cli.Section {
 	return cli.Section{Title: "Replacement strings", Intro: "values are shell-quoted: an input is data, never code", Options: []cli.Option{
 		{Syntax: "{}", Help: "the input", Example: "weft 'cp {} /backup/' ::: a.txt"},
 		{Syntax: "{.}", Help: "the input without its extension", Example: "weft 'convert {} {.}.png' ::: x.jpg"},
@@ -44,6 +44,12 @@ func replacementStrings() cli.Section {
 		{Syntax: "{/.}", Help: "its base name without extension", Example: "weft 'echo {/.}' ::: /tmp/x.txt"},
 		{Syntax: "{#}", Help: "the job number, from 1", Example: "weft 'echo {#}: {}' ::: a b"},
 		{Syntax: "{%}", Help: "the job slot, 1 to -j", Example: "weft -j 2 'echo slot {%}' ::: a b c"},
-		{Syntax: "{n}", Help: "the n-th group or column, with the same modifiers ({2/.})", Example: "weft 'echo {1}-{2}' ::: a b ::: 1 2"},
+		{Syntax: "{n}", Help: "the n-th group or column, with the same modifiers ({2/.}); {-n} counts from the last", Example: "weft 'echo {1}-{2} {-1}' ::: a b ::: 1 2"},
+		{Syntax: "{= perl =}", Help: "$_ is the input; what the perl expression leaves in $_ is the value (Q, uq, skip, seq, slot, total_jobs, @arg, $job as in GNU parallel); one perl process for the whole run", Example: "weft echo '{= s/a/b/ =}' ::: abc"},
+		{Syntax: "{=n perl =}", Help: "the same on the n-th group or column", Example: "weft echo '{=2 $_=uc =}' ::: a ::: b"},
+		{Names: []string{"--rpl"}, Arg: cli.Required, Value: "'TAG PERL'", Repeats: true, Help: "define the replacement string TAG as the perl expression PERL ({2TAG} for the 2nd input)",
+			Example: `weft --rpl '{..} s:\.[^.]+$::;s:\.[^.]+$::' echo {..} ::: a.tar.gz`, Set: cli.Append(&c.Rpl)},
+		{Names: []string{"--parens"}, Arg: cli.Required, Value: "LR", Help: "the left and right delimiters of perl expressions, one string of even length (default {==})",
+			Example: "weft --parens ,,,, echo ',, $_=uc ,,' ::: a", Set: cli.String(&c.Parens)},
 	}, Text: "A command without replacement strings gets the input appended. With no command at all, each input is itself the command line to run."}
 }

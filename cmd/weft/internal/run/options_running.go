@@ -27,7 +27,5 @@ func runningOptions(c *Config) cli.Section {
 		{Names: []string{"--will-cite"}, Hidden: true, Set: cli.Ignore},
 		{Names: []string{"--gnu"}, Hidden: true, Set: cli.Ignore},   // GNU parallel's default
 		{Names: []string{"--plain"}, Hidden: true, Set: cli.Ignore}, // weft reads no profile, $PARALLEL or config
-		{Names: []string{"--rpl"}, Arg: cli.Required, Value: "RPL", Refused: "not yet: weft has no perl replacement strings"},
-		{Names: []string{"--parens"}, Arg: cli.Required, Value: "PARENS", Refused: "not yet: weft has no perl replacement strings"},
 	}}
 }

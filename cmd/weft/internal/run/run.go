@@ -18,11 +18,13 @@ package run
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
 	"os"
 	"sync/atomic"
+	"time"
 
 	"github.com/weft-dev/weft"
 	"github.com/weft-dev/weft/cmd/weft/internal/cli"
@@ -31,6 +33,7 @@ import (
 	"github.com/weft-dev/weft/cmd/weft/internal/job"
 	"github.com/weft-dev/weft/cmd/weft/internal/joblog"
 	"github.com/weft-dev/weft/cmd/weft/internal/output"
+	"github.com/weft-dev/weft/cmd/weft/internal/perlexpr"
 	"github.com/weft-dev/weft/cmd/weft/internal/reaper"
 	"github.com/weft-dev/weft/rate"
 )
@@ -40,7 +43,8 @@ type Run struct {
 	c              *Config
 	in             *input.Inputs
 	tpl            cmdline.Template
-	shell          string // the jobs run in it
+	shell          string              // the jobs run in it
+	perl           *perlexpr.Evaluator // the template's perl expressions, if any
 	stdout, stderr io.Writer
 	resume         map[int64]joblog.Entry
 	joblog         *joblog.Writer
@@ -75,15 +79,25 @@ func New(c *Config, env cli.Env) (*Run, error) {
 	}
 	tpl := cmdline.Raw() // no command: the inputs are the commands, as in GNU parallel
 	if c.Command != "" {
-		if tpl, err = cmdline.Parse(c.Command); err != nil {
+		if tpl, err = cmdline.ParseWith(c.Command, perlexpr.Syntax{Rpl: c.Rpl, Parens: c.Parens}); err != nil {
 			return nil, err
 		}
+	} else if len(c.Rpl) > 0 || c.Parens != "" {
+		return nil, errors.New("--rpl and --parens need a command to replace strings in")
 	}
 	in, err := input.Open(input.Config{Sources: c.Sources, Sep: c.Sep, Colsep: c.Colsep, Link: c.Link, EOF: c.EOF, SkipEmpty: c.SkipEmpty}, env.Stdin)
 	if err != nil {
 		return nil, err
 	}
 	r := &Run{c: c, in: in, tpl: tpl, shell: shell, stdout: env.Stdout, stderr: env.Stderr}
+	if tpl.HasPerl() {
+		// One perl for the whole run, every expression compiled before
+		// any job starts.
+		if r.perl, err = perlexpr.Start(context.Background(), tpl.Exprs(), perlexpr.WithStderr(env.Stderr)); err != nil {
+			in.Close()
+			return nil, err
+		}
+	}
 	var rp *reaper.Reaper
 	if env.Main {
 		rp = &reaper.Reaper{} // not in a test binary: the reaper is this executable
@@ -105,9 +119,10 @@ func New(c *Config, env cli.Env) (*Run, error) {
 	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	r.total = -1
-	if c.Halt != nil && c.Halt.Percent > 0 {
-		// A percentage of all the jobs needs their number: the input is
-		// read whole first when it does not say, as GNU parallel does.
+	if (c.Halt != nil && c.Halt.Percent > 0) || tpl.NeedsTotal() {
+		// A percentage of all the jobs, and total_jobs(), need their
+		// number: the input is read whole first when it does not say, as
+		// GNU parallel does.
 		if r.total = c.total(); r.total < 0 {
 			for j, err := range in.Jobs() {
 				if err != nil {
@@ -137,9 +152,12 @@ func (r *Run) inputJobs() iter.Seq2[input.Job, error] {
 	}
 }
 
-// Close closes the inputs and the joblog.
+// Close closes the inputs, the joblog and the perl of the expressions.
 func (r *Run) Close() {
 	r.in.Close()
+	if r.perl != nil {
+		r.perl.Close()
+	}
 	if r.joblog != nil {
 		r.joblog.Close()
 	}
@@ -317,8 +335,25 @@ func (r *Run) Jobs() iter.Seq2[input.Job, error] {
 // resumed, or on a worker), is the command line j runs now, and returns
 // that one. With {%}, whose slot varies from run to run, any one is.
 func (r *Run) Ran(j input.Job, cmdline string) (now string, same bool) {
-	now = r.tpl.Expand(j.Args, j.Seq, 0)
+	now, _, err := r.expand(j, 0)
+	if err != nil {
+		return err.Error(), false
+	}
 	return now, r.tpl.HasSlot() || now == cmdline
+}
+
+// expand renders the command line of job j in slot: with the values of
+// the template's perl expressions, if it has any; skip is set when one of
+// them called skip().
+func (r *Run) expand(j input.Job, slot int) (cmd string, skip bool, err error) {
+	if r.perl == nil {
+		return r.tpl.Expand(j.Args, j.Seq, slot), false, nil
+	}
+	res, err := r.perl.Eval(r.ctx, perlexpr.Job{Args: j.Args, Seq: j.Seq, Slot: slot, Total: max(r.total, 0)}, r.tpl.Calls(len(j.Args)))
+	if err != nil {
+		return "", false, err
+	}
+	return r.tpl.ExpandPerl(j.Args, j.Seq, slot, res), res.Skip, nil
 }
 
 // RunJob runs one job with x, retrying it as --retries says. A job whose
@@ -330,7 +365,16 @@ func (r *Run) RunJob(x *job.Executor, j input.Job) *job.Result {
 	}
 	slot := r.slots.Get()
 	defer r.slots.Put(slot)
-	return x.Run(r.ctx, j.Seq, j.Args, r.tpl.Expand(j.Args, j.Seq, slot))
+	cmd, skip, err := r.expand(j, slot)
+	switch {
+	case err != nil:
+		// A perl expression died: the job fails, and says why.
+		fmt.Fprintf(r.stderr, "weft: job %d: %v\n", j.Seq, err)
+		return &job.Result{Seq: j.Seq, Args: j.Args, Exit: 255, Start: time.Now(), Stdout: &job.Output{}, Stderr: &job.Output{}}
+	case skip:
+		return &job.Result{Seq: j.Seq, Args: j.Args, Skipped: true}
+	}
+	return x.Run(r.ctx, j.Seq, j.Args, cmd)
 }
 
 // Done takes a finished (or skipped) job: it counts it and applies --halt
@@ -352,7 +396,13 @@ func (r *Run) DryRun() int {
 		if _, ok := r.resume[j.Seq]; ok {
 			continue
 		}
-		fmt.Fprintln(r.stdout, r.tpl.Expand(j.Args, j.Seq, 1))
+		cmd, skip, err := r.expand(j, 1)
+		if err != nil {
+			return r.Fail(err)
+		}
+		if !skip {
+			fmt.Fprintln(r.stdout, cmd)
+		}
 	}
 	return 0
 }
