@@ -86,6 +86,19 @@ func compatCases() []compatCase {
 		{args: []string{"-k", "-j", "1", "--timeout", "300%", "sleep {}; echo {}", ":::", "0.1", "0.1", "6"}, ordered: true},
 		{args: []string{"-k", "-j", "1", "--timeout", "200%", "sleep {}; echo {}", ":::", "0.2", "0.3", "0.2"}, ordered: true},
 		{args: []string{"-k", "-j", "1", "--timeout", "200%", "sleep {}; echo {}; exit 1", ":::", "0.1", "1"}, ordered: true},
+		// -E, --eof= and -r.
+		{args: []string{"-k", "-E", "stop", "echo", ":::", "A", "B", "stop", "C"}, ordered: true},
+		{args: []string{"-k", "--eof=x", "echo", ":::", "a", "x", "b", ":::", "1", "x", "2"}, ordered: true},
+		{args: []string{"-k", "-r", "echo"}, stdin: "1\n\n \n2\n", ordered: true},
+		{args: []string{"-k", "--no-run-if-empty", "echo", ":::", "a", "", "b"}, ordered: true},
+		// Perl expressions: {= =}, {=n =}, --rpl, --parens, skip(), uq(),
+		// total_jobs().
+		{args: []string{"-k", "echo {= $_=uc =} {=2 s/b/x/ =}", ":::", "a", ":::", "b"}, ordered: true},
+		{args: []string{"-k", "--rpl", `{..} s:\.[^.]+$::;s:\.[^.]+$::;`, "echo {..} {1..}", ":::", "a.tar.gz", "b.c"}, ordered: true},
+		{args: []string{"-k", "--parens", ",,,,", "echo ,, $_=uc ,, {=", ":::", "a"}, ordered: true},
+		{args: []string{"-k", "echo {= if($_==3) { skip() } =}", ":::", "1", "2", "3", "4"}, ordered: true},
+		{args: []string{"-k", `echo {= $_="x; touch pwned" =} {= uq(); $_="y; echo z" =}`, ":::", "a"}, ordered: true},
+		{args: []string{"-k", "echo {= $_=total_jobs() =} {#}"}, stdin: "a\nb\nc\n", ordered: true},
 		// The jobs' shell: $PARALLEL_SHELL, else $SHELL; exported functions.
 		{args: []string{"-k", "f", ":::", "1", "2"}, ordered: true,
 			env: []string{"PARALLEL_SHELL=/bin/bash", "BASH_FUNC_f%%=() {  echo in f $1\n}"}},
