@@ -81,10 +81,10 @@ func (c *Config) setHalt(flag, v string) error {
 // halting job's for fail=1 or done=1, the number of failed jobs (at most
 // 101) for a count, their percentage (rounded up) for a percentage, and 0
 // for success.
-func (r *Run) checkHalt(res *job.Result) {
+func (r *Run) checkHalt(res *job.Result) (halted bool) {
 	h := r.c.Halt
 	if h == nil || res.Skipped {
-		return
+		return false
 	}
 	var n int64
 	switch {
@@ -95,12 +95,12 @@ func (r *Run) checkHalt(res *job.Result) {
 	case !h.Success && !res.OK():
 		n = r.tally.failed.Load()
 	default:
-		return // only a job of the kind counted can trigger the halt
+		return false // only a job of the kind counted can trigger the halt
 	}
 	hit := (h.Count > 0 && n >= int64(h.Count)) ||
 		(h.Percent > 0 && float64(n) >= float64(r.total)*h.Percent/100)
 	if !hit || !r.stopping.CompareAndSwap(false, true) {
-		return
+		return false
 	}
 	status := 0
 	failed := r.tally.failed.Load()
@@ -119,11 +119,13 @@ func (r *Run) checkHalt(res *job.Result) {
 	r.haltExit.Store(int32(status) + 1)
 	fmt.Fprintf(r.stderr, "weft: halting after job %d (%s)\n", res.Seq, res.Cmdline)
 	if h.Now {
+		r.killed.Store(true)
 		r.cancel()
 	}
 	if s := r.stopper.Load(); s != nil {
 		(*s).Stop(h.Now)
 	}
+	return true
 }
 
 // percentOf is n as a percentage of total, rounded up, as GNU parallel's

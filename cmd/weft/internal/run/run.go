@@ -53,6 +53,7 @@ type Run struct {
 	cancel context.CancelFunc
 
 	stopping  atomic.Bool  // start nothing new
+	killed    atomic.Bool  // a halt with now stopped the running jobs
 	sigStatus atomic.Int32 // 130 or 143 once interrupted
 	haltExit  atomic.Int32 // the exit status a halt decided, +1 (0: none)
 	procs     *job.Procs
@@ -380,9 +381,15 @@ func (r *Run) RunJob(x *job.Executor, j input.Job) *job.Result {
 // Done takes a finished (or skipped) job: it counts it and applies --halt
 // before it returns (so that a worker of a local run decides before it
 // takes another job), then hands it to the printer.
+//
+// A job that ends after a halt with now (it was stopped, or ended as the
+// halt came) is logged, but its output is not printed, as in GNU parallel.
 func (r *Run) Done(res *job.Result) {
 	r.tally.count(res)
-	r.checkHalt(res)
+	if !r.checkHalt(res) && r.killed.Load() && !res.Skipped {
+		res.Release()
+		res.Stdout, res.Stderr = &job.Output{}, &job.Output{}
+	}
 	r.results <- res
 }
 

@@ -178,9 +178,15 @@ func TestHaltNow(t *testing.T) {
 		if j.Args[0] == "7" {
 			exit = 7
 		}
-		r.Done(finished(j, "", exit))
+		r.Done(finished(j, "out "+j.Args[0]+"\n", exit))
 	}
+	// A job that was running, stopped by the halt, ends after it: its
+	// output is not printed.
+	r.Done(finished(input.Job{Seq: 3, Args: []string{"0"}}, "stopped\n", 143))
 	r.Finish()
+	if got := r.out.String(); got != "out 0\nout 7\n" {
+		t.Errorf("stdout %q; want the output of the jobs up to the halting one only", got)
+	}
 	if yielded != 2 || r.Status() != 7 || r.Context().Err() == nil {
 		t.Errorf("yielded %d, status %d, context %v; want 2 jobs, status 7, the context ended", yielded, r.Status(), r.Context().Err())
 	}
