@@ -91,11 +91,12 @@ func New(c *Config, env cli.Env) (*Run, error) {
 		return nil, err
 	}
 	r := &Run{c: c, in: in, tpl: tpl, shell: shell, stdout: env.Stdout, stderr: env.Stderr}
+	r.ctx, r.cancel = context.WithCancel(context.Background())
 	if tpl.HasPerl() {
 		// One perl for the whole run, every expression compiled before
 		// any job starts.
 		if r.perl, err = perlexpr.Start(context.Background(), tpl.Exprs(), perlexpr.WithStderr(env.Stderr)); err != nil {
-			in.Close()
+			r.Close()
 			return nil, err
 		}
 	}
@@ -107,18 +108,17 @@ func New(c *Config, env cli.Env) (*Run, error) {
 	if c.Joblog != "" {
 		if c.Resume || c.ResumeFailed {
 			if r.resume, err = joblog.Read(c.Joblog); err != nil {
-				in.Close()
+				r.Close()
 				return nil, err
 			}
 		}
 		if !c.DryRun {
 			if r.joblog, err = joblog.Create(c.Joblog, c.Resume || c.ResumeFailed); err != nil {
-				in.Close()
+				r.Close()
 				return nil, err
 			}
 		}
 	}
-	r.ctx, r.cancel = context.WithCancel(context.Background())
 	r.total = -1
 	if (c.Halt != nil && c.Halt.Percent > 0) || tpl.NeedsTotal() {
 		// A percentage of all the jobs, and total_jobs(), need their
@@ -368,6 +368,8 @@ func (r *Run) RunJob(x *job.Executor, j input.Job) *job.Result {
 	defer r.slots.Put(slot)
 	cmd, skip, err := r.expand(j, slot)
 	switch {
+	case err != nil && r.ctx.Err() != nil: // stopped while its values were evaluated
+		return &job.Result{Seq: j.Seq, Args: j.Args, Skipped: true}
 	case err != nil:
 		// A perl expression died: the job fails, and says why.
 		fmt.Fprintf(r.stderr, "weft: job %d: %v\n", j.Seq, err)
