@@ -334,12 +334,14 @@ func (r *Run) Jobs() iter.Seq2[input.Job, error] {
 
 // Ran reports whether cmdline, which job j ran before (in a joblog being
 // resumed, or on a worker), is the command line j runs now, and returns
-// that one. With {%}, whose slot varies from run to run, any one is.
+// that one. With {%}, whose slot varies from run to run, any one is; and
+// with perl expressions, which may vary too (slot(), a counter), they are
+// not evaluated again for this.
 func (r *Run) Ran(j input.Job, cmdline string) (now string, same bool) {
-	now, _, err := r.expand(j, 0)
-	if err != nil {
-		return err.Error(), false
+	if r.perl != nil {
+		return cmdline, true
 	}
+	now = r.tpl.Expand(j.Args, j.Seq, 0)
 	return now, r.tpl.HasSlot() || now == cmdline
 }
 
