@@ -96,6 +96,9 @@ func TestEveryGNUParallelOptionIsKnown(t *testing.T) {
 			}
 		default:
 			args := []string{name}
+			if o.Arg == cli.Optional {
+				args = []string{name + "=" + sampleValues[o.Value]} // glued: never the next word
+			}
 			if o.Arg == cli.Required {
 				v, ok := sampleValues[o.Value]
 				if !ok {
