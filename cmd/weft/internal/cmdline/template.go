@@ -257,8 +257,8 @@ func (t Template) ExpandPerl(args []string, seq int64, slot int, res perlexpr.Re
 			}
 		case p.arg > 0 && p.arg <= len(args):
 			b.WriteString(Quote(modify(args[p.arg-1], p.mod)))
-		case p.arg < 0 && -p.arg <= len(args):
-			b.WriteString(Quote(modify(args[len(args)+p.arg], p.mod)))
+		case p.arg < 0 && negIndex(p.arg, len(args)) >= 0:
+			b.WriteString(Quote(modify(args[negIndex(p.arg, len(args))], p.mod)))
 		default:
 			b.WriteString("''")
 		}
@@ -270,6 +270,18 @@ func (t Template) ExpandPerl(args []string, seq int64, slot int, res perlexpr.Re
 		}
 	}
 	return b.String()
+}
+
+// negIndex is the index of the argument {-k} names among n, or -1: the
+// k-th from the last, and past the first, counted again from the last
+// once, as GNU parallel (a perl array index) has it: with two arguments,
+// {-3} is the last.
+func negIndex(pos, n int) int {
+	i := n + pos
+	if i < 0 {
+		i += n
+	}
+	return max(i, -1)
 }
 
 // writePerl writes the value of a perl expression: on the argument its

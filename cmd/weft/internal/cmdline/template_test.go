@@ -29,7 +29,8 @@ func TestTemplate(t *testing.T) {
 		{"awk '{print $1}' {}", []string{"f"}, "awk '{print $1}' f"},
 		{"echo {3}", []string{"a"}, "echo ''"},
 		{"echo {x} {1.x} {-} {-x}", []string{"a"}, "echo {x} {1.x} {-} {-x} a"},
-		{"echo {-1} {-2/.} {-3}", []string{"d/b.c", "x"}, "echo x b ''"},
+		{"echo {-1} {-2/.} {-3} {-5}", []string{"d/b.c", "x"}, "echo x b x ''"},
+		{"echo {-4}{-5}{-6}{-7}", []string{"a", "b", "c"}, "echo cba''"},
 		{"echo ${#x} {%s} {1:x}", []string{"a"}, "echo ${#x} {%s} {1:x} a"},
 	}
 	for _, tt := range tests {

@@ -134,6 +134,17 @@ func (c *Config) setEOF(flag, v string) error {
 	return nil
 }
 
+// setJoblog is the Set of --joblog. GNU parallel writes the joblog to
+// stdout for "-"; weft does not yet, and refuses it rather than write a
+// file named "-".
+func (c *Config) setJoblog(flag, v string) error {
+	if v == "-" {
+		return fmt.Errorf("%s - (the joblog on stdout) is not supported yet: give a file name", flag)
+	}
+	c.Joblog = v
+	return nil
+}
+
 // setSep is the Set of --arg-sep and --arg-file-sep.
 func setSep(dst *string) func(string, string) error {
 	return func(flag, v string) error {

@@ -156,6 +156,7 @@ func TestBadValuesAreNamed(t *testing.T) {
 		{[]string{"echo", "::::"}, "weft: :::: needs at least one file"},
 		{[]string{"--joblog", "l", "--resume", "--resume-failed", "echo"}, "weft: --resume and --resume-failed cannot be used together"},
 		{[]string{"--resume", "echo"}, "weft: --resume and --resume-failed need --joblog FILE"},
+		{[]string{"--joblog", "-", "echo"}, "weft: --joblog - (the joblog on stdout) is not supported yet: give a file name"},
 		{[]string{"-e", "echo"}, "weft: -e needs its value glued (-e=STR; or -E STR): GNU parallel would read the next word as its value"},
 		{[]string{"--eof", "echo"}, "weft: --eof needs its value glued"},
 		{[]string{"--arg-sep", "", "echo"}, "weft: bad value for --arg-sep: the separator must not be empty"},

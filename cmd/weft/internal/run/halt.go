@@ -113,6 +113,8 @@ func (r *Run) checkHalt(res *job.Result) (halted bool) {
 		if res.Signal != 0 || status < 0 {
 			status = 128 + res.Signal
 		}
+	case failed == 0:
+		status = 101 // done=N with none failed: GNU parallel 20221122 exits 101
 	default:
 		status = int(min(failed, 101))
 	}

@@ -21,7 +21,7 @@ func outputOptions(c *Config) cli.Section {
 		{Names: []string{"--tag"}, Help: "prefix each line with the input and a tab",
 			Example: "weft --tag 'wc -l {}' ::: *.txt", Set: cli.True(&c.Tag)},
 		{Names: []string{"--joblog"}, Aliases: []string{"--jl"}, Arg: cli.Required, Value: "FILE", Help: "record each finished job in GNU parallel's format",
-			Example: "weft --joblog jobs.tsv 'make {}' ::: a b", Set: cli.String(&c.Joblog)},
+			Example: "weft --joblog jobs.tsv 'make {}' ::: a b", Set: c.setJoblog},
 		{Names: []string{"--resume"}, Help: "with --joblog: skip the jobs the log already has",
 			Example: "weft --joblog jobs.tsv --resume 'make {}' ::: a b", Set: cli.True(&c.Resume)},
 		{Names: []string{"--resume-failed"}, Aliases: []string{"--resumefailed"}, Help: "with --joblog: also run again the jobs that failed",

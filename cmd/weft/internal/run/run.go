@@ -377,7 +377,9 @@ func (r *Run) RunJob(x *job.Executor, j input.Job) *job.Result {
 		fmt.Fprintf(r.stderr, "weft: job %d: %v\n", j.Seq, err)
 		return &job.Result{Seq: j.Seq, Args: j.Args, Exit: 255, Start: time.Now(), Stdout: &job.Output{}, Stderr: &job.Output{}}
 	case skip:
-		return &job.Result{Seq: j.Seq, Args: j.Args, Skipped: true}
+		// skip() in an expression: the job does not run, and counts as
+		// failed with exit value -2, as in GNU parallel's joblog.
+		return &job.Result{Seq: j.Seq, Args: j.Args, Cmdline: cmd, Exit: -2, Start: time.Now(), Stdout: &job.Output{}, Stderr: &job.Output{}}
 	}
 	return x.Run(r.ctx, j.Seq, j.Args, cmd)
 }

@@ -247,6 +247,7 @@ func TestHaltStatusIsGNUParallels(t *testing.T) {
 		{Halt{Percent: 20}, []int64{2, 5, 6}, true, 5, 20},
 		{Halt{Percent: 50}, []int64{2, 5, 6}, false, 10, 30},
 		{Halt{Done: true, Count: 4}, []int64{1, 2}, false, 4, 2},
+		{Halt{Done: true, Count: 2}, nil, false, 2, 101},
 		{Halt{Done: true, Percent: 30}, []int64{1}, false, 3, 10},
 	}
 	for _, tt := range tests {
