@@ -11,9 +11,11 @@
 package cmdline
 
 import (
+	"cmp"
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -53,7 +55,36 @@ var modifiers = map[string]bool{"": true, ".": true, "/": true, "//": true, "/."
 // (--plus's {..} and {+/}, {#:%04d}, {0}) is an error that names it. A
 // command without replacement strings gets the arguments appended.
 func Parse(cmd string) (Template, error) {
-	return ParseWith(cmd, perlexpr.Syntax{})
+	return ParseWith(cmd, Syntax{})
+}
+
+// Syntax is how a command template spells its replacement strings, when
+// not as Parse has them.
+type Syntax struct {
+	// Perl is --rpl and --parens.
+	Perl perlexpr.Syntax
+	// Rename gives other spellings to the replacement strings {} {.} {/}
+	// {//} {/.} {#} {%} (-I, --extensionreplace, --basenamereplace,
+	// --dirnamereplace, --basenameextensionreplace, --seqreplace,
+	// --slotreplace): Rename["{}"] = ",," makes ,, the input, and {} (and
+	// its positional forms {n}) plain text, as in GNU parallel.
+	Rename map[string]string
+}
+
+// renamable are the replacement strings Syntax.Rename may respell, with
+// what each stands for.
+var renamable = map[string]part{
+	"{}": {repl: true}, "{.}": {repl: true, mod: "."}, "{/}": {repl: true, mod: "/"}, "{//}": {repl: true, mod: "//"},
+	"{/.}": {repl: true, mod: "/."}, "{#}": {repl: true, num: '#'}, "{%}": {repl: true, num: '%'},
+}
+
+// canonical is the replacement string a part of Parse stands for, in its
+// plain form.
+func (p part) canonical() string {
+	if p.num != 0 {
+		return "{" + string(p.num) + "}"
+	}
+	return "{" + p.mod + "}"
 }
 
 // ParseWith is Parse with GNU parallel's perl replacement strings as syn
@@ -61,8 +92,16 @@ func Parse(cmd string) (Template, error) {
 // the --rpl tags, then the replacement strings of Parse in what is left.
 // The expressions are evaluated by the caller (Exprs, Calls) and their
 // values given to ExpandPerl.
-func ParseWith(cmd string, syn perlexpr.Syntax) (Template, error) {
-	pp, err := perlexpr.NewParser(syn)
+func ParseWith(cmd string, syn Syntax) (Template, error) {
+	for tag, s := range syn.Rename {
+		if _, ok := renamable[tag]; !ok || s == "" {
+			return Template{}, fmt.Errorf("cannot spell %s as %q", tag, s)
+		}
+		if strings.HasPrefix(s, "{") && s != tag {
+			return Template{}, fmt.Errorf("replacement string %s in braces is not supported yet (GNU parallel would give it positional forms): use one without braces, such as ,,", s)
+		}
+	}
+	pp, err := perlexpr.NewParser(syn.Perl)
 	if err != nil {
 		return Template{}, err
 	}
@@ -76,7 +115,7 @@ func ParseWith(cmd string, syn perlexpr.Syntax) (Template, error) {
 			t.parts = append(t.parts, part{repl: true, perl: true, expr: seg.Expr, arg: seg.Pos})
 			continue
 		}
-		parts, err := parseText(seg.Text)
+		parts, err := parseText(seg.Text, syn.Rename)
 		if err != nil {
 			return Template{}, err
 		}
@@ -94,23 +133,48 @@ func ParseWith(cmd string, syn perlexpr.Syntax) (Template, error) {
 	return t, nil
 }
 
-// parseText finds the replacement strings of Parse in text that holds no
-// perl expression.
-func parseText(cmd string) ([]part, error) {
+// parseText finds the replacement strings of Parse, spelled as rename
+// says, in text that holds no perl expression.
+func parseText(cmd string, rename map[string]string) ([]part, error) {
 	var parts []part
+	type spelling struct {
+		s string
+		p part
+	}
+	var own []spelling // the renamed ones, longest first
+	renamed := map[string]bool{}
+	for tag, s := range rename {
+		if s != tag {
+			own = append(own, spelling{s, renamable[tag]})
+			renamed[tag] = true
+		}
+	}
+	slices.SortFunc(own, func(a, b spelling) int { return cmp.Compare(len(b.s), len(a.s)) })
 	lit := strings.Builder{}
+	flush := func() {
+		if lit.Len() > 0 {
+			parts = append(parts, part{text: lit.String()})
+			lit.Reset()
+		}
+	}
+scan:
 	for i := 0; i < len(cmd); {
+		for _, o := range own {
+			if strings.HasPrefix(cmd[i:], o.s) {
+				flush()
+				parts = append(parts, o.p)
+				i += len(o.s)
+				continue scan
+			}
+		}
 		if cmd[i] == '{' {
 			if end := strings.IndexByte(cmd[i:], '}'); end > 0 {
 				p, ok, err := parseRepl(cmd[i+1 : i+end])
 				if err != nil {
 					return nil, err
 				}
-				if ok {
-					if lit.Len() > 0 {
-						parts = append(parts, part{text: lit.String()})
-						lit.Reset()
-					}
+				if ok && !renamed[p.canonical()] {
+					flush()
 					parts = append(parts, p)
 					i += end + 1
 					continue

@@ -78,7 +78,7 @@ func TestPerlExpressions(t *testing.T) {
 		{"echo ,, $_=seq() ,,", perlexpr.Syntax{Parens: ",,,,"}, []string{"a"}, "echo 7"},
 	}
 	for _, tt := range tests {
-		tpl, err := ParseWith(tt.cmd, tt.syn)
+		tpl, err := ParseWith(tt.cmd, Syntax{Perl: tt.syn})
 		if err != nil {
 			t.Errorf("%q: %v", tt.cmd, err)
 			continue
@@ -95,6 +95,36 @@ func TestPerlExpressions(t *testing.T) {
 		if got := tpl.ExpandPerl(tt.args, 7, 1, res); !tpl.HasPerl() || got != tt.want {
 			t.Errorf("%q with %q: got %q; want %q", tt.cmd, tt.args, got, tt.want)
 		}
+	}
+}
+
+// TestRenamedReplacementStrings: -I and the like respell a replacement
+// string; the old spelling, and its positional forms, are then text.
+func TestRenamedReplacementStrings(t *testing.T) {
+	tests := []struct {
+		cmd    string
+		rename map[string]string
+		want   string
+	}{
+		{"echo ,, {} {1}", map[string]string{"{}": ",,"}, "echo d/a.b {} {1}"},
+		{"echo ,, {.} {} {1.}", map[string]string{"{.}": ",,"}, "echo d/a {.} d/a.b {1.}"},
+		{"echo ,,, ,, {/}", map[string]string{"{/.}": ",,", "{//}": ",,,"}, "echo d a a.b"},
+		{"echo ,, %% {}", map[string]string{"{#}": ",,", "{%}": "%%"}, "echo 7 3 d/a.b"},
+		{"echo {} {1}", map[string]string{"{}": "{}"}, "echo d/a.b d/a.b"},
+		{"echo", map[string]string{"{}": ",,"}, "echo d/a.b"},
+	}
+	for _, tt := range tests {
+		tpl, err := ParseWith(tt.cmd, Syntax{Rename: tt.rename})
+		if err != nil {
+			t.Errorf("%q %v: %v", tt.cmd, tt.rename, err)
+			continue
+		}
+		if got := tpl.Expand([]string{"d/a.b"}, 7, 3); got != tt.want {
+			t.Errorf("%q %v: got %q; want %q", tt.cmd, tt.rename, got, tt.want)
+		}
+	}
+	if _, err := ParseWith("echo {x}", Syntax{Rename: map[string]string{"{}": "{x}"}}); err == nil {
+		t.Error("-I {x}: no error; want it refused (GNU parallel gives it positional forms)")
 	}
 }
 

@@ -24,13 +24,14 @@ type Config struct {
 	ArgFiles   []string
 	Sep        string // record separator
 	Colsep     *regexp.Regexp
-	Link       bool     // --link: the sources go together, value by value
-	EOF        string   // -E: a record that ends its source
-	SkipEmpty  bool     // -r: skip empty records
-	Rpl        []string // --rpl 'TAG perl': replacement strings in perl
-	Parens     string   // --parens: the delimiters of {= perl =}
-	ArgSep     string   // ::: unless --arg-sep says otherwise
-	ArgFileSep string   // :::: unless --arg-file-sep says otherwise
+	Link       bool              // --link: the sources go together, value by value
+	EOF        string            // -E: a record that ends its source
+	SkipEmpty  bool              // -r: skip empty records
+	Rpl        []string          // --rpl 'TAG perl': replacement strings in perl
+	Parens     string            // --parens: the delimiters of {= perl =}
+	Rename     map[string]string // -I and the like: {} and the others spelled otherwise
+	ArgSep     string            // ::: unless --arg-sep says otherwise
+	ArgFileSep string            // :::: unless --arg-file-sep says otherwise
 	Timeout    time.Duration
 	// TimeoutPercent is --timeout P% as a share (2 for 200%) of the
 	// median run time of the jobs that succeeded, instead of Timeout.
@@ -115,10 +116,30 @@ func (c *Config) setJobs(flag, v string) error {
 // MaxJobs is -j 0: as many jobs at once as the input has, up to this.
 const MaxJobs = 1 << 16
 
+// syntax is how the command spells its replacement strings.
+func (c *Config) syntax() cmdline.Syntax {
+	return cmdline.Syntax{Perl: perlexpr.Syntax{Rpl: c.Rpl, Parens: c.Parens}, Rename: c.Rename}
+}
+
+// rename is the Set of -I and the other options that respell a
+// replacement string.
+func (c *Config) rename(tag string) func(string, string) error {
+	return func(flag, v string) error {
+		if v == "" {
+			return fmt.Errorf("bad value for %s: the replacement string must not be empty", flag)
+		}
+		if c.Rename == nil {
+			c.Rename = map[string]string{}
+		}
+		c.Rename[tag] = v
+		return nil
+	}
+}
+
 // UsesPerl reports whether the command has perl expressions ({= =}, a
 // --rpl tag).
 func (c *Config) UsesPerl() bool {
-	tpl, err := cmdline.ParseWith(c.Command, perlexpr.Syntax{Rpl: c.Rpl, Parens: c.Parens})
+	tpl, err := cmdline.ParseWith(c.Command, c.syntax())
 	return err == nil && tpl.HasPerl()
 }
 

@@ -101,14 +101,7 @@ func refusedOptions() cli.Section {
 		refuse("weft grants no unsafe mode", "--unsafe"),
 		refuse("weft needs no speed switch", "--fast"),
 		// Replacement strings: weft's are {} {.} {/} {//} {/.} {#} {%} {n}.
-		refuse("not yet: use {}", "-I"),
 		refuse("not yet: use {}", "-i", "--replace"),
-		refuse("not yet: use {.}", "--extensionreplace", "--er"),
-		refuse("not yet: use {/}", "--basenamereplace", "--bnr"),
-		refuse("not yet: use {//}", "--dirnamereplace", "--dnr"),
-		refuse("not yet: use {/.}", "--basenameextensionreplace", "--bner"),
-		refuse("not yet: use {#}", "--seqreplace"),
-		refuse("not yet: use {%}", "--slotreplace"),
 		refuse("not yet: use {} {.} {/} {//} {/.} and shell parameter expansion", "--plus"),
 		// Output.
 		refuse("not yet: --tag prefixes each line with the input", "--tagstring", "--tag-string"),

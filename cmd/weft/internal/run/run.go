@@ -80,11 +80,11 @@ func New(c *Config, env cli.Env) (*Run, error) {
 	}
 	tpl := cmdline.Raw() // no command: the inputs are the commands, as in GNU parallel
 	if c.Command != "" {
-		if tpl, err = cmdline.ParseWith(c.Command, perlexpr.Syntax{Rpl: c.Rpl, Parens: c.Parens}); err != nil {
+		if tpl, err = cmdline.ParseWith(c.Command, c.syntax()); err != nil {
 			return nil, err
 		}
-	} else if len(c.Rpl) > 0 || c.Parens != "" {
-		return nil, errors.New("--rpl and --parens need a command to replace strings in")
+	} else if len(c.Rpl) > 0 || c.Parens != "" || len(c.Rename) > 0 {
+		return nil, errors.New("--rpl, --parens, -I and the other replacement string options need a command to replace strings in")
 	}
 	in, err := input.Open(input.Config{Sources: c.Sources, Sep: c.Sep, Colsep: c.Colsep, Link: c.Link, EOF: c.EOF, SkipEmpty: c.SkipEmpty}, env.Stdin)
 	if err != nil {
