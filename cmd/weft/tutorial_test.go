@@ -58,6 +58,7 @@ const (
 // starts), and --timeout 4.1 on sleep 4 on a loaded machine (weft's timeout
 // is exact; GNU parallel checks about every second).
 const tutorialMisreadsAllowed = 5
+
 // TestTutorialCompat measures how much of GNU parallel's tutorial the weft
 // command runs as written. It reads the tutorial's examples where GNU
 // parallel's package installed them (and a newer POD when $WEFT_GNU_TUTORIAL
