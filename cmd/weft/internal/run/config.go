@@ -93,13 +93,26 @@ func (c *Config) SetOperands(words []string) error {
 }
 
 func (c *Config) setJobs(flag, v string) error {
-	bad := fmt.Errorf("bad value for %s: %q (want N >= 0, or N%% of the CPUs)", flag, v)
+	bad := fmt.Errorf("bad value for %s: %q (want N >= 0, N%% of the CPUs, or +N or -N more or fewer than the CPUs)", flag, v)
 	if p, ok := strings.CutSuffix(v, "%"); ok {
 		f, err := strconv.ParseFloat(p, 64)
 		if err != nil || f <= 0 {
 			return bad
 		}
 		c.Jobs = max(1, int(f*float64(runtime.NumCPU())/100))
+		return nil
+	}
+	if len(v) > 1 && (v[0] == '+' || v[0] == '-') {
+		// +N and -N: that many more or fewer than the CPUs, as in GNU
+		// parallel (at least one).
+		n, err := strconv.Atoi(v[1:])
+		if err != nil || n < 0 {
+			return bad
+		}
+		if v[0] == '-' {
+			n = -n
+		}
+		c.Jobs = max(1, runtime.NumCPU()+n)
 		return nil
 	}
 	n, err := strconv.Atoi(v)

@@ -66,7 +66,8 @@ func TestOptionsSetTheConfig(t *testing.T) {
 }
 
 func TestJobsValues(t *testing.T) {
-	for v, want := range map[string]int{"4": 4, "0": MaxJobs, "100%": runtime.NumCPU(), "1%": 1} {
+	for v, want := range map[string]int{"4": 4, "0": MaxJobs, "100%": runtime.NumCPU(), "1%": 1,
+		"+2": runtime.NumCPU() + 2, "-1": max(1, runtime.NumCPU()-1), "-1000": 1} {
 		if c, bad := parse("-j", v, "echo"); bad != "" || c.Jobs != want {
 			t.Errorf("-j %s: %v %q; want %d", v, c, bad, want)
 		}
@@ -139,8 +140,10 @@ func TestBadValuesAreNamed(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-j", "-1", "echo"}, `weft: bad value for -j: "-1" (want N >= 0, or N% of the CPUs)`},
-		{[]string{"--jobs", "x%", "echo"}, `weft: bad value for --jobs: "x%" (want N >= 0, or N% of the CPUs)`},
+		{[]string{"-j", "-x", "echo"}, `weft: bad value for -j: "-x" (want N >= 0, N% of the CPUs, or +N or -N more or fewer than the CPUs)`},
+		{[]string{"--jobs", "x%", "echo"}, `weft: bad value for --jobs: "x%"`},
+		{[]string{"--jobs", "2auto", "echo"}, `weft: bad value for --jobs: "2auto"`},
+		{[]string{"--jobs", "procs.txt", "echo"}, `weft: bad value for --jobs: "procs.txt"`},
 		{[]string{"-d", "", "echo"}, "weft: bad value for -d: the delimiter must not be empty"},
 		{[]string{"--colsep", "(", "echo"}, "weft: bad --colsep regular expression \"(\""},
 		{[]string{"--retries", "many", "echo"}, `weft: bad value for --retries: "many" (want a whole number >= 0)`},

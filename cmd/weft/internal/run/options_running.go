@@ -6,7 +6,7 @@ import "github.com/weft-dev/weft/cmd/weft/internal/cli"
 func runningOptions(c *Config) cli.Section {
 	return cli.Section{Title: "Running", Options: []cli.Option{
 		{Names: []string{"-j", "--jobs"}, Aliases: []string{"-P", "--max-procs"}, Arg: cli.Required, Value: "N",
-			Help:    "run N jobs at once (default: the number of CPUs); N% of the CPUs; 0 for as many as possible",
+			Help:    "run N jobs at once (default: the number of CPUs); N% of the CPUs; +N or -N: that many more or fewer than the CPUs; 0 for as many as possible",
 			Example: "weft -j 8 ... ; weft -j 50% ... ; weft -j 0 ...", Set: c.setJobs},
 		{Names: []string{"--timeout"}, Arg: cli.Required, Value: "D",
 			Help:    "stop a job after D: SIGTERM to its process group, SIGKILL after the grace period (D: 30s, 1.5, 2m, 1d; or P% of the median run time of the jobs that succeeded so far, checked every second)",
