@@ -86,6 +86,10 @@ func compatCases() []compatCase {
 		{args: []string{"-k", "-j", "1", "--timeout", "300%", "sleep {}; echo {}", ":::", "0.1", "0.1", "6"}, ordered: true},
 		{args: []string{"-k", "-j", "1", "--timeout", "200%", "sleep {}; echo {}", ":::", "0.2", "0.3", "0.2"}, ordered: true},
 		{args: []string{"-k", "-j", "1", "--timeout", "200%", "sleep {}; echo {}; exit 1", ":::", "0.1", "1"}, ordered: true},
+		// -d with GNU parallel's escapes, and -j +N.
+		{args: []string{"-k", "-d", `\r\n`, "echo x{}x"}, stdin: "a\r\nb\r\n", ordered: true},
+		{args: []string{"-k", "-d", `\101`, "echo"}, stdin: "aAb", ordered: true},
+		{args: []string{"-k", "-j", "+1", "echo", ":::", "a", "b", "c"}, ordered: true},
 		// -E, --eof= and -r.
 		{args: []string{"-k", "-E", "stop", "echo", ":::", "A", "B", "stop", "C"}, ordered: true},
 		{args: []string{"-k", "--eof=x", "echo", ":::", "a", "x", "b", ":::", "1", "x", "2"}, ordered: true},

@@ -191,19 +191,38 @@ func setSep(dst *string) func(string, string) error {
 }
 
 func (c *Config) setDelim(flag, v string) error {
-	switch v {
-	case `\n`:
-		v = "\n"
-	case `\t`:
-		v = "\t"
-	case `\0`:
-		v = "\x00"
-	}
+	v = unquotePrintf(v)
 	if v == "" {
 		return fmt.Errorf("bad value for %s: the delimiter must not be empty", flag)
 	}
 	c.Sep = v
 	return nil
+}
+
+var (
+	octal3 = regexp.MustCompile(`\\([0-9][0-9][0-9])`)
+	octal1 = regexp.MustCompile(`\\([0-9])`)
+)
+
+// unquotePrintf reads the backslash escapes of -d as GNU parallel does,
+// one after the other: \t, \n and \r, then \NNN and \N in octal; any
+// other backslash is itself.
+func unquotePrintf(v string) string {
+	v = strings.ReplaceAll(v, `\t`, "\t")
+	v = strings.ReplaceAll(v, `\n`, "\n")
+	v = strings.ReplaceAll(v, `\r`, "\r")
+	oct := func(m string) string {
+		n, err := strconv.ParseUint(m[1:], 8, 32)
+		if err != nil {
+			return m[1:] // \8 and \9 are the digit, as in perl
+		}
+		if n < 256 {
+			return string([]byte{byte(n)})
+		}
+		return string(rune(n))
+	}
+	v = octal3.ReplaceAllStringFunc(v, oct)
+	return octal1.ReplaceAllStringFunc(v, oct)
 }
 
 func (c *Config) setColsep(flag, v string) error {

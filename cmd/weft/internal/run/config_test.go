@@ -78,7 +78,8 @@ func TestJobsValues(t *testing.T) {
 }
 
 func TestDelimiters(t *testing.T) {
-	for v, want := range map[string]string{`\n`: "\n", `\t`: "\t", `\0`: "\x00", ",": ",", "ab": "ab"} {
+	for v, want := range map[string]string{`\n`: "\n", `\t`: "\t", `\0`: "\x00", ",": ",", "ab": "ab",
+		`\r\n`: "\r\n", `\101b`: "Ab", `a\x`: `a\x`, `\\`: `\\`, `\9`: "9", `\0\0`: "\x00\x00"} {
 		if c, bad := parse("-d", v, "echo"); bad != "" || c.Sep != want {
 			t.Errorf("-d %q: %q %q; want %q", v, c.Sep, bad, want)
 		}
