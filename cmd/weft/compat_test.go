@@ -86,6 +86,8 @@ func compatCases() []compatCase {
 		{args: []string{"-k", "-j", "1", "--timeout", "300%", "sleep {}; echo {}", ":::", "0.1", "0.1", "6"}, ordered: true},
 		{args: []string{"-k", "-j", "1", "--timeout", "200%", "sleep {}; echo {}", ":::", "0.2", "0.3", "0.2"}, ordered: true},
 		{args: []string{"-k", "-j", "1", "--timeout", "200%", "sleep {}; echo {}; exit 1", ":::", "0.1", "1"}, ordered: true},
+		// --joblog +FILE appends, without a header.
+		{args: []string{"-k", "--joblog", "+log", "echo {}; exit {}", ":::", "0", "2"}, ordered: true, joblog: true},
 		// -d with GNU parallel's escapes, and -j +N.
 		{args: []string{"-k", "-d", `\r\n`, "echo x{}x"}, stdin: "a\r\nb\r\n", ordered: true},
 		{args: []string{"-k", "-d", `\101`, "echo"}, stdin: "aAb", ordered: true},
@@ -182,9 +184,10 @@ func runTool(t *testing.T, bin string, c compatCase) toolRun {
 // not depend on timing: Seq, Host, Send, Receive, Exitval, Signal, Command.
 func logColumns(log string) []string {
 	var out []string
+	header := 0
 	for i, l := range lines(log) {
-		if i == 0 {
-			out = append(out, l)
+		if i == 0 && strings.HasPrefix(l, "Seq\t") {
+			out, header = append(out, l), 1
 			continue
 		}
 		f := strings.Split(l, "\t")
@@ -194,6 +197,6 @@ func logColumns(log string) []string {
 		}
 		out = append(out, strings.Join([]string{f[0], f[1], f[4], f[5], f[6], f[7], f[8]}, "\t"))
 	}
-	slices.Sort(out[min(1, len(out)):])
+	slices.Sort(out[min(header, len(out)):])
 	return out
 }

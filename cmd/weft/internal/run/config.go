@@ -46,6 +46,7 @@ type Config struct {
 	Ungroup        bool
 	LineBuffer     bool
 	Joblog         string
+	JoblogAppend   bool // --joblog +FILE: append, as --resume does
 	Resume         bool
 	ResumeFailed   bool
 	DryRun         bool
@@ -168,12 +169,17 @@ func (c *Config) setEOF(flag, v string) error {
 	return nil
 }
 
-// setJoblog is the Set of --joblog. GNU parallel writes the joblog to
-// stdout for "-"; weft does not yet, and refuses it rather than write a
-// file named "-".
+// setJoblog is the Set of --joblog: +FILE appends to FILE, as in GNU
+// parallel. GNU parallel writes the joblog to stdout for "-"; weft does
+// not yet, and refuses it rather than write a file named "-".
 func (c *Config) setJoblog(flag, v string) error {
 	if v == "-" {
 		return fmt.Errorf("%s - (the joblog on stdout) is not supported yet: give a file name", flag)
+	}
+	if name, ok := strings.CutPrefix(v, "+"); ok && name != "" {
+		v, c.JoblogAppend = name, true // +FILE: append to FILE
+	} else {
+		c.JoblogAppend = false
 	}
 	c.Joblog = v
 	return nil

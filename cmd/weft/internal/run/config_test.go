@@ -86,6 +86,17 @@ func TestDelimiters(t *testing.T) {
 	}
 }
 
+func TestJoblogPlusAppends(t *testing.T) {
+	c, bad := parse("--joblog", "+jobs.tsv", "echo")
+	if bad != "" || c.Joblog != "jobs.tsv" || !c.JoblogAppend {
+		t.Errorf("--joblog +jobs.tsv: %q, append %v, %q; want jobs.tsv appended to", c.Joblog, c.JoblogAppend, bad)
+	}
+	c, _ = parse("--joblog", "+a", "--joblog", "b", "echo")
+	if c.Joblog != "b" || c.JoblogAppend {
+		t.Errorf("--joblog b after +a: %q, append %v; want b, not appended to", c.Joblog, c.JoblogAppend)
+	}
+}
+
 func TestEOFAndSkipEmpty(t *testing.T) {
 	for _, args := range [][]string{{"-E", "x"}, {"-ex"}, {"--eof=x"}, {"-e=x"}} {
 		c, bad := parse(append(args, "-r", "echo")...)

@@ -113,7 +113,11 @@ func New(c *Config, env cli.Env) (*Run, error) {
 			}
 		}
 		if !c.DryRun {
-			if r.joblog, err = joblog.Create(c.Joblog, c.Resume || c.ResumeFailed); err != nil {
+			open := func() (*joblog.Writer, error) { return joblog.Create(c.Joblog, c.Resume || c.ResumeFailed) }
+			if c.JoblogAppend {
+				open = func() (*joblog.Writer, error) { return joblog.Append(c.Joblog) }
+			}
+			if r.joblog, err = open(); err != nil {
 				r.Close()
 				return nil, err
 			}
