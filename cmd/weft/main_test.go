@@ -252,7 +252,7 @@ func TestBadUsage(t *testing.T) {
 	}{
 		{[]string{"--frobnicate", "echo"}, `unknown option "--frobnicate"`},
 		{[]string{"--timeout", "soon", "echo"}, `bad duration for --timeout: "soon"`},
-		{[]string{"-j", "-1", "echo"}, `bad value for -j: "-1"`},
+		{[]string{"-j", "-x", "echo"}, `bad value for -j: "-x"`},
 		{[]string{"-a", "/no/such/file", "echo"}, "cannot read input file"},
 		{[]string{"--halt", "sometimes", "echo"}, "bad value for --halt"},
 		{[]string{"--rate", "fast", "echo"}, "bad value for --rate"},
