@@ -18,6 +18,7 @@
 package main
 
 //go:generate sh -c "go run . help --man > weft.1"
+//go:generate go run gnunames_gen.go
 
 import (
 	"os"

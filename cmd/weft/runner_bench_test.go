@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -33,6 +34,7 @@ func BenchmarkRunners(b *testing.B) {
 				}
 				for b.Loop() {
 					cmd := exec.Command(args[0], args[1:]...)
+					cmd.Env = benchEnv // weft and GNU parallel both run their jobs in /bin/sh
 					cmd.Stdin = strings.NewReader(input)
 					if out, err := cmd.CombinedOutput(); err != nil {
 						b.Fatalf("%s: %v\n%s", tool.name, err, out)
@@ -74,6 +76,7 @@ func BenchmarkNATSRunner(b *testing.B) {
 			}
 			for b.Loop() {
 				cmd := exec.Command(weftBin, args...)
+				cmd.Env = benchEnv
 				cmd.Stdin = strings.NewReader(input)
 				if out, err := cmd.CombinedOutput(); err != nil {
 					b.Fatalf("%v\n%s", err, out)
@@ -83,3 +86,7 @@ func BenchmarkNATSRunner(b *testing.B) {
 		})
 	}
 }
+
+// benchEnv is the benchmarks' environment: the jobs of weft and of GNU
+// parallel run in /bin/sh, whatever the shell of whoever runs them.
+var benchEnv = append(os.Environ(), "PARALLEL_SHELL=/bin/sh")

@@ -39,23 +39,25 @@ const (
 // parallel, as the weft command achieves today. Raise them as options land;
 // the goal is 0.95 for both. They are a share, not a count, because how many
 // examples are in scope depends a little on the machine (the "takes too
-// long" rule). Today: 39 to 44 of 141 (27.7% to 31.2%) in both tutorials,
-// over four runs; five examples are races (see tutorialMisreadsAllowed).
+// long" rule). Today: 72 of 134 (53.7%) in both tutorials, on a loaded
+// machine; the rest is refused by name (--plus, -N, --pipe, --header, --trim,
+// -m, ...) or is one of the races below.
 const (
-	tutorialSameFloorDebian = 0.27
-	tutorialSameFloorPOD    = 0.27
+	tutorialSameFloorDebian = 0.50
+	tutorialSameFloorPOD    = 0.50
 )
 
 // tutorialMisreadsAllowed is how many in-scope examples weft may today run
 // and get wrong (a MISREAD: weft did not refuse, yet its stdout or exit
 // status differs from GNU parallel's). It must come down to 0: a user's
-// command line is either run as GNU parallel runs it or refused. Today 12
-// examples differ in every run, and five more in some: two jobs started
-// together under -j2, with --halt soon/now (which job ends first), --ungroup
-// (which job prints first) and --retries (the order of the retried jobs'
-// lines in a file); GNU parallel starts jobs one after another, a few
-// milliseconds apart, so its order does not vary.
-const tutorialMisreadsAllowed = 17
+// command line is either run as GNU parallel runs it or refused. Today none
+// differs in every run; five may differ in a run, all races: two jobs
+// started together under -j2 with --halt soon/now (which job ends first,
+// which had started when the halt came: GNU parallel starts jobs one after
+// another, a few milliseconds apart, so quick jobs end before the next
+// starts), and --timeout 4.1 on sleep 4 on a loaded machine (weft's timeout
+// is exact; GNU parallel checks about every second).
+const tutorialMisreadsAllowed = 5
 
 // TestTutorialCompat measures how much of GNU parallel's tutorial the weft
 // command runs as written. It reads the tutorial's examples where GNU

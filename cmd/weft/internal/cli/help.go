@@ -28,6 +28,9 @@ func WriteHelp(w io.Writer, path []*Command) {
 		b.WriteString(wrapSynopsis(u, width))
 	}
 	for _, sec := range sections(path) {
+		if !sec.shown() {
+			continue // only refused options: the man page lists them
+		}
 		b.WriteString("\n")
 		writeSection(&b, sec)
 	}

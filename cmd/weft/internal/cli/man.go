@@ -69,6 +69,9 @@ func manSections(b *strings.Builder, path []*Command, heading string) {
 		if len(path) > 1 && i == len(secs)-1 {
 			continue // the built-in options, said once for the root
 		}
+		if !sec.shown() {
+			continue // only refused options: listed under REFUSED OPTIONS
+		}
 		b.WriteString(heading + roff(sec.Title) + "\n")
 		if sec.Intro != "" {
 			b.WriteString(".PP\n" + roff(upperFirst(sec.Intro)+".") + "\n")

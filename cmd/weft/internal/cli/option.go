@@ -78,6 +78,20 @@ type Section struct {
 	Text    string   // paragraphs after the rows, separated by blank lines
 }
 
+// shown reports whether help and the man page show sec: whether it has
+// text or a row that is neither hidden nor refused.
+func (sec Section) shown() bool {
+	if sec.Text != "" {
+		return true
+	}
+	for _, o := range sec.Options {
+		if !o.Hidden && o.Refused == "" {
+			return true
+		}
+	}
+	return false
+}
+
 // True returns a Set that sets *dst.
 func True(dst *bool) func(string, string) error {
 	return func(string, string) error { *dst = true; return nil }

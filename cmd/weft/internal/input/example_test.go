@@ -8,7 +8,7 @@ import (
 )
 
 func ExampleInputs_Jobs() {
-	_, sources, _ := input.SplitOperands([]string{"echo", ":::", "a", "b", ":::", "1", "2"})
+	_, sources, _ := input.SplitOperands([]string{"echo", ":::", "a", "b", ":::", "1", "2"}, input.ArgSep, input.ArgFileSep)
 	in, err := input.Open(input.Config{Sources: sources, Sep: "\n"}, strings.NewReader(""))
 	if err != nil {
 		panic(err)

@@ -42,6 +42,7 @@ func TestJobsCombineSourcesLastFastest(t *testing.T) {
 	os.WriteFile(pairs, []byte("a,1\nb,2\n"), 0o644)
 	vals := func(v ...string) Source { return Source{Values: v} }
 	file := func(f string) Source { return Source{File: f, IsFile: true} }
+	linked := func(v ...string) Source { return Source{Values: v, Linked: true} }
 	tests := []struct {
 		name  string
 		c     Config
@@ -62,6 +63,22 @@ func TestJobsCombineSourcesLastFastest(t *testing.T) {
 		{"colsep", Config{Sources: []Source{file(pairs)}, Sep: "\n", Colsep: regexp.MustCompile(",")}, "", []string{"a|1", "b|2"}},
 		{"colsep in a later group", Config{Sources: []Source{vals("x"), file(pairs)}, Sep: "\n", Colsep: regexp.MustCompile(",")}, "",
 			[]string{"x|a|1", "x|b|2"}},
+		{":::+ links, the shorter decides", Config{Sources: []Source{vals("a", "b", "c"), linked("1", "2"), vals("X", "Y")}, Sep: "\n"}, "",
+			[]string{"a|1|X", "a|1|Y", "b|2|X", "b|2|Y"}},
+		{":::+ in a later unit", Config{Sources: []Source{vals("a", "b"), vals("X", "Y"), linked("11", "22", "33")}, Sep: "\n"}, "",
+			[]string{"a|X|11", "a|Y|22", "b|X|11", "b|Y|22"}},
+		{"::::+ with colsep", Config{Sources: []Source{vals("x", "y", "z"), {File: pairs, IsFile: true, Linked: true}}, Sep: "\n", Colsep: regexp.MustCompile(",")}, "",
+			[]string{"x|a|1", "y|b|2"}},
+		{"--link wraps the shorter", Config{Sources: []Source{vals("a", "b", "c"), vals("1", "2"), vals("x", "y", "z", "w")}, Sep: "\n", Link: true}, "",
+			[]string{"a|1|x", "b|2|y", "c|1|z", "a|2|w"}},
+		{"-E ends each source", Config{Sources: []Source{vals("a", "stop", "b"), vals("1", "stop", "2")}, Sep: "\n", EOF: "stop"}, "",
+			[]string{"a|1"}},
+		{"-E on stdin", Config{Sep: "\n", EOF: "end"}, "x\nend\ny\n", []string{"x"}},
+		{"-r skips empty records", Config{Sources: []Source{vals("a", "", " \t", "b")}, Sep: "\n", SkipEmpty: true}, "", []string{"a", "b"}},
+		{"-r on stdin", Config{Sep: "\n", SkipEmpty: true}, "1\n\n2\n", []string{"1", "2"}},
+		{"--link with an empty source", Config{Sources: []Source{vals("a"), vals()}, Sep: "\n", Link: true}, "", nil},
+		{"--link with stdin", Config{Sources: []Source{file("-"), vals("1", "2", "3")}, Sep: "\n", Link: true}, "s\nt\n",
+			[]string{"s|1", "t|2", "s|3"}},
 	}
 	for _, tt := range tests {
 		if got := jobs(t, tt.c, tt.stdin); !slices.Equal(got, tt.want) {
@@ -115,6 +132,9 @@ func TestTotal(t *testing.T) {
 		{Config{}, -1},
 		{Config{Sources: []Source{{Values: []string{"a", "b"}}, {Values: []string{"1", "2", "3"}}}}, 6},
 		{Config{Sources: []Source{{Values: []string{"a"}}, {File: "f", IsFile: true}}}, -1},
+		{Config{Sources: []Source{{Values: []string{"a", "b", "c"}}, {Values: []string{"1", "2"}, Linked: true}, {Values: []string{"x", "y"}}}}, 4},
+		{Config{Sources: []Source{{Values: []string{"a", "b", "c"}}, {Values: []string{"1", "2"}}}, Link: true}, 3},
+		{Config{Sources: []Source{{Values: []string{"a", "b", "c"}}, {Values: nil}}, Link: true}, 0},
 	} {
 		if got := tt.c.Total(); got != tt.want {
 			t.Errorf("%+v: got %d; want %d", tt.c, got, tt.want)

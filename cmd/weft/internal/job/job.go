@@ -33,6 +33,12 @@ type Config struct {
 	LineBuffer bool          // pass whole lines on as they come (--line-buffer)
 	Ungroup    bool          // pass output on as it comes (-u)
 	Tag        bool          // prefix each line passed on with the job's Tag and a tab
+	Shell      string        // runs each command line with -c; "" for /bin/sh
+	// TimeoutPercent, when above 0, stops a job after this share (2 for
+	// 200%) of the median run time of the jobs that succeeded so far, as
+	// GNU parallel's --timeout P% does: no limit before the first success,
+	// checked again at least every second as the median moves.
+	TimeoutPercent float64
 }
 
 // gateScript precedes a job's command line when a reaper runs: the shell
@@ -49,6 +55,7 @@ type Executor struct {
 	// as it comes, under outMu.
 	stdout, stderr io.Writer
 	outMu          sync.Mutex
+	median         median // run times of successful jobs, for TimeoutPercent
 }
 
 // NewExecutor returns an Executor that runs jobs as c says, registers
@@ -71,6 +78,9 @@ func (x *Executor) Run(ctx context.Context, seq int64, args []string, cmdline st
 			return res
 		}
 		x.once(ctx, res)
+		if res.OK() && x.c.TimeoutPercent > 0 {
+			x.median.add(res.Elapsed)
+		}
 		if res.OK() || attempt >= x.c.Tries || ctx.Err() != nil {
 			return res
 		}
@@ -86,8 +96,8 @@ func (x *Executor) Run(ctx context.Context, seq int64, args []string, cmdline st
 	}
 }
 
-// once runs r.Cmdline with /bin/sh -c in a process group of its own, and
-// fills in r.
+// once runs r.Cmdline with the shell's -c (/bin/sh by default) in a
+// process group of its own, and fills in r.
 func (x *Executor) once(ctx context.Context, r *Result) {
 	var readers sync.WaitGroup
 	var closeAfterStart []*os.File
@@ -102,7 +112,11 @@ func (x *Executor) once(ctx context.Context, r *Result) {
 			gate, script = gw, gateScript+r.Cmdline
 		}
 	}
-	cmd := exec.Command("/bin/sh", "-c", script)
+	shell := x.c.Shell
+	if shell == "" {
+		shell = "/bin/sh"
+	}
+	cmd := exec.Command(shell, "-c", script)
 	if gate != nil {
 		cmd.ExtraFiles = []*os.File{closeAfterStart[0]} // fd 3
 	}
@@ -174,14 +188,20 @@ func (x *Executor) once(ctx context.Context, r *Result) {
 		close(exited)
 	}()
 	var timeout <-chan time.Time
-	if x.c.Timeout > 0 {
-		t := time.NewTimer(x.c.Timeout)
+	var t *time.Timer
+	if wait, ok := x.timeLeft(r.Start); ok {
+		t = time.NewTimer(wait)
 		defer t.Stop()
 		timeout = t.C
 	}
+wait:
 	select {
 	case <-exited:
 	case <-timeout:
+		if wait, ok := x.timeLeft(r.Start); ok && wait > 0 {
+			t.Reset(wait) // a moving limit that is not reached yet
+			goto wait
+		}
 		x.terminate(pid, exited)
 	case <-ctx.Done():
 		x.terminate(pid, exited)
@@ -197,6 +217,26 @@ func (x *Executor) once(ctx context.Context, r *Result) {
 	} else {
 		r.Exit = ws.ExitStatus()
 	}
+}
+
+// recheck is how often a limit that moves (TimeoutPercent) is looked at
+// again.
+const recheck = time.Second
+
+// timeLeft says how long the job started at start may still run before its
+// timeout, or when to look again; ok is false with no timeout at all.
+func (x *Executor) timeLeft(start time.Time) (wait time.Duration, ok bool) {
+	switch {
+	case x.c.TimeoutPercent > 0:
+		limit, known := x.median.get()
+		if !known {
+			return recheck, true
+		}
+		return min(time.Duration(float64(limit)*x.c.TimeoutPercent)-time.Since(start), recheck), true
+	case x.c.Timeout > 0:
+		return x.c.Timeout - time.Since(start), true
+	}
+	return 0, false
 }
 
 // terminate sends SIGTERM to the process group, then SIGKILL if it has not

@@ -73,6 +73,27 @@ func TestTimeoutTermsThenKills(t *testing.T) {
 	}
 }
 
+// TestTimeoutPercentFollowsTheMedian: with --timeout P%, a job runs
+// without limit until one has succeeded, then is stopped past P% of the
+// median run time of those that did; a failed job does not count.
+func TestTimeoutPercentFollowsTheMedian(t *testing.T) {
+	x := NewExecutor(Config{TimeoutPercent: 2, Grace: time.Second, Tries: 1}, NewProcs(nil), nil, nil)
+	runs := func(cmdline string) *Result {
+		res := x.Run(context.Background(), 1, nil, cmdline)
+		t.Cleanup(res.Release)
+		return res
+	}
+	if res := runs("sleep 1.5; exit 1"); res.Signal != 0 || res.Exit != 1 {
+		t.Fatalf("a job before any success: exit %d, signal %d; want it to run to its end", res.Exit, res.Signal)
+	}
+	if res := runs("true"); !res.OK() {
+		t.Fatalf("true: %+v", res)
+	}
+	if res := runs("sleep 30"); res.Signal != int(syscall.SIGTERM) || res.Elapsed > 10*time.Second {
+		t.Errorf("a job far past 200%% of the median: exit %d, signal %d after %v; want SIGTERM within the recheck", res.Exit, res.Signal, res.Elapsed)
+	}
+}
+
 // gone reports whether pid has exited (a zombie counts as exited).
 func gone(pid int) bool {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")

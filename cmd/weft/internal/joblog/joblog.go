@@ -109,6 +109,16 @@ func Create(path string, appendTo bool) (*Writer, error) {
 	return &Writer{f: f}, nil
 }
 
+// Append opens the joblog at path to append lines to, creating it if need
+// be, without a header line, as GNU parallel's --joblog +FILE does.
+func Append(path string) (*Writer, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("cannot write joblog: %v", err)
+	}
+	return &Writer{f: f}, nil
+}
+
 // Write appends e's line with one write: the log holds the whole line or
 // none of it.
 func (w *Writer) Write(e Entry) error {

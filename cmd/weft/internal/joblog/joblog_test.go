@@ -102,3 +102,21 @@ func TestReadTornAndBadLines(t *testing.T) {
 		t.Errorf("non-numeric columns: %v; want an error naming line 1", err)
 	}
 }
+
+func TestAppendWritesNoHeader(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "log")
+	for range 2 {
+		w, err := Append(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Write(Entry{Seq: 1, Command: "true"}); err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+	}
+	data, _ := os.ReadFile(path)
+	if lines := strings.Split(strings.TrimSpace(string(data)), "\n"); len(lines) != 2 || strings.HasPrefix(lines[0], "Seq") {
+		t.Errorf("log %q; want two job lines, no header", data)
+	}
+}

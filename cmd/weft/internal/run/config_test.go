@@ -40,22 +40,24 @@ func parse(args ...string) (*Config, string) {
 func TestOptionsSetTheConfig(t *testing.T) {
 	c, bad := parse("-j", "3", "-k", "-0", "--colsep", ",", "--timeout", "1.5", "--grace", "1d", "--retries", "3",
 		"--retry-delay", "2m", "--rate", "30/m", "--delay", "200ms", "--tag", "--joblog", "log", "--resume",
-		"--dry-run", "--bar", "--eta", "-a", "f1", "--arg-file=f2", "--will-cite", "echo", "{}", ":::", "x")
+		"--dry-run", "--bar", "--eta", "-a", "f1", "--arg-file=f2", "--will-cite", "--link", "--arg-sep", ",,",
+		"--arg-file-sep", "%%", "echo", "{}", ",,", "x", ",,+", "y", "%%", "f3")
 	if bad != "" {
 		t.Fatal(bad)
 	}
 	want := Config{Jobs: 3, Keep: true, Sep: "\x00", Timeout: 1500 * time.Millisecond, Grace: 24 * time.Hour, Tries: 3,
 		RetryDelay: 2 * time.Minute, Rate: 0.5, Delay: 200 * time.Millisecond, Tag: true, Joblog: "log", Resume: true,
-		DryRun: true, Bar: true, Eta: true, Command: "echo {}"}
+		DryRun: true, Bar: true, Eta: true, Command: "echo {}", Link: true, ArgSep: ",,", ArgFileSep: "%%"}
 	got := *c
 	if got.Colsep == nil || got.Colsep.String() != "," {
 		t.Errorf("colsep %v; want ,", got.Colsep)
 	}
-	sources := []input.Source{{Values: []string{"x"}}, {File: "f1", IsFile: true}, {File: "f2", IsFile: true}}
+	sources := []input.Source{{File: "f1", IsFile: true}, {File: "f2", IsFile: true}, {Values: []string{"x"}},
+		{Values: []string{"y"}, Linked: true}, {File: "f3", IsFile: true}}
 	if !slices.EqualFunc(got.Sources, sources, func(a, b input.Source) bool {
-		return slices.Equal(a.Values, b.Values) && a.File == b.File && a.IsFile == b.IsFile
+		return slices.Equal(a.Values, b.Values) && a.File == b.File && a.IsFile == b.IsFile && a.Linked == b.Linked
 	}) {
-		t.Errorf("sources %+v; want the ::: group, then the -a files: %+v", got.Sources, sources)
+		t.Errorf("sources %+v; want the -a files, then the groups as GNU parallel orders them: %+v", got.Sources, sources)
 	}
 	got.Colsep, got.Sources, got.ArgFiles = nil, nil, nil
 	if !reflect.DeepEqual(got, want) {
@@ -64,7 +66,8 @@ func TestOptionsSetTheConfig(t *testing.T) {
 }
 
 func TestJobsValues(t *testing.T) {
-	for v, want := range map[string]int{"4": 4, "0": MaxJobs, "100%": runtime.NumCPU(), "1%": 1} {
+	for v, want := range map[string]int{"4": 4, "0": MaxJobs, "100%": runtime.NumCPU(), "1%": 1,
+		"+2": runtime.NumCPU() + 2, "-1": max(1, runtime.NumCPU()-1), "-1000": 1} {
 		if c, bad := parse("-j", v, "echo"); bad != "" || c.Jobs != want {
 			t.Errorf("-j %s: %v %q; want %d", v, c, bad, want)
 		}
@@ -75,10 +78,42 @@ func TestJobsValues(t *testing.T) {
 }
 
 func TestDelimiters(t *testing.T) {
-	for v, want := range map[string]string{`\n`: "\n", `\t`: "\t", `\0`: "\x00", ",": ",", "ab": "ab"} {
+	for v, want := range map[string]string{`\n`: "\n", `\t`: "\t", `\0`: "\x00", ",": ",", "ab": "ab",
+		`\r\n`: "\r\n", `\101b`: "Ab", `a\x`: `a\x`, `\\`: `\\`, `\9`: "9", `\0\0`: "\x00\x00"} {
 		if c, bad := parse("-d", v, "echo"); bad != "" || c.Sep != want {
 			t.Errorf("-d %q: %q %q; want %q", v, c.Sep, bad, want)
 		}
+	}
+}
+
+func TestJoblogPlusAppends(t *testing.T) {
+	c, bad := parse("--joblog", "+jobs.tsv", "echo")
+	if bad != "" || c.Joblog != "jobs.tsv" || !c.JoblogAppend {
+		t.Errorf("--joblog +jobs.tsv: %q, append %v, %q; want jobs.tsv appended to", c.Joblog, c.JoblogAppend, bad)
+	}
+	c, _ = parse("--joblog", "+a", "--joblog", "b", "echo")
+	if c.Joblog != "b" || c.JoblogAppend {
+		t.Errorf("--joblog b after +a: %q, append %v; want b, not appended to", c.Joblog, c.JoblogAppend)
+	}
+}
+
+func TestEOFAndSkipEmpty(t *testing.T) {
+	for _, args := range [][]string{{"-E", "x"}, {"-ex"}, {"--eof=x"}, {"-e=x"}} {
+		c, bad := parse(append(args, "-r", "echo")...)
+		if bad != "" || c.EOF != "x" || !c.SkipEmpty {
+			t.Errorf("%q -r: %+v %q; want EOF x and SkipEmpty", args, c, bad)
+		}
+	}
+}
+
+func TestTimeoutPercent(t *testing.T) {
+	c, bad := parse("--timeout", "5s", "--timeout", "250%", "echo")
+	if bad != "" || c.TimeoutPercent != 2.5 || c.Timeout != 0 {
+		t.Errorf("--timeout 250%%: %+v %q; want a share of 2.5 and no fixed timeout", c, bad)
+	}
+	c, _ = parse("--timeout", "250%", "--timeout", "5s", "echo")
+	if c.TimeoutPercent != 0 || c.Timeout != 5*time.Second {
+		t.Errorf("--timeout 5s after 250%%: %v and %v; want the last one only", c.TimeoutPercent, c.Timeout)
 	}
 }
 
@@ -91,6 +126,14 @@ func TestHaltPolicies(t *testing.T) {
 		"now,success=2":   {Now: true, Success: true, Count: 2},
 		"soon,fail=50%":   {Percent: 50},
 		"success=12.5%":   {Success: true, Percent: 12.5},
+		"now,done=3":      {Now: true, Done: true, Count: 3},
+		"soon,done=10%":   {Done: true, Percent: 10},
+		"0":               nil,
+		"1":               {Count: 1},
+		"2":               {Now: true, Count: 1},
+		"-1":              {Success: true, Count: 1},
+		"-2":              {Now: true, Success: true, Count: 1},
+		"20%":             {Percent: 20},
 		"--halt-on-error": nil, // the alias, given never below
 	} {
 		name := "--halt"
@@ -109,8 +152,10 @@ func TestBadValuesAreNamed(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-j", "-1", "echo"}, `weft: bad value for -j: "-1" (want N >= 0, or N% of the CPUs)`},
-		{[]string{"--jobs", "x%", "echo"}, `weft: bad value for --jobs: "x%" (want N >= 0, or N% of the CPUs)`},
+		{[]string{"-j", "-x", "echo"}, `weft: bad value for -j: "-x" (want N >= 0, N% of the CPUs, or +N or -N more or fewer than the CPUs)`},
+		{[]string{"--jobs", "x%", "echo"}, `weft: bad value for --jobs: "x%"`},
+		{[]string{"--jobs", "2auto", "echo"}, `weft: bad value for --jobs: "2auto"`},
+		{[]string{"--jobs", "procs.txt", "echo"}, `weft: bad value for --jobs: "procs.txt"`},
 		{[]string{"-d", "", "echo"}, "weft: bad value for -d: the delimiter must not be empty"},
 		{[]string{"--colsep", "(", "echo"}, "weft: bad --colsep regular expression \"(\""},
 		{[]string{"--retries", "many", "echo"}, `weft: bad value for --retries: "many" (want a whole number >= 0)`},
@@ -120,10 +165,21 @@ func TestBadValuesAreNamed(t *testing.T) {
 		{[]string{"--halt", "fail=101%", "echo"}, `weft: bad value for --halt: "fail=101%"`},
 		{[]string{"--timeout", "soon", "echo"}, `weft: bad duration for --timeout: "soon"`},
 		{[]string{"--timeout", "-1s", "echo"}, `weft: bad duration for --timeout: "-1s"`},
+		{[]string{"--timeout", "x%", "echo"}, `weft: bad value for --timeout: "x%" (want a duration such as 30s, or P% of the median run time, such as 200%)`},
+		{[]string{"--timeout", "0%", "echo"}, `weft: bad value for --timeout: "0%"`},
 		{nil, "weft: no command given (see weft --help)"},
 		{[]string{"echo", "::::"}, "weft: :::: needs at least one file"},
 		{[]string{"--joblog", "l", "--resume", "--resume-failed", "echo"}, "weft: --resume and --resume-failed cannot be used together"},
 		{[]string{"--resume", "echo"}, "weft: --resume and --resume-failed need --joblog FILE"},
+		{[]string{"--joblog", "-", "echo"}, "weft: --joblog - (the joblog on stdout) is not supported yet: give a file name"},
+		{[]string{"-e", "echo"}, "weft: -e needs its value glued (-e=STR; or -E STR): GNU parallel would read the next word as its value"},
+		{[]string{"--eof", "echo"}, "weft: --eof needs its value glued"},
+		{[]string{"--arg-sep", "", "echo"}, "weft: bad value for --arg-sep: the separator must not be empty"},
+		{[]string{"--arg-sep", "::::", "echo"}, `weft: --arg-sep and --arg-file-sep are both "::::": they must differ`},
+		{[]string{"echo", ":::+", "a"}, "weft: :::+ links to the input source before it, and there is none (use ::: first)"},
+		{[]string{"--sshlogin", "host", "echo"}, "weft: option --sshlogin is not supported: jobs run on other machines through --nats and weft worker, not ssh"},
+		{[]string{"-kS", "host", "echo"}, "weft: option -S is not supported: jobs run on other machines through --nats and weft worker, not ssh"},
+		{[]string{"--pipe", "wc"}, "weft: option --pipe is not supported: not yet"},
 	}
 	for _, tt := range tests {
 		if _, bad := parse(tt.args...); !strings.HasPrefix(bad, tt.want) || strings.Contains(bad, "\n") {

@@ -2,6 +2,7 @@ package run
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -10,15 +11,25 @@ import (
 
 // Halt is a --halt policy: when to stop a run early.
 type Halt struct {
-	Now     bool // kill running jobs (else let them finish)
-	Success bool // count successes (else failures)
-	Count   int  // halt when this many have happened, or
-	Percent float64
+	Now     bool    // kill running jobs (else let them finish)
+	Success bool    // count successes (else failures)
+	Done    bool    // count every finished job
+	Count   int     // halt when this many have happened, or
+	Percent float64 // this percentage of all the jobs
 }
 
-// setHalt reads a --halt policy: never, or soon|now,fail|success=N|P%.
+// haltShort are GNU parallel's short --halt policies.
+var haltShort = map[string]string{"0": "never", "1": "soon,fail=1", "2": "now,fail=1", "-1": "soon,success=1", "-2": "now,success=1"}
+
+// setHalt reads a --halt policy: never, or soon|now,fail|success|done=N|P%
+// (GNU parallel's 0, 1, 2, -1, -2 and P% too).
 func (c *Config) setHalt(flag, v string) error {
-	bad := fmt.Errorf("bad value for %s: %q (want never, or soon|now,fail|success=N|P%%)", flag, v)
+	bad := fmt.Errorf("bad value for %s: %q (want never, or soon|now,fail|success|done=N|P%%)", flag, v)
+	if long, ok := haltShort[v]; ok {
+		v = long
+	} else if strings.HasSuffix(v, "%") && !strings.ContainsAny(v, ",=") {
+		v = "soon,fail=" + v
+	}
 	if v == "never" {
 		c.Halt = nil
 		return nil
@@ -40,6 +51,8 @@ func (c *Config) setHalt(flag, v string) error {
 	case "fail":
 	case "success":
 		h.Success = true
+	case "done":
+		h.Done = true
 	default:
 		return bad
 	}
@@ -63,36 +76,62 @@ func (c *Config) setHalt(flag, v string) error {
 	return nil
 }
 
-// checkHalt applies --halt after each finished job.
-func (r *Run) checkHalt(res *job.Result) {
+// checkHalt applies --halt after each finished job, as GNU parallel
+// does: a percentage is of all the jobs of the run; the exit status is the
+// halting job's for fail=1 or done=1, the number of failed jobs (at most
+// 101) for a count, their percentage (rounded up) for a percentage, and 0
+// for success.
+func (r *Run) checkHalt(res *job.Result) (halted bool) {
 	h := r.c.Halt
-	// Only a job of the kind counted can trigger the halt, so that the exit
-	// status is that job's.
-	if h == nil || res.Skipped || res.OK() != h.Success {
-		return
+	if h == nil || res.Skipped {
+		return false
 	}
-	n := r.tally.failed.Load()
-	if h.Success {
+	var n int64
+	switch {
+	case h.Done:
+		n = r.tally.done.Load()
+	case h.Success && res.OK():
 		n = r.tally.succeeded.Load()
+	case !h.Success && !res.OK():
+		n = r.tally.failed.Load()
+	default:
+		return false // only a job of the kind counted can trigger the halt
 	}
 	hit := (h.Count > 0 && n >= int64(h.Count)) ||
-		(h.Percent > 0 && float64(n)*100/float64(r.tally.done.Load()) >= h.Percent)
+		(h.Percent > 0 && float64(n) >= float64(r.total)*h.Percent/100)
 	if !hit || !r.stopping.CompareAndSwap(false, true) {
-		return
+		return false
 	}
 	status := 0
-	if !h.Success {
+	failed := r.tally.failed.Load()
+	switch {
+	case h.Success:
+	case h.Percent > 0:
+		status = percentOf(failed, r.total)
+	case h.Count == 1:
 		status = res.Exit
 		if res.Signal != 0 || status < 0 {
 			status = 128 + res.Signal
 		}
+	case failed == 0:
+		status = 101 // done=N with none failed: GNU parallel 20221122 exits 101
+	default:
+		status = int(min(failed, 101))
 	}
 	r.haltExit.Store(int32(status) + 1)
 	fmt.Fprintf(r.stderr, "weft: halting after job %d (%s)\n", res.Seq, res.Cmdline)
 	if h.Now {
+		r.killed.Store(true)
 		r.cancel()
 	}
 	if s := r.stopper.Load(); s != nil {
 		(*s).Stop(h.Now)
 	}
+	return true
+}
+
+// percentOf is n as a percentage of total, rounded up, as GNU parallel's
+// --halt with a percentage gives its exit status.
+func percentOf(n, total int64) int {
+	return int(math.Ceil(float64(n) * 100 / float64(max(total, 1))))
 }

@@ -14,8 +14,10 @@ import "github.com/weft-dev/weft/cmd/weft/internal/cli"
 func Sections(c *Config) []cli.Section {
 	return []cli.Section{
 		inputOptions(c),
-		replacementStrings(),
+		replacementStrings(c),
 		runningOptions(c),
 		outputOptions(c),
+		refusedOptions(),
+		pipeRefused(),
 	}
 }

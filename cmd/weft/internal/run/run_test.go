@@ -3,8 +3,10 @@ package run
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -176,9 +178,15 @@ func TestHaltNow(t *testing.T) {
 		if j.Args[0] == "7" {
 			exit = 7
 		}
-		r.Done(finished(j, "", exit))
+		r.Done(finished(j, "out "+j.Args[0]+"\n", exit))
 	}
+	// A job that was running, stopped by the halt, ends after it: its
+	// output is not printed.
+	r.Done(finished(input.Job{Seq: 3, Args: []string{"0"}}, "stopped\n", 143))
 	r.Finish()
+	if got := r.out.String(); got != "out 0\nout 7\n" {
+		t.Errorf("stdout %q; want the output of the jobs up to the halting one only", got)
+	}
 	if yielded != 2 || r.Status() != 7 || r.Context().Err() == nil {
 		t.Errorf("yielded %d, status %d, context %v; want 2 jobs, status 7, the context ended", yielded, r.Status(), r.Context().Err())
 	}
@@ -201,23 +209,77 @@ func TestHaltNow(t *testing.T) {
 }
 
 func TestHaltSoonOnSuccessPercent(t *testing.T) {
-	c := config("true", "1", "2", "3", "4")
-	c.Halt = &Halt{Success: true, Percent: 50}
+	c := config("true", "1", "2", "3", "4", "5")
+	c.Halt = &Halt{Success: true, Percent: 40}
 	r := start(t, c)
 	var n int
 	for j := range r.Jobs() {
 		n++
 		exit := 1
-		if j.Seq == 2 {
+		if j.Seq == 2 || j.Seq == 3 {
 			exit = 0
 		}
 		r.Done(finished(j, "", exit))
 	}
 	ctxErr := r.Context().Err()
 	r.Finish()
-	// Job 1 fails (0% succeeded), job 2 succeeds: 1 of 2 is 50%.
-	if n != 2 || r.Status() != 0 || ctxErr != nil {
-		t.Errorf("%d jobs, status %d, context %v; want a halt after 2 with status 0, running jobs left alone", n, r.Status(), ctxErr)
+	// 40% of all 5 jobs is 2 successes: jobs 2 and 3.
+	if n != 3 || r.Status() != 0 || ctxErr != nil {
+		t.Errorf("%d jobs, status %d, context %v; want a halt after 3 with status 0, running jobs left alone", n, r.Status(), ctxErr)
+	}
+}
+
+// TestHaltStatusIsGNUParallels: the exit status of a halt on failures is
+// the failing job's for fail=1, the number failed for fail=N, their
+// percentage of all the jobs for fail=P%; and a percentage never reached
+// still gives the percentage failed. The input on stdin is read whole
+// first when a percentage needs the number of jobs.
+func TestHaltStatusIsGNUParallels(t *testing.T) {
+	tests := []struct {
+		halt      Halt
+		fail      []int64 // the jobs that fail, of 10
+		stdin     bool
+		ran, want int
+	}{
+		{Halt{Count: 1}, []int64{2, 3}, false, 2, 7},
+		{Halt{Count: 2}, []int64{2, 3, 4}, false, 3, 2},
+		{Halt{Percent: 20}, []int64{2, 5, 6}, false, 5, 20},
+		{Halt{Percent: 20}, []int64{2, 5, 6}, true, 5, 20},
+		{Halt{Percent: 50}, []int64{2, 5, 6}, false, 10, 30},
+		{Halt{Done: true, Count: 4}, []int64{1, 2}, false, 4, 2},
+		{Halt{Done: true, Count: 2}, nil, false, 2, 101},
+		{Halt{Done: true, Percent: 30}, []int64{1}, false, 3, 10},
+	}
+	for _, tt := range tests {
+		c := config("false", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10")
+		var stdin strings.Builder
+		if tt.stdin {
+			c.Sources = nil
+			for i := 1; i <= 10; i++ {
+				fmt.Fprintln(&stdin, i)
+			}
+		}
+		c.Halt = &tt.halt
+		var out, errb bytes.Buffer
+		r, err := New(c, cli.Env{Stdin: strings.NewReader(stdin.String()), Stdout: &out, Stderr: &errb})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Start(16)
+		ran := 0
+		for j := range r.Jobs() {
+			ran++
+			exit := 0
+			if slices.Contains(tt.fail, j.Seq) {
+				exit = 7
+			}
+			r.Done(finished(j, "", exit))
+		}
+		r.Finish()
+		r.Close()
+		if ran != tt.ran || r.Status() != tt.want {
+			t.Errorf("%+v, failing %v: ran %d, status %d; want %d and %d", tt.halt, tt.fail, ran, r.Status(), tt.ran, tt.want)
+		}
 	}
 }
 

@@ -226,7 +226,13 @@ func (wk *worker) handle(ctx context.Context, fj fleet.Job[remote.Job]) error {
 	defer context.AfterFunc(runCtx, cancel)()
 	tpl := cmdline.Raw()
 	if !rj.Raw {
-		tpl = cmdline.Parse(rj.Command)
+		var err error
+		if tpl, err = cmdline.Parse(rj.Command); err != nil {
+			return fmt.Errorf("job %s: %v", fj.ID, err) // a submitter's weft that reads more than this one
+		}
+		if tpl.HasPerl() {
+			return fmt.Errorf("job %s: a worker does not evaluate perl expressions", fj.ID)
+		}
 	}
 	held := false
 	select {
