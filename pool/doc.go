@@ -41,12 +41,16 @@
 // # Cost
 //
 // The submit path takes one mutex and wakes a parked worker only when tasks
-// are queued and no awake worker is looking for one. BenchmarkGo (1,000,000
-// no-op tasks, 100 workers, one submitter) measured a median of 50.6 ns and
-// 0 allocations per task, 0.63x the 79.9 ns of a hand-written channel pool
-// with the same workers and queue in the same run (-count 8, 2 cores; earlier
-// runs gave 0.40x and 0.61x: both figures move on a shared machine). With 100 concurrent submitters the pool is
-// behind a channel pool (see docs/benchmarks.md). A
+// are queued and no awake worker is looking for one; each task costs 0
+// allocations. The pool is slower than a bare channel pool, which does no
+// accounting at all: BenchmarkGo (1,000,000 tasks, each the same closure
+// adding to a counter, 100 workers) measured weft at 1.55x-1.56x the best
+// hand-written channel pool (workers ranging over one channel, 100 slots;
+// 93-98 ns against 60-63 ns per task) with one submitter, and at
+// 1.69x-1.76x (129-163 ns against 73-97 ns, 1,024 slots) with 100
+// submitters at once: medians of -count 6 in two separate runs on 2 shared
+// cores. The pool pays for what the channel pool lacks: Wait, the error and
+// panic of each task, Stats, Resize, idle workers exiting. A
 // queued task costs one 16-byte queue slot beyond its closure:
 // BenchmarkQueuedMemory measured 16.0 bytes of live heap per task with
 // 1,000,000 tasks queued behind one blocked worker (the queue grows by
