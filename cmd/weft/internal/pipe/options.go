@@ -94,7 +94,7 @@ type spec struct {
 	reSrcS string // regexp RecStart source (wrapped)
 	reSrcE string // regexp RecEnd source (wrapped)
 
-	reLast   *regexp.Regexp // \A((?s:.*)END)START: the last boundary in a block
+	reLast   *regexp.Regexp // \A((?s:.*)(END))START: the last boundary in a block
 	reNext   *regexp.Regexp // (END)START: the next boundary
 	reStartM *regexp.Regexp // \ASTART, multi-line: a record starts here
 	reStartP *regexp.Regexp // \ASTART, single-line: the input starts with a record
@@ -173,7 +173,7 @@ func (o *Options) compile() (*spec, error) {
 		}
 		S, E := "(?:"+start+")", "(?:"+end+")"
 		sp.reSrcS, sp.reSrcE = S, E
-		sp.reLast = regexp.MustCompile(`(?m)\A((?s:.*)` + E + `)` + S)
+		sp.reLast = regexp.MustCompile(`(?m)\A((?s:.*)(` + E + `))` + S)
 		sp.reNext = regexp.MustCompile(`(?m)(` + E + `)` + S)
 		sp.reStartM = regexp.MustCompile(`(?m)\A` + S)
 		sp.reStartP = regexp.MustCompile(`\A` + S)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"regexp"
 	"sync"
 	"time"
 )
@@ -445,11 +446,31 @@ func (e *bufEngine) passRegexp() int {
 	if e.eof {
 		return 0
 	}
-	m := e.sp.reLast.FindSubmatchIndex(e.pending())
-	if m == nil {
-		return 0
+	return e.emit(lastRegexpBoundary(e.sp.reLast, e.pending()))
+}
+
+// lastRegexpBoundary returns where the last --recend that --recstart
+// follows ends in p, or 0. It is GNU parallel's greedy
+// /^((?s:.)*$recend)$recstart/ over p, run over windows at the end of p
+// that grow until they hold the answer: Go's regexp engine costs the same
+// for every byte it looks at, wherever the match is. A match that starts
+// inside a window, not at its first byte, has all the context a match in
+// the whole of p would have; one at the first byte might not (^ or \b
+// look before it), so the window grows again.
+func lastRegexpBoundary(re *regexp.Regexp, p []byte) int {
+	for w := 4 << 10; ; w *= 4 {
+		k := max(0, len(p)-w)
+		m := re.FindSubmatchIndex(p[k:])
+		if k == 0 {
+			if m == nil {
+				return 0
+			}
+			return m[3]
+		}
+		if m != nil && m[4] > 0 {
+			return k + m[3]
+		}
 	}
-	return e.emit(m[3])
 }
 
 // passRegexpRecords passes on blocks of -N records matched by regexps.

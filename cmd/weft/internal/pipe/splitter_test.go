@@ -305,3 +305,58 @@ func TestFileOffsetFollowsTheSplitter(t *testing.T) {
 		t.Errorf("offset %d after the last block; want 11", off)
 	}
 }
+
+// TestLastRegexpBoundaryWindows: searching windows at the end of a block
+// finds what one search of the whole block finds, for patterns that look
+// before themselves (^, \b) and boundaries far from the end.
+func TestLastRegexpBoundaryWindows(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	patterns := [][2]string{ // recend, recstart
+		{`\n`, ""}, {`\n\n+`, ""}, {"", `^>`}, {`\n`, `(?:>|<)`}, {`\b;`, ""}, {`[0-9]+`, ""},
+		{`;`, `\bx`}, {"", `^$`}, {`(?s:.)`, ""}, {`a|ab`, `c`}, {`\n`, `[^\n]`},
+	}
+	for i := range 400 {
+		pat := patterns[r.IntN(len(patterns))]
+		o := Options{Regexp: true, RecEnd: new(pat[0]), RecStart: new(pat[1])}
+		sp, err := o.compile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Mostly letters, with the separators rare, so that the last
+		// boundary is often more than a window from the end.
+		n := r.IntN(80000)
+		p := make([]byte, n)
+		for j := range p {
+			switch k := r.IntN(20000); {
+			case k < 3:
+				p[j] = "\n>;"[k]
+			case k < 6:
+				p[j] = "0<c"[k-3]
+			default:
+				p[j] = "abxyz"[r.IntN(5)]
+			}
+		}
+		whole := 0
+		if m := sp.reLast.FindSubmatchIndex(p); m != nil {
+			whole = m[3]
+		}
+		if got := lastRegexpBoundary(sp.reLast, p); got != whole {
+			t.Fatalf("case %d, --recend %q --recstart %q over %d bytes: windows say %d, the whole block %d", i, pat[0], pat[1], n, got, whole)
+		}
+	}
+
+	// A window's first byte is no line start, whatever ^ sees there: a ">"
+	// there starts no record for --recstart '^>'.
+	sp, err := (&Options{Regexp: true, RecStart: new(`^>`)}).compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []int{4 << 10, 16 << 10} {
+		p := bytes.Repeat([]byte("a"), w+5000)
+		copy(p[100:], "\n>")
+		p[len(p)-w] = '>'
+		if got := lastRegexpBoundary(sp.reLast, p); got != 101 {
+			t.Errorf("a '>' at the start of the %d-byte window: boundary %d; want 101, after the newline", w, got)
+		}
+	}
+}
