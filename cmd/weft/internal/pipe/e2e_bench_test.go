@@ -3,7 +3,6 @@ package pipe
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -186,14 +185,7 @@ func runPackage(b *testing.B, part bool, jobs int) {
 		total  atomic.Int64
 		failed atomic.Value
 	)
-	for {
-		blk, err := s.Next(context.Background())
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
+	eachBlock(b, s, func(blk *Block) {
 		slots <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-slots }()
@@ -227,7 +219,7 @@ func runPackage(b *testing.B, part bool, jobs int) {
 			}
 			total.Add(n)
 		})
-	}
+	})
 	wg.Wait()
 	if err, _ := failed.Load().(error); err != nil {
 		b.Fatal(err)

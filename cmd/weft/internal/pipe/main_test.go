@@ -72,21 +72,30 @@ func atoi(t testing.TB, s string) int {
 	return n
 }
 
+// eachBlock calls f with every block of s, in order, and fails on an
+// error.
+func eachBlock(tb testing.TB, s *Splitter, f func(*Block)) {
+	tb.Helper()
+	for {
+		b, err := s.Next(context.Background())
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			tb.Fatalf("Next: %v", err)
+		}
+		f(b)
+	}
+}
+
 // collect returns every block of s, read with Read (so that Read is tested
 // too) and released.
 func collect(t testing.TB, s *Splitter) [][]byte {
 	t.Helper()
 	var out [][]byte
-	for want := 1; ; want++ {
-		b, err := s.Next(context.Background())
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			t.Fatalf("Next: %v", err)
-		}
-		if b.Seq() != want {
-			t.Fatalf("block Seq %d, want %d", b.Seq(), want)
+	eachBlock(t, s, func(b *Block) {
+		if b.Seq() != len(out)+1 {
+			t.Fatalf("block Seq %d, want %d", b.Seq(), len(out)+1)
 		}
 		data, err := io.ReadAll(b)
 		if err != nil {
@@ -97,7 +106,8 @@ func collect(t testing.TB, s *Splitter) [][]byte {
 		}
 		b.Release()
 		out = append(out, data)
-	}
+	})
+	return out
 }
 
 // splitBytes splits input held in memory.

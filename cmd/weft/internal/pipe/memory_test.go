@@ -1,7 +1,6 @@
 package pipe
 
 import (
-	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -40,14 +39,7 @@ func (s *synthetic) Read(p []byte) (int, error) {
 func drain(t *testing.T, s *Splitter, held int) (total int64, blocks int) {
 	t.Helper()
 	var window []*Block
-	for {
-		b, err := s.Next(context.Background())
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	eachBlock(t, s, func(b *Block) {
 		total += b.Len()
 		blocks++
 		window = append(window, b)
@@ -55,7 +47,7 @@ func drain(t *testing.T, s *Splitter, held int) (total int64, blocks int) {
 			window[0].Release()
 			window = window[1:]
 		}
-	}
+	})
 	for _, b := range window {
 		b.Release()
 	}

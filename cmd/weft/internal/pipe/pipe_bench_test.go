@@ -2,7 +2,6 @@ package pipe
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -52,17 +51,10 @@ func BenchmarkSplit(b *testing.B) {
 				b.Fatal(err)
 			}
 			var n int64
-			for {
-				blk, err := s.Next(context.Background())
-				if err == io.EOF {
-					break
-				}
-				if err != nil {
-					b.Fatal(err)
-				}
+			eachBlock(b, s, func(blk *Block) {
 				n += blk.Len()
 				blk.Release()
-			}
+			})
 			s.Close()
 			if n != int64(len(data)) {
 				b.Fatalf("blocks held %d bytes; want %d", n, len(data))

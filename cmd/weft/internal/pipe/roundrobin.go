@@ -47,16 +47,8 @@ func RoundRobin(ctx context.Context, s *Splitter, jobs int, ordered bool, start 
 		rr.wg.Wait()
 		err = errors.Join(err, rr.errs())
 	}()
-	stopped := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		defer close(stopped)
-		rr.closeWriters()
-	})
-	defer func() {
-		if !stop() {
-			<-stopped
-		}
-	}()
+	stop := onCancel(ctx, rr.closeWriters)
+	defer stop()
 
 	next := 0 // whose turn it is, when ordered
 	for {

@@ -84,10 +84,8 @@ func feedFifo(ctx context.Context, name string, b *Block) error {
 		mu     sync.Mutex
 		w      *os.File
 		opened = make(chan struct{})
-		undone = make(chan struct{})
 	)
-	stop := context.AfterFunc(ctx, func() {
-		defer close(undone)
+	stop := onCancel(ctx, func() {
 		// A reader of our own lets the open return. It stays open until
 		// the open has returned, so that an open that begins after this
 		// one returns at once too.
@@ -101,11 +99,7 @@ func feedFifo(ctx context.Context, name string, b *Block) error {
 		}
 		mu.Unlock()
 	})
-	defer func() {
-		if !stop() {
-			<-undone
-		}
-	}()
+	defer stop()
 
 	f, err := os.OpenFile(name, os.O_WRONLY, 0)
 	close(opened)

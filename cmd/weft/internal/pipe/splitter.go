@@ -173,22 +173,35 @@ func (e *bufEngine) roundCtx(ctx context.Context) error {
 	if e.dl == nil || ctx.Done() == nil {
 		return e.round(ctx)
 	}
-	fired := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		defer close(fired)
+	stop := onCancel(ctx, func() {
 		e.mu.Lock()
 		e.interrupted = true
 		e.dl.SetReadDeadline(time.Unix(1, 0))
 		e.mu.Unlock()
 	})
 	err := e.round(ctx)
-	if !stop() {
-		<-fired
-		if err == nil {
-			err = ctx.Err()
-		}
+	if stop() && err == nil {
+		err = ctx.Err()
 	}
 	return err
+}
+
+// onCancel calls f in a goroutine of its own if ctx is done before stop
+// is called. stop reports whether f was called, and returns only after f
+// has, so that nothing outlives the caller.
+func onCancel(ctx context.Context, f func()) (stop func() bool) {
+	done := make(chan struct{})
+	cancelStop := context.AfterFunc(ctx, func() {
+		defer close(done)
+		f()
+	})
+	return func() bool {
+		if cancelStop() {
+			return false
+		}
+		<-done
+		return true
+	}
 }
 
 func (e *bufEngine) close() {

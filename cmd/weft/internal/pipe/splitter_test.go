@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -192,47 +193,41 @@ func TestNextCancel(t *testing.T) {
 	}
 }
 
+// slowProducer splits what a producer writes to a pipe with deadlines: "a\nb",
+// then, 2.5 s later (in synctest's fake time), "c\nd\n".
+func slowProducer(t *testing.T, o Options) []string {
+	src, feed := net.Pipe()
+	defer src.Close()
+	s, err := NewSplitter(src, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	go func() {
+		feed.Write([]byte("a\nb"))
+		time.Sleep(2500 * time.Millisecond)
+		feed.Write([]byte("c\nd\n"))
+		feed.Close()
+	}()
+	return strs(collect(t, s))
+}
+
 // TestBlockTimeout: with --block-timeout, a block that is slow to fill is
 // cut at the last record boundary read so far; without, it waits.
 func TestBlockTimeout(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		src, feed := net.Pipe()
-		s, err := NewSplitter(src, Options{BlockTimeout: time.Second})
-		if err != nil {
-			t.Fatal(err)
-		}
-		go func() {
-			feed.Write([]byte("a\nb"))
-			time.Sleep(2500 * time.Millisecond) // a slow producer, in fake time
-			feed.Write([]byte("c\nd\n"))
-			feed.Close()
-		}()
-		got := collect(t, s)
-		s.Close()
-		src.Close()
-		if want := []string{"a\n", "bc\nd\n"}; strings.Join(strs(got), "|") != strings.Join(want, "|") {
-			t.Errorf("blocks %q; want %q", strs(got), want)
-		}
-	})
-	synctest.Test(t, func(t *testing.T) {
-		src, feed := net.Pipe()
-		s, err := NewSplitter(src, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		go func() {
-			feed.Write([]byte("a\nb"))
-			time.Sleep(2500 * time.Millisecond)
-			feed.Write([]byte("c\nd\n"))
-			feed.Close()
-		}()
-		got := collect(t, s)
-		s.Close()
-		src.Close()
-		if want := []string{"a\nbc\nd\n"}; strings.Join(strs(got), "|") != strings.Join(want, "|") {
-			t.Errorf("without a timeout: blocks %q; want %q", strs(got), want)
-		}
-	})
+	for _, c := range []struct {
+		timeout time.Duration
+		want    []string
+	}{
+		{time.Second, []string{"a\n", "bc\nd\n"}},
+		{0, []string{"a\nbc\nd\n"}},
+	} {
+		synctest.Test(t, func(t *testing.T) {
+			if got := slowProducer(t, Options{BlockTimeout: c.timeout}); !slices.Equal(got, c.want) {
+				t.Errorf("timeout %v: blocks %q; want %q", c.timeout, got, c.want)
+			}
+		})
+	}
 }
 
 // TestBlockTimeoutDoesNotGrow: GNU parallel does not grow the block when a

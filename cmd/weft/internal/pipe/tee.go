@@ -29,17 +29,13 @@ func Tee(ctx context.Context, src io.Reader, ws []io.WriteCloser) (err error) {
 	for i, w := range ws {
 		outs[i] = &teeOut{w: w}
 	}
-	stopped := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		defer close(stopped)
+	stop := onCancel(ctx, func() {
 		for _, o := range outs {
 			o.close()
 		}
 	})
 	defer func() {
-		if !stop() {
-			<-stopped
-		}
+		stop()
 		for _, o := range outs {
 			o.close()
 		}

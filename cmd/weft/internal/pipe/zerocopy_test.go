@@ -2,7 +2,6 @@ package pipe
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -204,14 +203,7 @@ func TestSplitFileIntoPipes(t *testing.T) {
 	}
 	results := make(chan result)
 	n := 0
-	for {
-		b, err := s.Next(context.Background())
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	eachBlock(t, s, func(b *Block) {
 		n++
 		r, w, err := JobStdin()
 		if err != nil {
@@ -227,7 +219,7 @@ func TestSplitFileIntoPipes(t *testing.T) {
 			w.Close()
 			b.Release()
 		}()
-	}
+	})
 	got := make([][]byte, n)
 	for range n {
 		r := <-results
