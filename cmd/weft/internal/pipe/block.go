@@ -1,6 +1,7 @@
 package pipe
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"os"
@@ -27,7 +28,23 @@ type Block struct {
 
 	pos      int64   // Read's position in header+body
 	buf      *buffer // the memory body lives in, nil for a file range
+	rrs      *spec   // separators still to remove from body (--rrs)
 	released bool
+}
+
+// removeSeps applies --rrs to the body, once.
+func (b *Block) removeSeps() {
+	if b.rrs != nil {
+		b.body = removeRecSep(b.rrs, b.body)
+		b.rrs = nil
+	}
+}
+
+// firstOfJob returns what a round-robin job reads first when --rrs is on:
+// GNU parallel removes the separators from the header and the block
+// together, the header's included.
+func (b *Block) firstOfJob() []byte {
+	return removeRecSep(b.rrs, append(bytes.Clone(b.header), b.body...))
 }
 
 // Seq is the block's number, from 1 in input order: the order -k prints
@@ -35,7 +52,10 @@ type Block struct {
 func (b *Block) Seq() int { return b.seq }
 
 // Len is the number of bytes the block holds, header included.
-func (b *Block) Len() int64 { return int64(len(b.header)) + b.bodyLen() }
+func (b *Block) Len() int64 {
+	b.removeSeps()
+	return int64(len(b.header)) + b.bodyLen()
+}
 
 func (b *Block) bodyLen() int64 {
 	if b.file != nil {
@@ -50,6 +70,7 @@ func (b *Block) Read(p []byte) (int, error) {
 	if b.released {
 		return 0, errReleased
 	}
+	b.removeSeps()
 	h := int64(len(b.header))
 	if b.pos < h {
 		n := copy(p, b.header[b.pos:])
@@ -88,6 +109,7 @@ func (b *Block) WriteTo(w io.Writer) (int64, error) {
 	if b.released {
 		return 0, errReleased
 	}
+	b.removeSeps()
 	var total int64
 	h := int64(len(b.header))
 	if b.pos < h {
@@ -106,6 +128,7 @@ func (b *Block) WriteTo(w io.Writer) (int64, error) {
 
 // writeBody writes the body from offset at on.
 func (b *Block) writeBody(w io.Writer, at int64) (int64, error) {
+	b.removeSeps()
 	if b.file == nil {
 		if at >= int64(len(b.body)) {
 			return 0, nil

@@ -312,6 +312,8 @@ func TestRoundRobinMatchesGNUParallel(t *testing.T) {
 		{"more jobs than blocks", randLines(33, 10, 5, letters, "\n"), []string{"-j", "4", "--block", "20"}},
 		{"empty input", nil, []string{"-j", "3"}},
 		{"header", csv, []string{"-j", "2", "--header", ":", "--block", "300"}},
+		{"header, rrs", csv, []string{"-j", "2", "--header", ":", "--block", "300", "--rrs"}},
+		{"header, recstart, rrs", append([]byte("#h\n"), fasta(35, 60)...), []string{"-j", "3", "--header", ":", "--recstart", ">", "--block", "150", "--rrs"}},
 		{"-N 5", randLines(34, 100, 10, letters, "\n"), []string{"-j", "3", "-N", "5"}},
 	}
 	for _, c := range cases {

@@ -23,13 +23,13 @@ func closedErr(err error) bool {
 
 // RoundRobin feeds the blocks of s to at most jobs jobs (--round-robin):
 // each job gets one continuous standard input, the header once at its
-// start, then whole blocks. A job is started, with start, for each of the
-// first blocks until there are jobs of them (fewer blocks, fewer jobs; no
-// block, no job).
+// start, then whole blocks. Each of the first blocks starts a job, with
+// start, and goes to it, until there are jobs of them (fewer blocks, fewer
+// jobs; no block, no job).
 //
 // With ordered (-k), block k goes to job (k-1) mod jobs, so that every run
-// over the same input gives each job the same data. Otherwise a block goes
-// to whichever job is ready to take it.
+// over the same input gives each job the same data. Otherwise a later
+// block goes to whichever job is ready to take it.
 //
 // RoundRobin closes every writer start returned before it returns. A job
 // that stops reading takes no more blocks: its turn passes to the next.
@@ -60,10 +60,13 @@ func RoundRobin(ctx context.Context, s *Splitter, jobs int, ordered bool, start 
 			return err
 		}
 		if len(rr.jobs) < jobs {
-			if err := rr.start(ctx, start, ordered); err != nil {
+			// A new job for each of the first blocks, which it takes.
+			if err := rr.start(ctx, start, ordered, b); err != nil {
 				b.Release()
 				return err
 			}
+			next++
+			continue
 		}
 		if ordered {
 			err = rr.sendOrdered(ctx, b, &next)
@@ -89,16 +92,15 @@ type robin struct {
 }
 
 type rrJob struct {
-	w     io.WriteCloser
-	own   chan *Block // ordered: this job's blocks
-	gone  chan struct{}
-	once  sync.Once
-	began bool // the header went out
+	w    io.WriteCloser
+	own  chan *Block // ordered: this job's blocks
+	gone chan struct{}
+	once sync.Once
 }
 
 func (j *rrJob) close() { j.once.Do(func() { j.w.Close() }) }
 
-func (rr *robin) start(ctx context.Context, start func(context.Context) (io.WriteCloser, error), ordered bool) error {
+func (rr *robin) start(ctx context.Context, start func(context.Context) (io.WriteCloser, error), ordered bool, first *Block) error {
 	w, err := start(ctx)
 	if err != nil {
 		return fmt.Errorf("pipe: round robin: starting job %d: %w", len(rr.jobs)+1, err)
@@ -113,22 +115,22 @@ func (rr *robin) start(ctx context.Context, start func(context.Context) (io.Writ
 	rr.jobs = append(rr.jobs, j)
 	rr.live++
 	rr.mu.Unlock()
-	rr.wg.Go(func() { rr.feed(j, src) })
+	rr.wg.Go(func() { rr.feed(j, first, src) })
 	return nil
 }
 
-// feed writes the blocks that come to one job, until its channel closes or
-// the job stops reading.
-func (rr *robin) feed(j *rrJob, src <-chan *Block) {
+// feed writes a job's first block, then the blocks that come to it, until
+// its channel closes or the job stops reading.
+func (rr *robin) feed(j *rrJob, first *Block, src <-chan *Block) {
 	defer j.close()
-	for b := range src {
-		var err error
-		if !j.began {
-			j.began = true
-			_, err = b.WriteTo(j.w)
-		} else {
-			_, err = b.writeBody(j.w, 0)
-		}
+	var err error
+	if first.rrs != nil {
+		_, err = j.w.Write(first.firstOfJob())
+	} else {
+		_, err = first.WriteTo(j.w) // the header, then the block
+	}
+	b := first
+	for {
 		b.Release()
 		if err != nil {
 			rr.mu.Lock()
@@ -141,6 +143,11 @@ func (rr *robin) feed(j *rrJob, src <-chan *Block) {
 			rr.died <- struct{}{} // room for every job
 			return
 		}
+		var ok bool
+		if b, ok = <-src; !ok {
+			return
+		}
+		_, err = b.writeBody(j.w, 0)
 	}
 }
 

@@ -281,13 +281,13 @@ func (e *bufEngine) emit(n int) int {
 	if n <= 0 {
 		return 0
 	}
-	body := e.cur.b[e.lo : e.lo+n]
+	b := &Block{seq: e.seq + 1, header: e.header, body: e.cur.b[e.lo : e.lo+n], buf: e.cur}
 	if e.sp.rrs {
-		body = removeRecSep(e.sp, body)
+		b.rrs = e.sp // applied when the block is first used
 	}
 	e.cur.retain()
 	e.seq++
-	e.out = append(e.out, &Block{seq: e.seq, header: e.header, body: body, buf: e.cur})
+	e.out = append(e.out, b)
 	e.lo += n
 	return 1
 }
