@@ -86,9 +86,10 @@ type robin struct {
 	died   chan struct{}
 	wg     sync.WaitGroup
 
-	mu     sync.Mutex
-	live   int
-	failed []error
+	mu        sync.Mutex
+	live      int
+	failed    []error
+	cancelled bool // closeWriters ran
 }
 
 type rrJob struct {
@@ -114,6 +115,9 @@ func (rr *robin) start(ctx context.Context, start func(context.Context) (io.Writ
 	rr.mu.Lock()
 	rr.jobs = append(rr.jobs, j)
 	rr.live++
+	if rr.cancelled {
+		j.close() // started as ctx ended: its write must not wait either
+	}
 	rr.mu.Unlock()
 	rr.wg.Go(func() { rr.feed(j, first, src) })
 	return nil
@@ -202,6 +206,7 @@ func (rr *robin) closeChannels() {
 func (rr *robin) closeWriters() {
 	rr.mu.Lock()
 	defer rr.mu.Unlock()
+	rr.cancelled = true
 	for _, j := range rr.jobs {
 		j.close()
 	}
