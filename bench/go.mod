@@ -9,7 +9,7 @@ require (
 	github.com/panjf2000/ants/v2 v2.12.1
 	github.com/sethvargo/go-limiter v1.1.0
 	github.com/sourcegraph/conc v0.3.0
-	github.com/weft-dev/weft v0.0.0-00010101000000-000000000000
+	github.com/weft-dev/weft v0.9.0
 	go.uber.org/goleak v1.3.0
 	go.uber.org/ratelimit v0.3.1
 	golang.org/x/sync v0.25.0
@@ -22,5 +22,3 @@ require (
 	go.uber.org/atomic v1.7.0 // indirect
 	go.uber.org/multierr v1.9.0 // indirect
 )
-
-replace github.com/weft-dev/weft => ..

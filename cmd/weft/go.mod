@@ -2,13 +2,11 @@ module github.com/weft-dev/weft/cmd/weft
 
 go 1.26.0
 
-require github.com/weft-dev/weft v0.0.0
-
-replace github.com/weft-dev/weft => ../..
+require github.com/weft-dev/weft v0.9.0
 
 require (
 	github.com/nats-io/nats.go v1.55.0
-	github.com/weft-dev/weft/fleet v0.0.0
+	github.com/weft-dev/weft/fleet v0.9.0
 	go.uber.org/goleak v1.3.0
 )
 
@@ -25,5 +23,3 @@ require (
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/time v0.16.0 // indirect
 )
-
-replace github.com/weft-dev/weft/fleet => ../../fleet

@@ -14,6 +14,10 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/weft-dev/weft/cmd/weft/internal/joblog"
+	"github.com/weft-dev/weft/cmd/weft/internal/run"
+	"github.com/weft-dev/weft/cmd/weft/internal/submit"
 )
 
 // weftBin is the command, built once for the end-to-end tests.
@@ -75,30 +79,6 @@ func lines(s string) []string {
 }
 
 func sorted(s []string) []string { return slices.Sorted(slices.Values(s)) }
-
-func TestTemplate(t *testing.T) {
-	tests := []struct {
-		cmd  string
-		args []string
-		want string
-	}{
-		{"echo {}", []string{"a b"}, "echo 'a b'"},
-		{"echo", []string{"x", "y"}, "echo x y"},
-		{"cp {} {.}.bak", []string{"dir/f.txt"}, "cp dir/f.txt dir/f.bak"},
-		{"echo {/} {//} {/.}", []string{"/x/y.tar.gz"}, "echo y.tar.gz /x y.tar"},
-		{"echo {2}-{1} {#} {%}", []string{"a", "b"}, "echo b-a 7 3"},
-		{"echo {2/.}", []string{"a", "/p/q.c"}, "echo q"},
-		{"echo {}", []string{"it's"}, `echo 'it'"'"'s'`},
-		{"echo {}", []string{""}, "echo ''"},
-		{"awk '{print $1}' {}", []string{"f"}, "awk '{print $1}' f"},
-		{"echo {3}", []string{"a"}, "echo ''"},
-	}
-	for _, tt := range tests {
-		if got := parseTemplate(tt.cmd).expand(tt.args, 7, 3); got != tt.want {
-			t.Errorf("%q with %q: got %q; want %q", tt.cmd, tt.args, got, tt.want)
-		}
-	}
-}
 
 func TestMainJob(t *testing.T) {
 	o := runWeft(t, t.TempDir(), "", "-j", "4", "echo hello {}", ":::", "a", "b", "c")
@@ -199,7 +179,7 @@ func readLog(t *testing.T, path string) map[int]logLine {
 	for i, l := range lines(string(data)) {
 		f := strings.Split(l, "\t")
 		if i == 0 {
-			if l+"\n" != joblogHeader {
+			if l+"\n" != joblog.Header {
 				t.Fatalf("joblog header: %q", l)
 			}
 			continue
@@ -265,7 +245,7 @@ func TestExitStatusCountsFailures(t *testing.T) {
 
 func TestBadUsage(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "log"), []byte(joblogHeader+"1\t:\t1.000\t     0.001\t0\t2\t0\t0\techo other\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "log"), []byte(joblog.Header+"1\t:\t1.000\t     0.001\t0\t2\t0\t0\techo other\n"), 0o644)
 	tests := []struct {
 		args []string
 		want string
@@ -395,14 +375,18 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 
 func TestHelpDocumentsEveryFlag(t *testing.T) {
 	o := runWeft(t, t.TempDir(), "", "--help")
-	for _, f := range flagSpecs {
-		for _, name := range f.names {
-			if name == "--will-cite" || name == "-P" || name == "--halt-on-error" || name == "--dryrun" {
-				continue // accepted for compatibility only
-			}
-			if !strings.Contains(o.stdout, name) {
-				t.Errorf("--help does not mention %s", name)
-			}
+	names := []string{"-h", "--help", "--version"} // every command's, and the root's
+	for _, sec := range append(run.Sections(run.Defaults()), submit.Section(submit.Defaults())) {
+		for _, f := range sec.Options {
+			names = append(append(names, f.Names...), f.Aliases...)
+		}
+	}
+	for _, name := range names {
+		if name == "--will-cite" || name == "-P" || name == "--halt-on-error" || name == "--dryrun" {
+			continue // accepted for compatibility only
+		}
+		if !strings.Contains(o.stdout, name) {
+			t.Errorf("--help does not mention %s", name)
 		}
 	}
 	for _, name := range []string{"weft serve", "--store", "--listen", "weft worker", "--name", "--ack-wait", "--max-deliver"} {

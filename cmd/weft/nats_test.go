@@ -211,7 +211,9 @@ func TestNATSWorkerKilledMidRun(t *testing.T) {
 	if err := sub.Start(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "w2 to run 1,000 jobs", func() bool { return countLines(filepath.Join(dir, "ran-w2")) >= 1000 })
+	// w2 is killed a few hundred jobs in: mid-run however slow the machine
+	// (the race detector on a loaded machine runs a few dozen jobs a second).
+	waitForWithin(t, 3*time.Minute, "w2 to run 250 jobs", func() bool { return countLines(filepath.Join(dir, "ran-w2")) >= 250 })
 	workers[1].cmd.Process.Signal(syscall.SIGKILL)
 	<-workers[1].status
 	workers[1].status <- -1
