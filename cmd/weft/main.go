@@ -20,6 +20,7 @@ package main
 //go:generate sh -c "go run . help --man > weft.1"
 
 import (
+	"errors"
 	"os"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/cli"
@@ -94,6 +95,9 @@ func runCommand(rc *run.Config, sc *submit.Config, operands []string, env cli.En
 	}
 	if err := sc.Check(rc); err != nil {
 		return cli.Fail(env, err)
+	}
+	if rc.Pipe.Active() && sc.URL != "" {
+		return cli.Fail(env, errors.New("--pipe and --pipe-part run their jobs here: --nats cannot be used with them"))
 	}
 	r, err := run.New(rc, env)
 	if err != nil {

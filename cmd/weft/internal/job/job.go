@@ -63,6 +63,13 @@ func NewExecutor(c Config, procs *Procs, stdout, stderr io.Writer) *Executor {
 // ends. A job whose ctx has ended before it starts is recorded as stopped
 // by SIGTERM, without running. The caller releases the result.
 func (x *Executor) Run(ctx context.Context, seq int64, args []string, cmdline string) *Result {
+	return x.RunStdin(ctx, seq, args, cmdline, nil)
+}
+
+// RunStdin is Run with the standard input that in gives each try (see
+// Stdin); an error in giving it fails the try as a job that could not
+// start.
+func (x *Executor) RunStdin(ctx context.Context, seq int64, args []string, cmdline string, in Stdin) *Result {
 	for attempt := 1; ; attempt++ {
 		res := &Result{Seq: seq, Args: args, Cmdline: cmdline}
 		if ctx.Err() != nil {
@@ -70,7 +77,7 @@ func (x *Executor) Run(ctx context.Context, seq int64, args []string, cmdline st
 			res.Stdout, res.Stderr = &Output{}, &Output{}
 			return res
 		}
-		x.once(ctx, res)
+		x.once(ctx, res, in)
 		if res.OK() || attempt >= x.c.Tries || ctx.Err() != nil {
 			return res
 		}
@@ -88,7 +95,7 @@ func (x *Executor) Run(ctx context.Context, seq int64, args []string, cmdline st
 
 // once runs r.Cmdline with /bin/sh -c in a process group of its own, and
 // fills in r.
-func (x *Executor) once(ctx context.Context, r *Result) {
+func (x *Executor) once(ctx context.Context, r *Result, in Stdin) {
 	var readers sync.WaitGroup
 	var closeAfterStart []*os.File
 	// With a reaper, the shell waits at a gate (a read on fd 3) until the
@@ -141,6 +148,14 @@ func (x *Executor) once(ctx context.Context, r *Result) {
 		err = attach(&stderrF, x.stderr, errSink)
 	}
 	cmd.Stdout, cmd.Stderr = stdoutF, stderrF
+	var write func()
+	if err == nil && in != nil {
+		var stdinF *os.File
+		if stdinF, write, err = in(); err == nil {
+			cmd.Stdin = stdinF
+			closeAfterStart = append(closeAfterStart, stdinF)
+		}
+	}
 	r.Start = time.Now()
 	if err == nil {
 		err = cmd.Start()
@@ -148,6 +163,13 @@ func (x *Executor) once(ctx context.Context, r *Result) {
 	for _, f := range closeAfterStart {
 		f.Close()
 	}
+	// The input is written while the job runs; a job that could not start
+	// has closed its end, so that the writing ends at once.
+	var writer sync.WaitGroup
+	if write != nil {
+		writer.Go(write)
+	}
+	defer writer.Wait()
 	if err != nil {
 		if gate != nil {
 			gate.Close()

@@ -142,6 +142,10 @@ func (b *Block) writeBody(w io.Writer, at int64) (int64, error) {
 	return copyRange(w, b.file, b.off+at, b.n-at)
 }
 
+// Rewind makes the block's next Read or WriteTo start again from its
+// beginning, for a job that is run again (--retries).
+func (b *Block) Rewind() { b.pos = 0 }
+
 // Release gives the block's memory back for later blocks. The block must
 // not be used afterwards; releasing twice does nothing.
 func (b *Block) Release() {

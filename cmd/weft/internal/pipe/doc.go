@@ -137,7 +137,8 @@
 // In a --regexp search that starts in the middle of the buffer (the records
 // of --regexp -N), ^ and \b see the search's start as the text's start.
 // GNU parallel computes fractional sizes in floating point (0.29k is 289
-// bytes there, 290 here).
+// bytes there, 290 here). With --cat, GNU parallel's job exits with the
+// status of removing the file; weft's with the command's.
 //
 // # Blocking, cancellation and errors
 //

@@ -17,5 +17,6 @@ func Sections(c *Config) []cli.Section {
 		replacementStrings(),
 		runningOptions(c),
 		outputOptions(c),
+		pipeOptions(c),
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"os"
 	"sync/atomic"
 
 	"github.com/weft-dev/weft"
@@ -30,6 +31,7 @@ import (
 	"github.com/weft-dev/weft/cmd/weft/internal/job"
 	"github.com/weft-dev/weft/cmd/weft/internal/joblog"
 	"github.com/weft-dev/weft/cmd/weft/internal/output"
+	"github.com/weft-dev/weft/cmd/weft/internal/pipe"
 	"github.com/weft-dev/weft/cmd/weft/internal/reaper"
 	"github.com/weft-dev/weft/rate"
 )
@@ -58,6 +60,10 @@ type Run struct {
 	printed func() error       // waits for the printer
 
 	stopper atomic.Pointer[Stopper] // set by a run over many machines
+
+	blocks   *pipe.Splitter // --pipe, --pipe-part (pipe.go)
+	pipeFile *os.File       // --pipe-part's file
+	pipeData io.Reader      // --tee's input
 }
 
 // New opens the inputs of the run c and the joblog (reading it first to
@@ -72,11 +78,21 @@ func New(c *Config, env cli.Env) (*Run, error) {
 	if c.Command == "" {
 		r.tpl = cmdline.Raw() // the inputs are the commands, as in GNU parallel
 	}
+	if c.Pipe.Active() && !c.Pipe.Cat && !c.Pipe.Fifo {
+		r.tpl = r.tpl.Unappended() // as GNU parallel: the data is on stdin
+	}
 	var rp *reaper.Reaper
 	if env.Main {
 		rp = &reaper.Reaper{} // not in a test binary: the reaper is this executable
 	}
 	r.procs = job.NewProcs(rp)
+	if c.Pipe.Active() {
+		if err := r.openPipe(env.Stdin); err != nil {
+			in.Close()
+			r.closePipe()
+			return nil, err
+		}
+	}
 	if c.Joblog != "" {
 		if c.Resume || c.ResumeFailed {
 			if r.resume, err = joblog.Read(c.Joblog); err != nil {
@@ -87,6 +103,7 @@ func New(c *Config, env cli.Env) (*Run, error) {
 		if !c.DryRun {
 			if r.joblog, err = joblog.Create(c.Joblog, c.Resume || c.ResumeFailed); err != nil {
 				in.Close()
+				r.closePipe()
 				return nil, err
 			}
 		}
@@ -101,6 +118,7 @@ func (r *Run) Close() {
 	if r.joblog != nil {
 		r.joblog.Close()
 	}
+	r.closePipe()
 	r.cancel()
 }
 
