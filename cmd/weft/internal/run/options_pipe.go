@@ -19,7 +19,7 @@ func pipeOptions(c *Config) cli.Section {
 			Help:    "cut the file of -a FILE into parts (by default 10 per job slot); each job reads its part straight from the file, without it passing through weft",
 			Example: "weft --pipe-part -a big.log --block 100M 'grep -c ERROR'", Set: cli.True(&p.Part)},
 		{Names: []string{"--block"}, Aliases: []string{"--block-size"}, Arg: cli.Required, Value: "SIZE",
-			Help:    "blocks of at most SIZE (with --pipe-part: at least SIZE), ending on a record; k m g t p are powers of 1000, K M G T P of 1024; -N: N blocks per job slot (needs a file)",
+			Help:    "blocks of at most SIZE (with --pipe-part: at least SIZE), ending on a record; k m g t p are powers of 1000, K M G T P of 1024; -n: n blocks per job slot (needs a file)",
 			Example: "weft --pipe --block 10M 'wc -l' < big.txt", Set: p.only("--block", p.setBlock)},
 		{Names: []string{"-N", "--max-replace-args"}, Arg: cli.Required, Value: "N", Help: "with --pipe: N records per block",
 			Example: "seq 10 | weft --pipe -N 3 'paste -sd+ | bc'", Set: p.only("-N", cli.Int(&p.Records, 1))},
