@@ -83,7 +83,7 @@ func pipeCompatCases() []compatCase {
 		// --cat
 		{args: []string{"-k", "--pipe", "--cat", "-N", "2", "cat {}"}, stdin: nums, ordered: true},
 		{args: []string{"-k", "--pipe", "--cat", "--block", "10", "wc -l < {}"}, stdin: nums, ordered: true},
-		{args: []string{"-k", "--pipe", "--cat", "-N", "5", "grep -c 3 {}"}, stdin: nums, ordered: true},
+		{args: []string{"-k", "--pipe", "--cat", "-N", "5", "sort -rn {}"}, stdin: nums, ordered: true},
 		// --fifo
 		{args: []string{"-k", "--pipe", "--fifo", "-N", "2", "cat {}"}, stdin: nums, ordered: true},
 		{args: []string{"-k", "--pipe", "--fifo", "--block", "10", "wc -l < {}"}, stdin: nums, ordered: true},
