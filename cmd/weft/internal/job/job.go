@@ -148,12 +148,19 @@ func (x *Executor) once(ctx context.Context, r *Result, in Stdin) {
 		err = attach(&stderrF, x.stderr, errSink)
 	}
 	cmd.Stdout, cmd.Stderr = stdoutF, stderrF
-	var write func()
+	// The input is written while the job starts and runs (the pipe fills
+	// while the shell starts); a job that could not start has its end
+	// closed below, so that the writing ends at once.
+	var writer sync.WaitGroup
+	defer writer.Wait()
 	if err == nil && in != nil {
-		var stdinF *os.File
-		if stdinF, write, err = in(); err == nil {
+		stdinF, write, ierr := in()
+		if err = ierr; err == nil {
 			cmd.Stdin = stdinF
 			closeAfterStart = append(closeAfterStart, stdinF)
+			if write != nil {
+				writer.Go(write)
+			}
 		}
 	}
 	r.Start = time.Now()
@@ -163,13 +170,6 @@ func (x *Executor) once(ctx context.Context, r *Result, in Stdin) {
 	for _, f := range closeAfterStart {
 		f.Close()
 	}
-	// The input is written while the job runs; a job that could not start
-	// has closed its end, so that the writing ends at once.
-	var writer sync.WaitGroup
-	if write != nil {
-		writer.Go(write)
-	}
-	defer writer.Wait()
 	if err != nil {
 		if gate != nil {
 			gate.Close()
