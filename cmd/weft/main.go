@@ -21,6 +21,7 @@ package main
 //go:generate go run gnunames_gen.go
 
 import (
+	"errors"
 	"os"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/cli"
@@ -95,6 +96,9 @@ func runCommand(rc *run.Config, sc *submit.Config, operands []string, env cli.En
 	}
 	if err := sc.Check(rc); err != nil {
 		return cli.Fail(env, err)
+	}
+	if rc.Pipe.Active() && sc.URL != "" {
+		return cli.Fail(env, errors.New("--pipe and --pipe-part run their jobs here: --nats cannot be used with them"))
 	}
 	r, err := run.New(rc, env)
 	if err != nil {

@@ -267,6 +267,14 @@ func parseRepl(s string) (p part, ok bool, err error) {
 	return p, modifiers[p.mod], nil
 }
 
+// Unappended returns t, except that it never appends the arguments: with
+// --pipe a job's data is its stdin, and the values of --tee, like the
+// block's nothing, appear only where the command says {}.
+func (t Template) Unappended() Template {
+	t.append = false
+	return t
+}
+
 // Raw is the template of a run without a command: each input, its
 // arguments joined by spaces and not quoted, is itself the command line, as
 // in GNU parallel.

@@ -70,6 +70,13 @@ func NewExecutor(c Config, procs *Procs, stdout, stderr io.Writer) *Executor {
 // ends. A job whose ctx has ended before it starts is recorded as stopped
 // by SIGTERM, without running. The caller releases the result.
 func (x *Executor) Run(ctx context.Context, seq int64, args []string, cmdline string) *Result {
+	return x.RunStdin(ctx, seq, args, cmdline, nil)
+}
+
+// RunStdin is Run with the standard input that in gives each try (see
+// Stdin); an error in giving it fails the try as a job that could not
+// start.
+func (x *Executor) RunStdin(ctx context.Context, seq int64, args []string, cmdline string, in Stdin) *Result {
 	for attempt := 1; ; attempt++ {
 		res := &Result{Seq: seq, Args: args, Cmdline: cmdline}
 		if ctx.Err() != nil {
@@ -77,7 +84,7 @@ func (x *Executor) Run(ctx context.Context, seq int64, args []string, cmdline st
 			res.Stdout, res.Stderr = &Output{}, &Output{}
 			return res
 		}
-		x.once(ctx, res)
+		x.once(ctx, res, in)
 		if res.OK() && x.c.TimeoutPercent > 0 {
 			x.median.add(res.Elapsed)
 		}
@@ -98,7 +105,7 @@ func (x *Executor) Run(ctx context.Context, seq int64, args []string, cmdline st
 
 // once runs r.Cmdline with the shell's -c (/bin/sh by default) in a
 // process group of its own, and fills in r.
-func (x *Executor) once(ctx context.Context, r *Result) {
+func (x *Executor) once(ctx context.Context, r *Result, in Stdin) {
 	var readers sync.WaitGroup
 	var closeAfterStart []*os.File
 	// With a reaper, the shell waits at a gate (a read on fd 3) until the
@@ -155,6 +162,21 @@ func (x *Executor) once(ctx context.Context, r *Result) {
 		err = attach(&stderrF, x.stderr, errSink)
 	}
 	cmd.Stdout, cmd.Stderr = stdoutF, stderrF
+	// The input is written while the job starts and runs (the pipe fills
+	// while the shell starts); a job that could not start has its end
+	// closed below, so that the writing ends at once.
+	var writer sync.WaitGroup
+	defer writer.Wait()
+	if err == nil && in != nil {
+		stdinF, write, ierr := in()
+		if err = ierr; err == nil {
+			cmd.Stdin = stdinF
+			closeAfterStart = append(closeAfterStart, stdinF)
+			if write != nil {
+				writer.Go(write)
+			}
+		}
+	}
 	r.Start = time.Now()
 	if err == nil {
 		err = cmd.Start()

@@ -3,6 +3,7 @@ package job
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -242,5 +243,52 @@ func TestSlots(t *testing.T) {
 	}
 	if got := s.Get(); got != 4 {
 		t.Errorf("none free: got %d; want 4", got)
+	}
+}
+
+func TestRunStdinFeedsEachTry(t *testing.T) {
+	x := NewExecutor(Config{Tries: 3, Grace: time.Second}, NewProcs(nil), nil, nil)
+	tries := 0
+	in := func() (*os.File, func(), error) {
+		tries++
+		r, w, err := os.Pipe()
+		if err != nil {
+			return nil, nil, err
+		}
+		return r, func() {
+			w.WriteString("try " + strconv.Itoa(tries) + "\n")
+			w.Close()
+		}, nil
+	}
+	res := x.RunStdin(context.Background(), 1, nil, `read l; echo "$l"; [ "$l" = "try 2" ]`, in)
+	defer res.Release()
+	if !res.OK() || tries != 2 {
+		t.Fatalf("exit %d after %d tries; want 0 after 2", res.Exit, tries)
+	}
+	if got := string(res.Stdout.Bytes()); got != "try 2\n" {
+		t.Errorf("stdout %q; want the second try's input", got)
+	}
+}
+
+func TestRunStdinWriterEndsWhenTheJobDoesNotRead(t *testing.T) {
+	x := NewExecutor(Config{Tries: 1, Grace: time.Second}, NewProcs(nil), nil, nil)
+	var werr error
+	in := func() (*os.File, func(), error) {
+		r, w, err := os.Pipe()
+		if err != nil {
+			return nil, nil, err
+		}
+		return r, func() {
+			defer w.Close()
+			big := bytes.Repeat([]byte("x"), 1<<20)
+			for werr == nil {
+				_, werr = w.Write(big)
+			}
+		}, nil
+	}
+	res := x.RunStdin(context.Background(), 1, nil, "exit 0", in)
+	defer res.Release()
+	if !res.OK() || !errors.Is(werr, syscall.EPIPE) {
+		t.Fatalf("exit %d, write error %v; want 0 and EPIPE", res.Exit, werr)
 	}
 }

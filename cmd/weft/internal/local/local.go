@@ -1,6 +1,8 @@
 // Package local runs a run's jobs on this machine: a weft pool of -j
 // workers (with --rate and --delay as its start-rate limit), each running
-// one job at a time as its own process group.
+// one job at a time as its own process group. With --pipe and --pipe-part
+// a job is a block of the input; with --round-robin and --tee the jobs
+// are started at once, each with a stdin of its own (pipe.go).
 //
 //	status := local.Execute(r) // r from run.New
 package local
@@ -15,7 +17,11 @@ import (
 // run is stopped, and returns the run's exit status.
 func Execute(r *run.Run) int {
 	jobs := r.Config().Jobs
-	opts := []pool.Option{pool.WithQueue(jobs)}
+	queue := jobs
+	if r.Config().Pipe.Active() {
+		queue = 0 // a block waits in the splitter's hands, not in a queue: memory stays at -j+1 blocks
+	}
+	opts := []pool.Option{pool.WithQueue(queue)}
 	lim, err := r.Limiter()
 	if err != nil {
 		return r.Fail(err)
@@ -28,7 +34,17 @@ func Execute(r *run.Run) int {
 		return r.Fail(err)
 	}
 	r.Start(jobs)
-	inputErr := feed(r, p, r.Executor())
+	var inputErr error
+	switch x, pc := r.Executor(), r.Config().Pipe; {
+	case pc.Tee:
+		inputErr = tee(r, x)
+	case pc.RoundRobin:
+		inputErr = roundRobin(r, x)
+	case pc.Active():
+		inputErr = feedBlocks(r, p, x)
+	default:
+		inputErr = feed(r, p, x)
+	}
 	p.Close()
 	outErr := r.Finish()
 	switch {

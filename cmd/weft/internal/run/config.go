@@ -54,6 +54,7 @@ type Config struct {
 	Eta            bool
 	Command        string         // the command template; "" when the inputs are the commands
 	Sources        []input.Source // ::: and :::: groups and -a files, in order
+	Pipe           Pipe           // --pipe, --pipe-part and their options (pipe.go)
 }
 
 // Defaults is the configuration of a run before any option: a job per CPU
@@ -90,7 +91,7 @@ func (c *Config) SetOperands(words []string) error {
 	if (c.Resume || c.ResumeFailed) && c.Joblog == "" {
 		return errors.New("--resume and --resume-failed need --joblog FILE")
 	}
-	return nil
+	return c.checkPipe()
 }
 
 func (c *Config) setJobs(flag, v string) error {

@@ -18,6 +18,6 @@ func Sections(c *Config) []cli.Section {
 		runningOptions(c),
 		outputOptions(c),
 		refusedOptions(),
-		pipeRefused(),
+		pipeOptions(c),
 	}
 }

@@ -34,6 +34,7 @@ import (
 	"github.com/weft-dev/weft/cmd/weft/internal/joblog"
 	"github.com/weft-dev/weft/cmd/weft/internal/output"
 	"github.com/weft-dev/weft/cmd/weft/internal/perlexpr"
+	"github.com/weft-dev/weft/cmd/weft/internal/pipe"
 	"github.com/weft-dev/weft/cmd/weft/internal/reaper"
 	"github.com/weft-dev/weft/rate"
 )
@@ -68,6 +69,10 @@ type Run struct {
 	printed func() error       // waits for the printer
 
 	stopper atomic.Pointer[Stopper] // set by a run over many machines
+
+	blocks   *pipe.Splitter // --pipe, --pipe-part (pipe.go)
+	pipeFile *os.File       // --pipe-part's file
+	pipeData io.Reader      // --tee's input
 }
 
 // New opens the inputs of the run c and the joblog (reading it first to
@@ -100,11 +105,20 @@ func New(c *Config, env cli.Env) (*Run, error) {
 			return nil, err
 		}
 	}
+	if c.Pipe.Active() && !c.Pipe.Cat && !c.Pipe.Fifo {
+		r.tpl = r.tpl.Unappended() // as GNU parallel: the data is on stdin
+	}
 	var rp *reaper.Reaper
 	if env.Main {
 		rp = &reaper.Reaper{} // not in a test binary: the reaper is this executable
 	}
 	r.procs = job.NewProcs(rp)
+	if c.Pipe.Active() {
+		if err := r.openPipe(env.Stdin); err != nil {
+			r.Close()
+			return nil, err
+		}
+	}
 	if c.Joblog != "" {
 		if c.Resume || c.ResumeFailed {
 			if r.resume, err = joblog.Read(c.Joblog); err != nil {
@@ -166,6 +180,7 @@ func (r *Run) Close() {
 	if r.joblog != nil {
 		r.joblog.Close()
 	}
+	r.closePipe()
 	r.cancel()
 }
 
