@@ -34,7 +34,7 @@ func BenchmarkRunners(b *testing.B) {
 				}
 				for b.Loop() {
 					cmd := exec.Command(args[0], args[1:]...)
-					cmd.Env = benchEnv // weft and GNU parallel both run their jobs in /bin/sh
+					cmd.Env = benchEnv() // weft and GNU parallel both run their jobs in /bin/sh
 					cmd.Stdin = strings.NewReader(input)
 					if out, err := cmd.CombinedOutput(); err != nil {
 						b.Fatalf("%s: %v\n%s", tool.name, err, out)
@@ -76,7 +76,7 @@ func BenchmarkNATSRunner(b *testing.B) {
 			}
 			for b.Loop() {
 				cmd := exec.Command(weftBin, args...)
-				cmd.Env = benchEnv
+				cmd.Env = benchEnv()
 				cmd.Stdin = strings.NewReader(input)
 				if out, err := cmd.CombinedOutput(); err != nil {
 					b.Fatalf("%v\n%s", err, out)
@@ -88,5 +88,7 @@ func BenchmarkNATSRunner(b *testing.B) {
 }
 
 // benchEnv is the benchmarks' environment: the jobs of weft and of GNU
-// parallel run in /bin/sh, whatever the shell of whoever runs them.
-var benchEnv = append(os.Environ(), "PARALLEL_SHELL=/bin/sh")
+// parallel run in /bin/sh, whatever the shell of whoever runs them. It is
+// read when a command starts, after TestMain has set the environment (the
+// configuration directory where clients find their credentials).
+func benchEnv() []string { return append(os.Environ(), "PARALLEL_SHELL=/bin/sh") }
