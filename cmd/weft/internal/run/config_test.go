@@ -179,7 +179,7 @@ func TestBadValuesAreNamed(t *testing.T) {
 		{[]string{"echo", ":::+", "a"}, "weft: :::+ links to the input source before it, and there is none (use ::: first)"},
 		{[]string{"--sshlogin", "host", "echo"}, "weft: option --sshlogin is not supported: jobs run on other machines through --nats and weft worker, not ssh"},
 		{[]string{"-kS", "host", "echo"}, "weft: option -S is not supported: jobs run on other machines through --nats and weft worker, not ssh"},
-		{[]string{"--pipe", "wc"}, "weft: option --pipe is not supported: not yet"},
+		{[]string{"--block", "1M", "wc"}, "weft: --block needs --pipe or --pipe-part"},
 	}
 	for _, tt := range tests {
 		if _, bad := parse(tt.args...); !strings.HasPrefix(bad, tt.want) || strings.Contains(bad, "\n") {
