@@ -80,14 +80,22 @@ func Execute(r *run.Run, sc *Config) int {
 		return fail(err)
 	}
 	defer c.Close()
-	var rr *submitter // set before the server can be given up on: the watch starts below
+	// The watch may give up on the server before the submitter exists (a
+	// server gone while the run starts): it waits until rr is set, or until
+	// Execute returns without one.
+	var rr *submitter
 	ready := make(chan struct{})
+	var readyOnce sync.Once
+	markReady := func() { readyOnce.Do(func() { close(ready) }) }
+	defer markReady()
 	watch := reach.New(reach.Config{
 		URL: sc.URL, Timeout: sc.ServerTimeout, Out: r.Stderr(),
 		While: "the jobs already submitted go on on the workers",
 		GiveUp: func() {
 			<-ready
-			rr.serverGone()
+			if rr != nil {
+				rr.serverGone()
+			}
 		},
 	})
 	defer watch.Stop()
@@ -133,7 +141,7 @@ func Execute(r *run.Run, sc *Config) int {
 		skips: map[int64]int{}, done: map[int64]bool{},
 	}
 	rr.changed.L = &rr.mu
-	close(ready)
+	markReady()
 	r.SetStopper(rr) // and stopped at once if interrupted while starting
 
 	// What the workers reported before this start (a restart with the same
