@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/weft-dev/weft/fleet"
 )
@@ -52,12 +56,19 @@ func BenchmarkRunners(b *testing.B) {
 // Through NATS, the server is open (no credentials, plain text: the
 // baseline), requires credentials in plain text, or is as by default
 // (credentials and TLS), so that the cost of security is measured too.
+//
+// Besides the wall time, cpu-us/job is the processor time that the whole
+// fleet spends per job: this process (the server), the worker and its jobs,
+// and the submitter. On a machine that others share, it is the steadier
+// measure of what security costs: the wall time also counts whatever else
+// ran meanwhile.
 func BenchmarkNATSRunner(b *testing.B) {
 	const jobs = 2000
 	input := strings.Repeat("x\n", jobs)
 	for _, impl := range []string{"local", "nats-open", "nats-auth", "nats"} {
 		b.Run("impl="+impl, func(b *testing.B) {
 			args := []string{"-j", "2", "true"}
+			worker := 0 // the worker's pid
 			if impl != "local" {
 				c := serverConfig(b.TempDir(), 0)
 				c.InsecureNoAuth = impl == "nats-open"
@@ -72,8 +83,10 @@ func BenchmarkNATSRunner(b *testing.B) {
 					b.Fatal(err)
 				}
 				defer func() { w.Process.Kill(); w.Wait() }()
+				worker = w.Process.Pid
 				args = append([]string{"--nats", srv.URL()}, args...)
 			}
+			cpu := -selfCPU(b) - procCPU(b, worker)
 			for b.Loop() {
 				cmd := exec.Command(weftBin, args...)
 				cmd.Env = benchEnv()
@@ -81,11 +94,53 @@ func BenchmarkNATSRunner(b *testing.B) {
 				if out, err := cmd.CombinedOutput(); err != nil {
 					b.Fatalf("%v\n%s", err, out)
 				}
+				cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 			}
+			cpu += selfCPU(b) + procCPU(b, worker)
 			b.ReportMetric(float64(jobs)*float64(b.N)/b.Elapsed().Seconds(), "jobs/s")
+			b.ReportMetric(float64(cpu.Microseconds())/float64(jobs*b.N), "cpu-us/job")
 		})
 	}
 }
+
+// selfCPU is the processor time this process has used so far (the
+// server, and the benchmark itself).
+func selfCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// procCPU is the processor time that process pid has used so far, with its
+// children that it waited for (a worker's jobs); 0 for pid 0. It reads
+// /proc/PID/stat.
+func procCPU(b *testing.B, pid int) time.Duration {
+	if pid == 0 {
+		return 0
+	}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The fields after the command's name, which is in parentheses and
+	// may hold spaces: utime, stime, cutime and cstime are the 14th to
+	// 17th fields of the line, the 12th to 15th after the name.
+	f := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
+	var ticks int64
+	for _, s := range f[11:15] {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			b.Fatalf("/proc/%d/stat: %v", pid, err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / clockTicks
+}
+
+// clockTicks is the unit of /proc's times: USER_HZ, 100 on Linux.
+const clockTicks = 100
 
 // benchEnv is the benchmarks' environment: the jobs of weft and of GNU
 // parallel run in /bin/sh, whatever the shell of whoever runs them. It is
