@@ -2,7 +2,6 @@ package cli
 
 import (
 	"io"
-	"slices"
 	"strings"
 )
 
@@ -98,37 +97,17 @@ func manSections(b *strings.Builder, path []*Command, heading string) {
 // manRefused lists the options refused by name, with what to use instead,
 // each once with the commands that refuse it.
 func manRefused(b *strings.Builder, root *Command) {
-	type refusal struct {
-		names, reason string
-		by            []string
-	}
-	var rows []*refusal
-	Walk(root, func(path []*Command) {
-		cmd := path[len(path)-1]
-		if cmd.Bind == nil {
-			return
-		}
-		for _, sec := range cmd.Bind().Sections {
-			for _, o := range sec.Options {
-				if o.Refused == "" {
-					continue
-				}
-				r := &refusal{names: boldNames(o.allNames()), reason: roff(o.Refused)}
-				if i := slices.IndexFunc(rows, func(x *refusal) bool { return x.names == r.names && x.reason == r.reason }); i >= 0 {
-					r = rows[i]
-				} else {
-					rows = append(rows, r)
-				}
-				r.by = append(r.by, roff(pathName(path)))
-			}
-		}
-	})
+	rows := refusals(root)
 	if len(rows) == 0 {
 		return
 	}
 	b.WriteString(".SH REFUSED OPTIONS\nThese options are refused by name, before anything runs, with what to use instead.\n")
 	for _, r := range rows {
-		b.WriteString(".TP\n" + r.names + " (" + strings.Join(r.by, ", ") + ")\n" + r.reason + "\n")
+		by := make([]string, len(r.by))
+		for i, p := range r.by {
+			by[i] = roff(p)
+		}
+		b.WriteString(".TP\n" + boldNames(r.names) + " (" + strings.Join(by, ", ") + ")\n" + roff(r.reason) + "\n")
 	}
 }
 

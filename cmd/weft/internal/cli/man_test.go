@@ -67,3 +67,25 @@ func TestRoffEscapes(t *testing.T) {
 		}
 	}
 }
+
+func TestRefusedMarkdown(t *testing.T) {
+	var b strings.Builder
+	WriteRefusedMarkdown(&b, tree(&got{}))
+	table := b.String()
+	if !strings.HasPrefix(table, "| option | refused with |\n|---|---|\n") {
+		t.Fatalf("the table has no header:\n%s", table)
+	}
+	// Refused by the root command: the commands are not named.
+	for _, want := range []string{
+		"| `--pipe` | use a ::: group or stdin lines instead |\n",
+	} {
+		if !strings.Contains(table, want) {
+			t.Errorf("the table lacks %q:\n%s", want, table)
+		}
+	}
+	for _, l := range strings.Split(strings.TrimSuffix(table, "\n"), "\n") {
+		if strings.Count(strings.ReplaceAll(l, `\|`, ""), "|") != 3 {
+			t.Errorf("a row does not have two columns: %q", l)
+		}
+	}
+}
