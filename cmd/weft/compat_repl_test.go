@@ -5,10 +5,10 @@ package main
 // the others): at least three per option.
 func replCompatCases() []compatCase {
 	files := map[string]string{
-		"t.tsv":  "f1\tf2\nA\tB\nC\tD\n",
-		"c.csv":  "name,size\n a , 1 \nb,2\n",
-		"pad":    "  x  \n\ty\t\n",
-		"paths":  "dir.x/a.b.c.d\nnodot\n/abs/f.tar.gz\n",
+		"t.tsv": "f1\tf2\nA\tB\nC\tD\n",
+		"c.csv": "name,size\n a , 1 \nb,2\n",
+		"pad":   "  x  \n\ty\t\n",
+		"paths": "dir.x/a.b.c.d\nnodot\n/abs/f.tar.gz\n",
 	}
 	return []compatCase{
 		// --plus: the parts of a path.
@@ -40,6 +40,8 @@ func replCompatCases() []compatCase {
 		{args: []string{"-k", "--header", "foo", "echo {f1} {t.tsv} {f2}", ":::", "f1", "x", "::::", "t.tsv"}, files: files, ordered: true},
 		// --header 0 reads no header.
 		{args: []string{"-k", "--header", "0", "echo {t.tsv}", "::::", "t.tsv"}, files: files, ordered: true},
+		// A header is no job: {##} does not count it.
+		{args: []string{"-k", "--header", ":", "--plus", "echo {##} {h}", ":::", "h", "a", "b"}, ordered: true},
 		// stdin's first line.
 		{args: []string{"-k", "--header", ":", "echo {h}"}, stdin: "h\n1\n2\n", ordered: true},
 

@@ -43,3 +43,24 @@ func TestNameColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderIsNoJob: the number of jobs known in advance (for {##},
+// --halt with a percentage, the progress line) does not count headers.
+func TestHeaderIsNoJob(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want int64
+	}{
+		{[]string{"--header", ":", "echo", ":::", "h", "a", "b", ":::", "g", "c"}, 2},
+		{[]string{"--header", "0", "echo", ":::", "h", "a", "b"}, 3},
+		{[]string{"echo", ":::", "h", "a", "b"}, 3},
+	} {
+		c, bad := parse(tt.args...)
+		if bad != "" {
+			t.Fatal(bad)
+		}
+		if got := c.total(); got != tt.want {
+			t.Errorf("%q: %d jobs; want %d", tt.args, got, tt.want)
+		}
+	}
+}

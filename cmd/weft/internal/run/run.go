@@ -282,7 +282,8 @@ func (c *Config) total() int64 {
 	if c.EOF != "" || c.SkipEmpty {
 		return -1 // the values must be read to know
 	}
-	return input.Config{Sources: c.Sources, Link: c.Link}.Total()
+	ic := c.inputConfig()
+	return input.Config{Sources: ic.Sources, Link: ic.Link, Header: ic.Header, NamesOnly: ic.NamesOnly}.Total()
 }
 
 // progressTotal is the number of jobs for the progress line, -1 if
