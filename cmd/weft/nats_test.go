@@ -648,3 +648,31 @@ func jobMovesToASecondWorker(t *testing.T, ackWait time.Duration, stop func(w1 *
 		t.Errorf("joblog %q; want the one job, run by w2", l)
 	}
 }
+
+// TestNATSHeaderAndTrimMatchLocalRun: --header's names and the blanks
+// --trim and --colsep take off reach the workers as a local run, and GNU
+// parallel, have them.
+func TestNATSHeaderAndTrimMatchLocalRun(t *testing.T) {
+	_, u := natsServer(t)
+	dir := t.TempDir()
+	startWorker(t, dir, u, "w1", "-j", "2")
+	if err := os.WriteFile(filepath.Join(dir, "c.csv"), []byte("name,size\n a , 1 \nb,2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-k", "--tag", "--header", ":", "--colsep", ",", "echo [{name}] [{size}]", "::::", "c.csv"}, "a 1\t[a] [1]\nb 2\t[b] [2]\n"},
+		{[]string{"-k", "--trim", "l", "echo [{}]", ":::", " x ", "y"}, "[x ]\n[y]\n"},
+	} {
+		local := runWeft(t, dir, "", tt.args...)
+		remote := runWeft(t, dir, "", slices.Concat([]string{"--nats", u}, tt.args)...)
+		if local.stdout != tt.want || local.status != 0 {
+			t.Errorf("%q locally: status %d, stdout %q; want %q", tt.args, local.status, local.stdout, tt.want)
+		}
+		if remote.stdout != tt.want || remote.status != 0 {
+			t.Errorf("%q through NATS: status %d, stdout %q; want %q\nstderr: %s", tt.args, remote.status, remote.stdout, tt.want, remote.stderr)
+		}
+	}
+}

@@ -20,5 +20,27 @@ func ExampleParse() {
 	// convert 'photos/a b.jpg' 'a b'.png
 	// echo y-x z #7
 	// gzip -9 'it'"'"'s.log'
-	// replacement string {..} is not supported: it is one of --plus's, which weft does not have yet (use {} {.} {/} {//} {/.} and the shell's ${x%.*})
+	// replacement string {..} is not supported: it is one of --plus's: give --plus (without it, GNU parallel leaves it as text)
+}
+
+// -q: each word of the command is quoted whole, the input with it.
+func ExampleParseQuoted() {
+	t, err := cmdline.ParseQuoted([]string{"perl", "-e", `print "@ARGV\n"`, "{}.txt"}, cmdline.Syntax{})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(t.Expand([]string{"a b"}, 1, 1))
+	// Output:
+	// perl -e 'print "@ARGV\n"' 'a b.txt'
+}
+
+// --header: the names of the columns become their positions.
+func ExampleNameColumn() {
+	words, err := cmdline.NameColumn([]string{"echo", "{size}", "{=size $_*=2 =}"}, "size", 2, "")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(words)
+	// Output:
+	// [echo {2} {=2 $_*=2 =}]
 }

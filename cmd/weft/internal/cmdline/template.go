@@ -30,7 +30,9 @@ type Template struct {
 	raw    bool // no command: the arguments, unquoted, are the command
 	perl   *perlexpr.Template
 	exprs  []perlexpr.Expr
-	total  bool // an expression calls total_jobs()
+	total  bool   // an expression calls total_jobs()
+	trim   string // --trim: the blanks taken off each argument (trim.go)
+	quote  bool   // -q: each word quoted whole (quoted.go)
 }
 
 // part is literal text, or a replacement string: an argument (all of them
@@ -52,7 +54,8 @@ var modifiers = map[string]bool{"": true, ".": true, "/": true, "//": true, "/."
 // {-1/}), and the perl expressions {= perl =} and {=n perl =}. Other text
 // in braces is left as it is ({x}, awk's {print $1}), as GNU parallel
 // leaves it; but a replacement string GNU parallel has and weft does not
-// (--plus's {..} and {+/}, {#:%04d}, {0}) is an error that names it. A
+// (--plus's {..} and {+/} without --plus, {#:%04d}, {0}) is an error that
+// names it. A
 // command without replacement strings gets the arguments appended.
 func Parse(cmd string) (Template, error) {
 	return ParseWith(cmd, Syntax{})
@@ -69,6 +72,11 @@ type Syntax struct {
 	// --slotreplace): Rename["{}"] = ",," makes ,, the input, and {} (and
 	// its positional forms {n}) plain text, as in GNU parallel.
 	Rename map[string]string
+	// Trim is --trim: the blanks (space, tab, newline, CR, FF, VT) taken
+	// off each argument before it is put in the command, "l" at its start,
+	// "r" at its end, "lr" or "rl" at both; "" or "n" takes none. A perl
+	// expression needs the same from its Evaluator (perlexpr.WithTrim).
+	Trim string
 }
 
 // renamable are the replacement strings Syntax.Rename may respell, with
@@ -109,7 +117,12 @@ func ParseWith(cmd string, syn Syntax) (Template, error) {
 	if err != nil {
 		return Template{}, err
 	}
-	var t Template
+	if syn.Trim != "" {
+		if err := CheckTrim(syn.Trim); err != nil {
+			return Template{}, err
+		}
+	}
+	t := Template{trim: syn.Trim}
 	for _, seg := range pt.Segments {
 		if seg.Kind == perlexpr.Perl {
 			t.parts = append(t.parts, part{repl: true, perl: true, expr: seg.Expr, arg: seg.Pos})
@@ -227,7 +240,7 @@ var notYet = []struct {
 	why string
 }{
 	{regexp.MustCompile(`^-?[0-9]*(\+/|\+\.|\+\.\.|\+\.\.\.|\.\.|\.\.\.|/\.\.|/\.\.\.|##)$`),
-		"it is one of --plus's, which weft does not have yet (use {} {.} {/} {//} {/.} and the shell's ${x%.*})"},
+		"it is one of --plus's: give --plus (without it, GNU parallel leaves it as text)"},
 	{regexp.MustCompile(`^-?[0-9]*(|\.|/|//|/\.|#|%):%.*$`),
 		"weft does not format replacement strings yet (use printf in the command: $(printf %04d {#}))"},
 	{regexp.MustCompile(`^-?0+(|\.|/|//|/\.)$`),
@@ -280,6 +293,16 @@ func (t Template) Unappended() Template {
 // in GNU parallel.
 func Raw() Template { return Template{raw: true} }
 
+// Trimmed returns t with the --trim mode of Syntax.Trim; for Raw, whose
+// template has no Syntax.
+func (t Template) Trimmed(mode string) (Template, error) {
+	if err := CheckTrim(mode); err != nil {
+		return Template{}, err
+	}
+	t.trim = mode
+	return t, nil
+}
+
 // IsRaw reports whether t is Raw: the inputs are the commands.
 func (t Template) IsRaw() bool { return t.raw }
 
@@ -306,6 +329,10 @@ func (t Template) Expand(args []string, seq int64, slot int) string {
 // values for this job (from an Evaluator, for the Calls of t): each value
 // is shell-quoted like any input, unless the expression called uq().
 func (t Template) ExpandPerl(args []string, seq int64, slot int, res perlexpr.Result) string {
+	args = t.TrimArgs(args)
+	if t.quote {
+		return t.expandQuoted(args, seq, slot, res)
+	}
 	if t.raw {
 		return strings.Join(args, " ")
 	}

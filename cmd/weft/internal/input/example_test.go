@@ -2,6 +2,7 @@ package input_test
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/input"
@@ -37,4 +38,29 @@ func ExampleRecords() {
 	// Output:
 	// "x"
 	// "y z"
+}
+
+// A header names the columns: --header : with stdin cut at commas.
+func ExampleInputs_Headers() {
+	c := input.Config{Sep: "\n", Colsep: regexp.MustCompile(","), Header: true}
+	in, err := input.Open(c, strings.NewReader("name,size\na,1\nb,2\n"))
+	if err != nil {
+		panic(err)
+	}
+	defer in.Close()
+	cols, err := in.Headers()
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(cols)
+	for j, err := range in.Jobs() {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(j.Seq, j.Args, j.Names)
+	}
+	// Output:
+	// [{name 1} {size 2}]
+	// 1 [a 1] [name size]
+	// 2 [b 2] [name size]
 }

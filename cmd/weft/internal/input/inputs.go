@@ -29,6 +29,11 @@ import (
 type Job struct {
 	Seq  int64
 	Args []string
+	// Names are the names of the arguments with --header (Config.Header,
+	// Inputs.Headers), one per argument: the column's name in its source's
+	// header, or the argument's position (from 1) when the header has no
+	// name for it. Nil without --header. Read-only: jobs may share it.
+	Names []string
 }
 
 // Source is one input group: literal values (::: a b c) or the records of
@@ -57,6 +62,12 @@ type Config struct {
 	// one job, and the longest source decides how many there are, the
 	// shorter ones starting again from their first record.
 	Link bool
+	// Header makes the first record of each source a header that names
+	// its columns instead of a job (see Inputs.Headers, which reads it).
+	Header bool
+	// NamesOnly, with Header, reads no header record: only the names of
+	// the file sources name arguments (GNU parallel's --header 0).
+	NamesOnly bool
 }
 
 // units returns the sources' indexes, grouped by linking: each unit
@@ -88,6 +99,9 @@ func (c Config) Total() int64 {
 				return -1
 			}
 			k := int64(len(s.Values))
+			if c.Header && !c.NamesOnly && k > 0 {
+				k-- // the header is no job
+			}
 			if shortest < 0 || k < shortest {
 				shortest = k
 			}
@@ -108,6 +122,10 @@ type Inputs struct {
 	c     Config
 	stdin io.Reader
 	files []*os.File // one per source; nil for ::: groups and stdin
+
+	headed bool        // Headers was called
+	rest   []io.Reader // per source, a file or stdin after its header
+	names  []string    // the names of the arguments, with Header
 }
 
 // Open opens every input file before any job starts, so that an
@@ -141,13 +159,20 @@ func (in *Inputs) Close() {
 func (in *Inputs) source(i int) iter.Seq2[string, error] {
 	s := in.c.Sources[i]
 	if !s.IsFile {
+		values := s.Values
+		if in.headed && !in.c.NamesOnly && len(values) > 0 {
+			values = values[1:] // the header
+		}
 		return in.filter(func(yield func(string, error) bool) {
-			for _, v := range s.Values {
+			for _, v := range values {
 				if !yield(v, nil) {
 					return
 				}
 			}
 		})
+	}
+	if in.rest != nil && in.rest[i] != nil {
+		return in.filter(Records(in.rest[i], in.c.Sep))
 	}
 	if in.files[i] == nil {
 		return in.filter(Records(in.stdin, in.c.Sep))
@@ -195,7 +220,7 @@ func (in *Inputs) Jobs() iter.Seq2[Job, error] {
 		var seq int64
 		emit := func(args []string) bool {
 			seq++
-			return yield(Job{Seq: seq, Args: args}, nil)
+			return yield(Job{Seq: seq, Args: args, Names: in.namesOf(len(args))}, nil)
 		}
 		units := in.c.units()
 		first := in.columnsOf(in.filter(Records(in.stdin, in.c.Sep)))

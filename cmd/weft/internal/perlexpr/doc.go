@@ -1,7 +1,8 @@
 // Package perlexpr gives weft GNU parallel's perl replacement strings:
 // {= perl expression =}, {=N perl expression =}, --rpl 'TAG perl
 // expression' (plain, positional as {2TAG}, and dynamic, with a regexp in
-// the tag) and --parens.
+// the tag), --parens, and the replacement strings of --plus (Syntax.Plus),
+// which are GNU parallel's own --rpl definitions.
 //
 // There are two halves. A [Parser] splits a command template into literal
 // text, perl expressions and the replacement strings that the caller

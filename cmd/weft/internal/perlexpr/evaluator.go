@@ -80,11 +80,18 @@ type Option func(*config)
 type config struct {
 	perl   string
 	stderr io.Writer
+	trim   string
 }
 
 // WithPerl sets the perl program to run: a path, or a name looked up in
 // PATH. The default is "perl".
 func WithPerl(perl string) Option { return func(c *config) { c.perl = perl } }
+
+// WithTrim takes the blanks (space, tab, newline, CR, FF, VT) off each
+// argument before an expression sees it in $_, as GNU parallel's --trim
+// does: "l" at its start, "r" at its end, "lr" or "rl" at both. @arg keeps
+// the arguments as they are. The default, "n", trims nothing.
+func WithTrim(mode string) Option { return func(c *config) { c.trim = mode } }
 
 // WithStderr sets where perl's standard error goes: what an expression
 // prints or warns (its standard output goes there too, since perl's own
@@ -146,7 +153,7 @@ var frames = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 // expression (wrapping exec.ErrNotFound) when perl is not installed. ctx
 // bounds the start only.
 func Start(ctx context.Context, exprs []Expr, opts ...Option) (*Evaluator, error) {
-	cfg := config{perl: "perl", stderr: os.Stderr}
+	cfg := config{perl: "perl", stderr: os.Stderr, trim: "n"}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -168,7 +175,7 @@ func Start(ctx context.Context, exprs []Expr, opts ...Option) (*Evaluator, error
 		inW.Close()
 		return nil, fmt.Errorf("perlexpr: %w", err)
 	}
-	cmd := exec.Command(path, "-e", helperScript)
+	cmd := exec.Command(path, "-e", helperScript, cfg.trim)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, cfg.stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	err = cmd.Start()

@@ -43,6 +43,36 @@ sub slot() { $weft::job->slot() }
 sub seq() { $weft::job->seq() }
 sub skip() { $weft::job->skip() }
 
+# uniq returns the distinct values among its arguments (--plus's {uniq}).
+sub uniq {
+	no warnings;
+	my %seen;
+	return grep { !$seen{$_}++ } @_;
+}
+
+# make_regexp_ungreedy makes every quantifier of a regexp (*, + and {n,m})
+# outside character classes lazy, as --plus's {#x} and {%x} need.
+sub make_regexp_ungreedy {
+	my ($out, $class, $escaped, $quantified) = ('', 0, 0, 0);
+	for my $c (split //, $_[0]) {
+		$out .= '?' if $quantified && $c ne '?';
+		$quantified = 0;
+		$out .= $c;
+		if ($escaped) {
+			$escaped = 0;
+		} elsif ($c eq '\\') {
+			$escaped = 1;
+		} elsif ($class) {
+			$class = 0 if $c eq ']';
+		} elsif ($c eq '[') {
+			$class = 1;
+		} elsif ($c =~ /[*+}]/) {
+			$quantified = 1;
+		}
+	}
+	return $quantified ? "$out?" : $out;
+}
+
 {
 	my %formats = (
 		yyyy_mm_dd_hh_mm_ss => '%Y-%m-%dT%H:%M:%S',
@@ -88,6 +118,12 @@ sub total_jobs {
 package weft;
 
 our ($job, $unquote);
+
+# --trim: the blanks to take off each argument before an expression sees it
+# in $_ (l, r, lr or rl; n or none: nothing).
+my $trim = $ARGV[0] // 'n';
+my $trim_left = $trim eq 'l' || $trim eq 'lr' || $trim eq 'rl';
+my $trim_right = $trim eq 'r' || $trim eq 'lr' || $trim eq 'rl';
 
 # The protocol keeps file descriptors of its own; STDIN and STDOUT become
 # /dev/null and stderr, so that an expression that reads or prints cannot
@@ -171,6 +207,8 @@ while (defined(my $p = read_frame())) {
 		my $key = "$e $i";
 		if (!exists $done{$key}) {
 			local $_ = $args[$i];
+			s/^\s+// if $trim_left;
+			s/\s+$// if $trim_right;
 			$unquote = 0;
 			if (!eval { $subs[$e]->($j); 1 }) {
 				$failed = pack('C C N N/a*', 1, 0, $k, one_line($@));

@@ -28,6 +28,11 @@ type Syntax struct {
 	// "{%(.+?)}". The parser finds them in the same pass as the --rpl tags,
 	// so that the longest tag wins wherever two could match.
 	Native []string
+	// Plus adds the replacement strings of GNU parallel's --plus ({..},
+	// {+/}, {##}, {%suffix}, {/a/b} and the others), before the --rpl
+	// definitions, which may redefine them. Those weft does not have
+	// ({0%}, {slot}, {host}...) are errors that name them.
+	Plus bool
 }
 
 // Parser finds replacement strings in command templates. It is built once
@@ -107,6 +112,19 @@ func NewParser(syn Syntax) (*Parser, error) {
 		tags = append(tags, &tag{spec: spec, native: true, re: re, posRe: posRe})
 	}
 	var user []*tag
+	if syn.Plus {
+		for _, t := range plusTags {
+			re, posRe, err := compileTag(t.spec)
+			if err != nil {
+				panic(fmt.Sprintf("perlexpr: --plus tag %s: %v", t.spec, err))
+			}
+			user = append(user, &tag{spec: t.spec, code: t.code, plus: true, re: re, posRe: posRe})
+		}
+		for _, t := range plusRefused {
+			re, posRe, _ := compileTag(t.spec)
+			user = append(user, &tag{spec: t.spec, refused: t.why, plus: true, re: re, posRe: posRe})
+		}
+	}
 	for _, def := range syn.Rpl {
 		spec, code, err := ParseRpl(def)
 		if err != nil {
@@ -298,6 +316,9 @@ func (p *Parser) tagSegment(t *tag, s string, m []int, positional bool) (Segment
 		seg.Pos, first = pos, 2
 	}
 	grp := groups(s, m, first)
+	if t.refused != "" {
+		return Segment{}, fmt.Errorf("replacement string %s (--plus) is not supported: %s", seg.Text, t.refused)
+	}
 	if t.native {
 		seg.Kind, seg.Tag, seg.Groups = Native, t.spec, grp
 		return seg, nil
@@ -307,13 +328,13 @@ func (p *Parser) tagSegment(t *tag, s string, m []int, positional bool) (Segment
 	// argument); a position written in the tag ({2TAG}) wins over it.
 	pos, code, err := splitPos(t.code)
 	if err != nil {
-		return Segment{}, fmt.Errorf("--rpl %s: %v", shellWord(t.def), err)
+		return Segment{}, fmt.Errorf("%s: %v", t.origin(), err)
 	}
 	if !positional {
 		seg.Pos = pos
 	}
 	seg.Kind = Perl
-	seg.Expr = p.add(rplCode(code, grp), seg.Text+" (--rpl "+shellWord(t.def)+")")
+	seg.Expr = p.add(rplCode(code, grp), seg.Text+" ("+t.origin()+")")
 	return seg, nil
 }
 
@@ -361,13 +382,22 @@ func (t *Template) AppendCalls(dst []Call, nargs int) []Call {
 
 // ArgIndex returns the 0-based index of the argument that a position
 // (Segment.Pos, not 0) names in a job of nargs arguments, and false when
-// there is no such argument (GNU parallel then substitutes nothing).
+// there is no such argument (GNU parallel then substitutes nothing). A
+// negative position counts from the last; past the first, it counts from
+// the last once more, as GNU parallel's perl array index does: with two
+// arguments, -3 is the last.
 func ArgIndex(pos, nargs int) (int, bool) {
 	switch {
 	case pos > 0 && pos <= nargs:
 		return pos - 1, true
-	case pos < 0 && -pos <= nargs:
-		return nargs + pos, true
+	case pos < 0:
+		i := nargs + pos
+		if i < 0 {
+			i += nargs
+		}
+		if i >= 0 {
+			return i, true
+		}
 	}
 	return 0, false
 }

@@ -202,7 +202,7 @@ func TestAppendCalls(t *testing.T) {
 		nargs int
 		want  []perlexpr.Call
 	}{
-		{3, []perlexpr.Call{{0, 0}, {0, 1}, {0, 2}, {1, 1}, {2, 2}}},
+		{3, []perlexpr.Call{{0, 0}, {0, 1}, {0, 2}, {1, 1}, {2, 2}, {4, 2}}}, // -4 of 3 is the last, as in GNU parallel
 		{1, []perlexpr.Call{{0, 0}, {2, 0}}},
 		{0, []perlexpr.Call{{0, 0}, {2, 0}}}, // no arguments: one empty one
 		{5, []perlexpr.Call{{0, 0}, {0, 1}, {0, 2}, {0, 3}, {0, 4}, {1, 1}, {2, 4}, {3, 4}, {4, 1}}},
@@ -226,7 +226,7 @@ func TestArgIndex(t *testing.T) {
 		ok               bool
 	}{
 		{1, 3, 0, true}, {3, 3, 2, true}, {4, 3, 0, false},
-		{-1, 3, 2, true}, {-3, 3, 0, true}, {-4, 3, 0, false},
+		{-1, 3, 2, true}, {-3, 3, 0, true}, {-4, 3, 2, true}, {-6, 3, 0, true}, {-7, 3, 0, false},
 		{0, 3, 0, false},
 	}
 	for _, tt := range tests {

@@ -15,8 +15,20 @@ type tag struct {
 	def    string // the --rpl definition as given; "" for a native tag
 	code   string // the perl code of a --rpl tag
 	native bool
-	re     *regexp.Regexp
-	posRe  *regexp.Regexp // nil unless spec starts with {
+	plus   bool // one of --plus's
+	// refused says why weft does not have this tag of --plus, if it
+	// does not: its use is an error.
+	refused string
+	re      *regexp.Regexp
+	posRe   *regexp.Regexp // nil unless spec starts with {
+}
+
+// origin names where the tag was defined, for messages.
+func (t *tag) origin() string {
+	if t.plus {
+		return "--plus"
+	}
+	return "--rpl " + shellWord(t.def)
 }
 
 // compileTag builds the patterns of a tag. As in GNU parallel, the text
@@ -149,3 +161,7 @@ var dollarGroup = regexp.MustCompile(`\$\$([0-9]+)`)
 func perlString(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
+
+// XRegexp returns a perl regexp as perl's /x modifier reads it: without
+// the whitespace and # comments outside character classes.
+func XRegexp(re string) string { return stripX(re) }

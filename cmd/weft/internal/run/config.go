@@ -19,19 +19,25 @@ import (
 // or of whatever starts a run. The zero value is not useful; start from
 // Defaults.
 type Config struct {
-	Jobs       int // at once
-	Keep       bool
-	ArgFiles   []string
-	Sep        string // record separator
-	Colsep     *regexp.Regexp
-	Link       bool              // --link: the sources go together, value by value
-	EOF        string            // -E: a record that ends its source
-	SkipEmpty  bool              // -r: skip empty records
-	Rpl        []string          // --rpl 'TAG perl': replacement strings in perl
-	Parens     string            // --parens: the delimiters of {= perl =}
-	Rename     map[string]string // -I and the like: {} and the others spelled otherwise
-	ArgSep     string            // ::: unless --arg-sep says otherwise
-	ArgFileSep string            // :::: unless --arg-file-sep says otherwise
+	Jobs      int // at once
+	Keep      bool
+	ArgFiles  []string
+	Sep       string // record separator
+	Colsep    *regexp.Regexp
+	Link      bool              // --link: the sources go together, value by value
+	EOF       string            // -E: a record that ends its source
+	SkipEmpty bool              // -r: skip empty records
+	Rpl       []string          // --rpl 'TAG perl': replacement strings in perl
+	Parens    string            // --parens: the delimiters of {= perl =}
+	Rename    map[string]string // -I and the like: {} and the others spelled otherwise
+	Plus      bool              // --plus: GNU parallel's further replacement strings
+	Trim      string            // --trim: l, r, lr, rl or n; "" for the default (lr with --colsep, else n)
+	Quote     bool              // -q: each word of the command quoted whole
+	// Words are the words of the command, which Command joins with
+	// spaces: -q quotes each, and --header renames in each.
+	Words      []string
+	ArgSep     string // ::: unless --arg-sep says otherwise
+	ArgFileSep string // :::: unless --arg-file-sep says otherwise
 	Timeout    time.Duration
 	// TimeoutPercent is --timeout P% as a share (2 for 200%) of the
 	// median run time of the jobs that succeeded, instead of Timeout.
@@ -77,6 +83,7 @@ func (c *Config) SetOperands(words []string) error {
 		return err
 	}
 	c.Command = strings.Join(command, " ")
+	c.Words = command
 	c.Sources = nil
 	for _, f := range c.ArgFiles {
 		c.Sources = append(c.Sources, input.Source{File: f, IsFile: true})
@@ -133,7 +140,48 @@ const MaxJobs = 1 << 16
 
 // syntax is how the command spells its replacement strings.
 func (c *Config) syntax() cmdline.Syntax {
-	return cmdline.Syntax{Perl: perlexpr.Syntax{Rpl: c.Rpl, Parens: c.Parens}, Rename: c.Rename}
+	return cmdline.Syntax{Perl: perlexpr.Syntax{Rpl: c.Rpl, Parens: c.Parens, Plus: c.Plus}, Rename: c.Rename, Trim: c.trim()}
+}
+
+// trim is the --trim mode of the run: as given, else lr with --colsep
+// (GNU parallel 20221122 trims the columns unless told not to), else n.
+func (c *Config) trim() string {
+	switch {
+	case c.Trim != "":
+		return c.Trim
+	case c.Colsep != nil:
+		return "lr"
+	}
+	return "n"
+}
+
+// words are the words of the command: Words, or Command as one word when
+// Words is not set.
+func (c *Config) words() []string {
+	if c.Words == nil && c.Command != "" {
+		return []string{c.Command}
+	}
+	return c.Words
+}
+
+// template parses the command of the run as the options say; no command
+// is the Raw template.
+func (c *Config) template() (cmdline.Template, error) {
+	if c.Quote {
+		return cmdline.ParseQuoted(c.words(), c.syntax())
+	}
+	if c.Command == "" {
+		return cmdline.Raw().Trimmed(c.trim())
+	}
+	return cmdline.ParseWith(c.Command, c.syntax())
+}
+
+func (c *Config) setTrim(flag, v string) error {
+	if cmdline.CheckTrim(v) != nil {
+		return cli.BadValue(flag, v, "l, r, lr, rl or n")
+	}
+	c.Trim = v
+	return nil
 }
 
 // rename is the Set of -I and the other options that respell a
@@ -154,7 +202,7 @@ func (c *Config) rename(tag string) func(string, string) error {
 // UsesPerl reports whether the command has perl expressions ({= =}, a
 // --rpl tag).
 func (c *Config) UsesPerl() bool {
-	tpl, err := cmdline.ParseWith(c.Command, c.syntax())
+	tpl, err := c.template()
 	return err == nil && tpl.HasPerl()
 }
 

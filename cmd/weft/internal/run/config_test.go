@@ -47,7 +47,7 @@ func TestOptionsSetTheConfig(t *testing.T) {
 	}
 	want := Config{Jobs: 3, Keep: true, Sep: "\x00", Timeout: 1500 * time.Millisecond, Grace: 24 * time.Hour, Tries: 3,
 		RetryDelay: 2 * time.Minute, Rate: 0.5, Delay: 200 * time.Millisecond, Tag: true, Joblog: "log", Resume: true,
-		DryRun: true, Bar: true, Eta: true, Command: "echo {}", Link: true, ArgSep: ",,", ArgFileSep: "%%"}
+		DryRun: true, Bar: true, Eta: true, Command: "echo {}", Words: []string{"echo", "{}"}, Link: true, ArgSep: ",,", ArgFileSep: "%%"}
 	got := *c
 	if got.Colsep == nil || got.Colsep.String() != "," {
 		t.Errorf("colsep %v; want ,", got.Colsep)
@@ -158,6 +158,8 @@ func TestBadValuesAreNamed(t *testing.T) {
 		{[]string{"--jobs", "procs.txt", "echo"}, `weft: bad value for --jobs: "procs.txt"`},
 		{[]string{"-d", "", "echo"}, "weft: bad value for -d: the delimiter must not be empty"},
 		{[]string{"--colsep", "(", "echo"}, "weft: bad --colsep regular expression \"(\""},
+		{[]string{"--trim", "x", "echo"}, `weft: bad value for --trim: "x" (want l, r, lr, rl or n)`},
+		{[]string{"--trim", "", "echo"}, `weft: bad value for --trim: "" (want l, r, lr, rl or n)`},
 		{[]string{"--retries", "many", "echo"}, `weft: bad value for --retries: "many" (want a whole number >= 0)`},
 		{[]string{"--rate", "5/d", "echo"}, `weft: bad value for --rate: "5/d" (want N/s, N/m or N/h)`},
 		{[]string{"--halt", "now,fail=0", "echo"}, `weft: bad value for --halt: "now,fail=0"`},
@@ -192,5 +194,28 @@ func TestInputsAloneAreTheCommands(t *testing.T) {
 	c, bad := parse(":::", "echo a", "echo b")
 	if bad != "" || c.Command != "" || len(c.Sources) != 1 {
 		t.Errorf("got %+v, %q; want no command and one group", c, bad)
+	}
+}
+
+// TestTrimDefault: --colsep trims the columns unless --trim says
+// otherwise, as GNU parallel 20221122 does.
+func TestTrimDefault(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"echo"}, "n"},
+		{[]string{"--colsep", ",", "echo"}, "lr"},
+		{[]string{"--colsep", ",", "--trim", "n", "echo"}, "n"},
+		{[]string{"--trim", "l", "echo"}, "l"},
+		{[]string{"--header", ":", "echo"}, "n"}, // --header cuts at tabs, and does not trim
+	} {
+		c, bad := parse(tt.args...)
+		if bad != "" {
+			t.Fatal(bad)
+		}
+		if got := c.trim(); got != tt.want {
+			t.Errorf("%q: trim %q; want %q", tt.args, got, tt.want)
+		}
 	}
 }

@@ -30,6 +30,8 @@ func inputOptions(c *Config) cli.Section {
 			Example: "printf 'a,b,c' | weft -d , echo", Set: c.setDelim},
 		{Names: []string{"-C", "--colsep"}, Arg: cli.Required, Value: "REGEX", Help: "split each record into columns {1} {2} ...",
 			Example: "weft --colsep , 'echo {2} {1}' :::: pairs.csv", Set: c.setColsep},
+		{Names: []string{"--trim"}, Arg: cli.Required, Value: "l|r|lr|rl|n", Help: "take the blanks off each input where it is replaced in the command: l at its start, r at its end, lr or rl both, n none (the default: n, but lr with --colsep); --tag shows it untrimmed",
+			Example: "weft --trim lr 'echo [{}]' ::: '  a  '", Set: c.setTrim},
 	}}
 }
 
@@ -65,5 +67,9 @@ func replacementStrings(c *Config) cli.Section {
 			Example: `weft --rpl '{..} s:\.[^.]+$::;s:\.[^.]+$::' echo {..} ::: a.tar.gz`, Set: cli.Append(&c.Rpl)},
 		{Names: []string{"--parens"}, Arg: cli.Required, Value: "LR", Help: "the left and right delimiters of perl expressions, one string of even length (default {==})",
 			Example: "weft --parens ,,,, echo ',, $_=uc ,,' ::: a", Set: cli.String(&c.Parens)},
+		{Names: []string{"--plus"}, Help: "GNU parallel's further replacement strings: {..} {...} {/..} {/...} (two or three extensions off), {+/} {+.} {+..} {+...} (what those take off), {##} (the number of jobs), {0#} (the job number, zero-padded), {choose_k} {uniq}, and the shell's ${x...} forms {:-default} {:start} {:start:length} {#re} {##re} {%re} {%%re} {/re/to} {/#re/to} {/%re/to} {//re/to} {^re} {^^re} {,re} {,,re} (re is a perl regexp); each also as {n...} for the n-th input; perl runs them",
+			Example: "weft --plus 'tar xf {} -C {..}' ::: a.tar.gz", Set: cli.True(&c.Plus)},
+		{Names: []string{"-q", "--quote"}, Help: "quote each word of the command, so that it runs as written, not read by the shell; the inputs in a word are quoted with it",
+			Example: `weft -q perl -e 'print "@ARGV\n"' ::: a b`, Set: cli.True(&c.Quote)},
 	}, Text: "A command without replacement strings gets the input appended. With no command at all, each input is itself the command line to run."}
 }

@@ -35,8 +35,8 @@ func pipeOptions(c *Config) cli.Section {
 			Example: "weft --pipe --regexp --recstart '^[A-Z]' -N 10 cat < log", Set: p.only("--regexp", p.setTrue(&p.Regexp))},
 		{Names: []string{"--remove-rec-sep", "--removerecsep", "--rrs"}, Help: "remove the --recend and --recstart between the records of a block",
 			Example: "printf 'a;b;c;' | weft --pipe -N 1 --recend ';' --rrs cat", Set: p.only("--rrs", p.setTrue(&p.RemoveRecSep))},
-		{Names: []string{"--header"}, Arg: cli.Required, Value: "RE", Help: "with --pipe: the start of the input matching RE is given to every job before its block (: for the first line, N for N lines)",
-			Example: "weft --pipe --header : -N 1000 ./load-csv < data.csv", Set: p.only("--header", p.setString(&p.Header))},
+		{Names: []string{"--header"}, Arg: cli.Required, Value: "RE", Help: "with --pipe: the start of the input matching RE is given to every job before its block (: for the first line, N for N lines). Without --pipe: the first record of each input source names its columns, {name} for {n} (and {name.} {name/} {name//} {name/.} {=name perl =}); RE is then not read, but 0 reads no header, and names only the :::: files",
+			Example: "weft --header : --colsep '\\t' 'echo {id}: {name}' :::: people.tsv", Set: p.only("--header", p.setString(&p.Header))},
 		{Names: []string{"--round-robin", "--round", "--roundrobin"}, Help: "start only -j jobs, each reading many blocks on one stdin (with -k, block k always to job k mod -j)",
 			Example: "weft --pipe --round-robin -j 4 'sort > part{#}' < big.txt", Set: p.only("--round-robin", p.setTrue(&p.RoundRobin))},
 		{Names: []string{"--cat"}, Help: "give each job its block as a temporary file, {} its name, removed when the job ends",
@@ -45,7 +45,7 @@ func pipeOptions(c *Config) cli.Section {
 			Example: "weft --pipe --fifo 'wc -l < {}' < big.txt", Set: p.only("--fifo", p.setTrue(&p.Fifo))},
 		{Names: []string{"--tee"}, Help: "every job reads all of stdin: one job per ::: value (needs -j at least their number)",
 			Example: "weft --pipe --tee -j 0 'grep -c {}' ::: ERROR WARN < log", Set: p.only("--tee", p.setTrue(&p.Tee))},
-	}, Text: "-k prints the jobs' output in block order. {#} is the block's number, {%} its job slot; {} is empty (--cat, --fifo: the file's name). Without --pipe or --pipe-part, -N, -L, -l, --header and the other options of this section are refused: weft does not implement their other meanings in GNU parallel."}
+	}, Text: "-k prints the jobs' output in block order. {#} is the block's number, {%} its job slot; {} is empty (--cat, --fifo: the file's name). Without --pipe or --pipe-part, -N, -L, -l and the other options of this section but --header are refused: weft does not implement their other meanings in GNU parallel."}
 }
 
 // only wraps set so that the option is remembered as given: without

@@ -79,7 +79,6 @@ func refusedOptions() cli.Section {
 		refuse("not yet: cut the input before weft (tail -n +2 | weft ...)", "--skip-first-line", "--skipfirstline"),
 		refuse("not yet: shuffle the input before weft (shuf | weft ...)", "--shuf"),
 		refuse("not yet: use --colsep , for simple CSV", "--csv"),
-		refuse("not yet: --colsep splits at a regexp; write it to take the blanks (--colsep ' *, *')", "--trim"),
 		refuse("not yet: weft gives one input per job (use a loop in the command)", "-n", "--max-args"),
 		refuse("not yet: weft gives one input per job (use xargs for as many as fit)", "-m"),
 		refuse("not yet: weft gives one input per job (use xargs for as many as fit)", "-X"),
@@ -93,7 +92,6 @@ func refusedOptions() cli.Section {
 		refuse("not yet: filter the input before weft (grep | weft ...)", "--filter"),
 		refuse("weft counts the jobs itself (--bar, --eta)", "--total-jobs", "--total", "--totaljobs"),
 		refuse("not yet: {%} is the job slot in the command", "--process-slot-var", "--processslotvar"),
-		refuse("not yet: the inputs are shell-quoted; write the quotes in the command yourself", "-q", "--quote"),
 		refuse("not yet", "--block-timeout", "--bt"),
 		refuse("not yet", "--milestone"),
 		refuse("not yet", "--combineexec", "--combine-executable"),
@@ -102,7 +100,6 @@ func refusedOptions() cli.Section {
 		refuse("weft needs no speed switch", "--fast"),
 		// Replacement strings: weft's are {} {.} {/} {//} {/.} {#} {%} {n}.
 		refuse("not yet: use {}", "-i", "--replace"),
-		refuse("not yet: use {} {.} {/} {//} {/.} and shell parameter expansion", "--plus"),
 		// Output.
 		refuse("not yet: --tag prefixes each line with the input", "--tagstring", "--tag-string"),
 		refuse("not yet: --tag prefixes each line with the input", "--ctag"),

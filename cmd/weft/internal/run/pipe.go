@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/input"
@@ -44,10 +45,9 @@ func (p *Pipe) Active() bool { return p.On || p.Part }
 // withoutPipe says, for an option that means nothing or something else
 // without --pipe, what to do instead.
 var withoutPipe = map[string]string{
-	"-N":       "without --pipe, -N (N arguments per job, as xargs -n) is not implemented: give one input per job, or use --pipe -N N for N records per job",
-	"-L":       "without --pipe, -L (N lines of input per job) is not implemented: give one input per job, or use --pipe -L N",
-	"-l":       "without --pipe, -l (N lines of input per job) is not implemented: give one input per job, or use --pipe -l",
-	"--header": "without --pipe, --header (column names as replacement strings) is not implemented: use {1} {2} with --colsep, or --pipe --header",
+	"-N": "without --pipe, -N (N arguments per job, as xargs -n) is not implemented: give one input per job, or use --pipe -N N for N records per job",
+	"-L": "without --pipe, -L (N lines of input per job) is not implemented: give one input per job, or use --pipe -L N",
+	"-l": "without --pipe, -l (N lines of input per job) is not implemented: give one input per job, or use --pipe -l",
 }
 
 // checkPipe checks the options of --pipe and --pipe-part against the
@@ -56,10 +56,12 @@ var withoutPipe = map[string]string{
 func (c *Config) checkPipe() error {
 	p := &c.Pipe
 	if !p.Active() {
-		if len(p.given) == 0 {
+		// --header has a meaning of its own without --pipe (header.go).
+		given := slices.DeleteFunc(slices.Clone(p.given), func(g given) bool { return g.name == "--header" })
+		if len(given) == 0 {
 			return nil
 		}
-		g := p.given[0]
+		g := given[0]
 		if why, ok := withoutPipe[g.name]; ok {
 			return fmt.Errorf("%s: %s", g.typed, why)
 		}

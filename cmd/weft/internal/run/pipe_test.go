@@ -53,7 +53,6 @@ func TestPipeBadUsage(t *testing.T) {
 		{[]string{"-L", "2", "echo"}, "-L: without --pipe"},
 		{[]string{"-l", "echo"}, "-l: without --pipe"},
 		{[]string{"--max-lines=3", "echo"}, "--max-lines: without --pipe"},
-		{[]string{"--header", ":", "echo"}, "--header: without --pipe, --header (column names"},
 		{[]string{"--block", "1M", "echo"}, "--block needs --pipe or --pipe-part"},
 		{[]string{"--recend", ";", "echo"}, "--recend needs --pipe"},
 		{[]string{"--recstart", ">", "echo"}, "--recstart needs --pipe"},

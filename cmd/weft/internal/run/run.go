@@ -83,16 +83,21 @@ func New(c *Config, env cli.Env) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	tpl := cmdline.Raw() // no command: the inputs are the commands, as in GNU parallel
-	if c.Command != "" {
-		if tpl, err = cmdline.ParseWith(c.Command, c.syntax()); err != nil {
-			return nil, err
-		}
-	} else if len(c.Rpl) > 0 || c.Parens != "" || len(c.Rename) > 0 {
+	if c.Command == "" && (len(c.Rpl) > 0 || c.Parens != "" || len(c.Rename) > 0) {
 		return nil, errors.New("--rpl, --parens, -I and the other replacement string options need a command to replace strings in")
 	}
-	in, err := input.Open(input.Config{Sources: c.Sources, Sep: c.Sep, Colsep: c.Colsep, Link: c.Link, EOF: c.EOF, SkipEmpty: c.SkipEmpty}, env.Stdin)
+	in, err := input.Open(c.inputConfig(), env.Stdin)
 	if err != nil {
+		return nil, err
+	}
+	if err := c.nameColumns(in); err != nil {
+		in.Close()
+		return nil, err
+	}
+	// No command: the inputs are the commands, as in GNU parallel.
+	tpl, err := c.template()
+	if err != nil {
+		in.Close()
 		return nil, err
 	}
 	r := &Run{c: c, in: in, tpl: tpl, shell: shell, stdout: env.Stdout, stderr: env.Stderr}
@@ -100,7 +105,7 @@ func New(c *Config, env cli.Env) (*Run, error) {
 	if tpl.HasPerl() {
 		// One perl for the whole run, every expression compiled before
 		// any job starts.
-		if r.perl, err = perlexpr.Start(context.Background(), tpl.Exprs(), perlexpr.WithStderr(env.Stderr)); err != nil {
+		if r.perl, err = perlexpr.Start(context.Background(), tpl.Exprs(), perlexpr.WithStderr(env.Stderr), perlexpr.WithTrim(c.trim())); err != nil {
 			r.Close()
 			return nil, err
 		}
@@ -277,7 +282,8 @@ func (c *Config) total() int64 {
 	if c.EOF != "" || c.SkipEmpty {
 		return -1 // the values must be read to know
 	}
-	return input.Config{Sources: c.Sources, Link: c.Link}.Total()
+	ic := c.inputConfig()
+	return input.Config{Sources: ic.Sources, Link: ic.Link, Header: ic.Header, NamesOnly: ic.NamesOnly}.Total()
 }
 
 // progressTotal is the number of jobs for the progress line, -1 if
@@ -400,7 +406,7 @@ func (r *Run) RunJob(x *job.Executor, j input.Job) *job.Result {
 		// failed with exit value -2, as in GNU parallel's joblog.
 		return &job.Result{Seq: j.Seq, Args: j.Args, Cmdline: cmd, Exit: -2, Start: time.Now(), Stdout: &job.Output{}, Stderr: &job.Output{}}
 	}
-	return x.Run(r.ctx, j.Seq, j.Args, cmd)
+	return x.Run(r.ctx, j.Seq, r.tpl.TrimArgs(j.Args), cmd) // --tag shows them trimmed, as GNU parallel
 }
 
 // Done takes a finished (or skipped) job: it counts it and applies --halt

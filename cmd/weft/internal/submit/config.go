@@ -76,6 +76,9 @@ func (c *Config) Check(rc *run.Config) error {
 	if c.URL != "" && rc.UsesPerl() {
 		return errors.New("perl expressions ({= =}, --rpl) cannot be used with --nats yet: the workers expand the command, and have no perl of the run")
 	}
+	if c.URL != "" && rc.Quote {
+		return errors.New("-q cannot be used with --nats yet: the workers expand the command, and do not quote its words")
+	}
 	if c.URL != "" && rc.TimeoutPercent > 0 {
 		return errors.New("--timeout P% cannot be used with --nats: each worker would have its own median (give a duration)")
 	}

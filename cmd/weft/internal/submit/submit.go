@@ -223,6 +223,9 @@ func (rr *submitter) feed(lim interface{ Wait(context.Context) error }) error {
 			}
 		}
 		c := r.Config()
+		// The workers do not trim: they are given the arguments trimmed,
+		// as the command and --tag have them.
+		j.Args = r.Template().TrimArgs(j.Args)
 		rj := &remote.Job{
 			Run: rr.run, Seq: j.Seq, Args: j.Args, Command: c.Command, Raw: r.Template().IsRaw(),
 			Timeout: c.Timeout, Grace: c.Grace, Tries: c.Tries, RetryDelay: c.RetryDelay,

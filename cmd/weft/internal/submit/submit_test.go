@@ -133,6 +133,9 @@ func TestCheck(t *testing.T) {
 		{Config{URL: "nats://x", Stream: "weft", Access: remote.Access{Cert: "c"}}, nil, "--tls-cert and --tls-key go together"},
 		{Config{URL: "nats://x", Stream: "weft"}, func(c *run.Config) { c.Ungroup = true }, "-u and --line-buffer cannot be used with --nats"},
 		{Config{URL: "nats://x", Stream: "weft"}, func(c *run.Config) { c.LineBuffer = true }, "-u and --line-buffer cannot be used with --nats"},
+		{Config{URL: "nats://x", Stream: "weft"}, func(c *run.Config) { c.Quote = true }, "-q cannot be used with --nats"},
+		{Config{URL: "nats://x", Stream: "weft"}, func(c *run.Config) { c.Plus, c.Command = true, "echo {..}" }, "perl expressions"},
+		{Config{URL: "nats://x", Stream: "weft"}, func(c *run.Config) { c.Plus, c.Command = true, "echo {}" }, ""},
 	}
 	for _, tt := range tests {
 		c := *rc
