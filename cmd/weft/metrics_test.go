@@ -1,0 +1,59 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestNATSWorkerMetrics: a weft worker process started with --metrics on a
+// free port of loopback prints the address it serves; after a run of ten
+// jobs through it, three of which fail, the scrape counts them by status.
+func TestNATSWorkerMetrics(t *testing.T) {
+	_, u := natsServer(t)
+	dir := t.TempDir()
+	w := startWorker(t, dir, u, "w1", "-j", "2", "--metrics", "127.0.0.1:0")
+	args := []string{"--nats", u, "test {} -lt 7", ":::"}
+	for i := range 10 {
+		args = append(args, strconv.Itoa(i))
+	}
+	if o := runWeft(t, dir, "", args...); o.status != 3 {
+		t.Fatalf("status %d; want 3 (jobs 7, 8 and 9 fail)\n%s", o.status, o.stderr)
+	}
+	// The worker printed its address before it took a job.
+	_, rest, ok := strings.Cut(w.stderr.String(), "weft: worker w1: metrics at ")
+	url, _, _ := strings.Cut(rest, "\n")
+	if !ok || !strings.HasPrefix(url, "http://127.0.0.1:") || !strings.HasSuffix(url, "/metrics") {
+		t.Fatalf("worker stderr %q; want the metrics address", w.stderr.String())
+	}
+	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s, %v", url, resp.Status, err)
+	}
+	body := string(data)
+	for _, want := range []string{
+		`weft_jobs_total{status="started",stream="weft",worker="w1"} 10`,
+		`weft_jobs_total{status="succeeded",stream="weft",worker="w1"} 7`,
+		`weft_jobs_total{status="failed",stream="weft",worker="w1"} 3`,
+		`weft_jobs_total{status="redelivered",stream="weft",worker="w1"} 0`,
+		`weft_jobs_total{status="given_up",stream="weft",worker="w1"} 0`,
+		`weft_jobs_running{stream="weft",worker="w1"} 0`,
+		`weft_job_duration_seconds_count{stream="weft",worker="w1"} 10`,
+		`weft_worker_up{stream="weft",worker="w1"} 1`,
+	} {
+		if !strings.Contains(body, want+"\n") {
+			t.Errorf("scrape lacks %q:\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, "run=") {
+		t.Errorf("a metric is labelled by run:\n%s", body)
+	}
+}
