@@ -52,6 +52,7 @@ const (
 // methods are safe for concurrent use by multiple goroutines.
 type Worker struct {
 	reg                                              *prometheus.Registry
+	h                                                http.Handler
 	started, succeeded, failed, redelivered, givenUp prometheus.Counter
 	running                                          prometheus.Gauge
 	duration                                         prometheus.Observer
@@ -85,6 +86,7 @@ func NewWorker(stream, worker string) *Worker {
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	w := &Worker{
 		reg:         reg,
+		h:           promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		started:     jobs.WithLabelValues("started"),
 		succeeded:   jobs.WithLabelValues("succeeded"),
 		failed:      jobs.WithLabelValues("failed"),
@@ -158,7 +160,7 @@ func (w *Worker) Gatherer() prometheus.Gatherer { return w.reg }
 // ServeHTTP writes the worker's metrics in the Prometheus exposition
 // format.
 func (w *Worker) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
-	promhttp.HandlerFor(w.reg, promhttp.HandlerOpts{}).ServeHTTP(rw, r)
+	w.h.ServeHTTP(rw, r)
 }
 
 // Listen serves w's metrics at /metrics on addr (host:port; port 0: any

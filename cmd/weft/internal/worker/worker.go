@@ -2,7 +2,8 @@
 // to a stream (weft --nats), -j at once, each as a local job is run (its
 // process group, timeout, retries), and reports what each did, output
 // included, before it acknowledges the job; a job of a halted run is handed
-// back unrun.
+// back unrun. With --metrics it serves Prometheus metrics of its jobs
+// (package metrics).
 //
 //	status := worker.Run(ctx, worker.Defaults(), env) // until ctx ends, SIGTERM or SIGINT
 package worker
