@@ -1,18 +1,26 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/weft-dev/weft/cmd/weft/internal/metrics"
+	"github.com/weft-dev/weft/fleet"
 )
 
 // TestNATSWorkerMetrics: a weft worker process started with --metrics on a
 // free port of loopback prints the address it serves; after a run of ten
-// jobs through it, three of which fail, the scrape counts them by status.
+// jobs through it, three of which fail, the scrape counts them by status,
+// and so does the server's handler, from the reports it keeps.
 func TestNATSWorkerMetrics(t *testing.T) {
-	_, u := natsServer(t)
+	srv, u := natsServer(t)
 	dir := t.TempDir()
 	w := startWorker(t, dir, u, "w1", "-j", "2", "--metrics", "127.0.0.1:0")
 	args := []string{"--nats", u, "test {} -lt 7", ":::"}
@@ -55,5 +63,30 @@ func TestNATSWorkerMetrics(t *testing.T) {
 	}
 	if strings.Contains(body, "run=") {
 		t.Errorf("a metric is labelled by run:\n%s", body)
+	}
+
+	js, err := srv.ConnectInProcess(fleet.RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer js.Conn().Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	m, err := metrics.NewServer(ctx, js, []string{"weft"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	want := `
+# HELP weft_jobs_total Jobs the workers reported, by worker and status (succeeded, failed), among the results the server keeps.
+# TYPE weft_jobs_total counter
+weft_jobs_total{status="failed",stream="weft",worker="w1"} 3
+weft_jobs_total{status="succeeded",stream="weft",worker="w1"} 7
+# HELP weft_queue_jobs Jobs waiting in the stream for a worker.
+# TYPE weft_queue_jobs gauge
+weft_queue_jobs{stream="weft"} 0
+`
+	if err := testutil.CollectAndCompare(m, strings.NewReader(want), "weft_jobs_total", "weft_queue_jobs"); err != nil {
+		t.Errorf("server metrics: %v", err)
 	}
 }

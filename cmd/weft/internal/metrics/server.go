@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -48,7 +49,8 @@ type Server struct {
 type reporter struct{ stream, worker string }
 
 // NewServer returns the metrics of the given streams of the server js is
-// connected to, and starts following their results. The connection needs
+// connected to, once it has counted the results the server keeps, and
+// goes on following them. The connection needs
 // to read the job streams' consumers and to create consumers on the
 // results streams: weft serve's own (fleet.Server.ConnectInProcess with
 // fleet.RoleAdmin) may. Close stops following.
@@ -100,33 +102,53 @@ func (s *Server) follow(ctx context.Context, stream string) error {
 	if err != nil {
 		return fmt.Errorf("metrics of stream %s: following its results: %w", stream, err)
 	}
+	// The results kept when it starts are counted before NewServer returns.
+	kept := cons.CachedInfo().NumPending
+	var seen atomic.Uint64
+	caughtUp := make(chan struct{})
+	if kept == 0 {
+		close(caughtUp)
+	}
 	cc, err := cons.Consume(func(m jetstream.Msg) {
+		s.take(stream, m.Data())
 		if s.counted != nil {
-			defer s.counted()
+			s.counted()
 		}
-		var r result
-		if json.Unmarshal(m.Data(), &r) != nil || r.Skipped {
-			return // not a report, or a job handed back unrun
+		if seen.Add(1) == kept {
+			close(caughtUp)
 		}
-		i := 0
-		if r.Exit != 0 || r.Signal != 0 || r.FailedToStart != "" {
-			i = 1
-		}
-		k := reporter{stream, r.Host}
-		s.mu.Lock()
-		c := s.counts[k]
-		if c == nil {
-			c = new([2]float64)
-			s.counts[k] = c
-		}
-		c[i]++
-		s.mu.Unlock()
 	})
 	if err != nil {
 		return fmt.Errorf("metrics of stream %s: following its results: %w", stream, err)
 	}
 	s.follows = append(s.follows, cc)
-	return nil
+	select {
+	case <-caughtUp:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("metrics of stream %s: counting the %d results kept: %w", stream, kept, ctx.Err())
+	}
+}
+
+// take counts one report of stream's results.
+func (s *Server) take(stream string, data []byte) {
+	var r result
+	if json.Unmarshal(data, &r) != nil || r.Skipped {
+		return // not a report, or a job handed back unrun
+	}
+	i := 0
+	if r.Exit != 0 || r.Signal != 0 || r.FailedToStart != "" {
+		i = 1
+	}
+	k := reporter{stream, r.Host}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.counts[k]
+	if c == nil {
+		c = new([2]float64)
+		s.counts[k] = c
+	}
+	c[i]++
 }
 
 // ServeHTTP writes the metrics in the Prometheus exposition format.

@@ -78,6 +78,10 @@ func TestServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	// The results kept are counted when NewServer returns.
+	if got := len(counted); got != 4 {
+		t.Errorf("%d results counted when NewServer returned; want the 4 kept", got)
+	}
 	wait := func(n int) {
 		t.Helper()
 		for range n {
