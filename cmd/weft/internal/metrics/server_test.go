@@ -16,21 +16,33 @@ import (
 	"github.com/weft-dev/weft/fleet"
 )
 
+// serve starts an embedded server of streams as weft serve sets them up,
+// and returns its own connection, an admin's, as weft serve would have it.
+func serve(t *testing.T, streams ...string) jetstream.JetStream {
+	t.Helper()
+	var sc []fleet.StreamConfig
+	for _, s := range streams {
+		sc = append(sc, remote.StreamConfig(s, 0, 0))
+	}
+	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: t.TempDir(), Streams: sc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown)
+	js, err := srv.ConnectInProcess(fleet.RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(js.Conn().Close)
+	return js
+}
+
 // TestServer reads the queue of an embedded server's streams and counts
 // the reports of its results stream, those kept from before it started
 // and those that come after, by worker and status; a job handed back unrun
 // counts nowhere.
 func TestServer(t *testing.T) {
-	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: t.TempDir(), Streams: []fleet.StreamConfig{remote.StreamConfig("s", 0, 0), remote.StreamConfig("t", 0, 0)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown()
-	js, err := srv.ConnectInProcess(fleet.RoleAdmin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer js.Conn().Close()
+	js := serve(t, "s", "t")
 	ctx := context.Background()
 	prod, err := fleet.NewProducer[remote.Job](ctx, js, "s", nil)
 	if err != nil {
@@ -130,17 +142,8 @@ weft_queue_jobs{stream="t"} 0
 // TestServerOfAStreamNotServed: metrics of a stream the server does not
 // serve are refused, by name.
 func TestServerOfAStreamNotServed(t *testing.T) {
-	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: t.TempDir(), Streams: []fleet.StreamConfig{remote.StreamConfig("s", 0, 0)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown()
-	js, err := srv.ConnectInProcess(fleet.RoleAdmin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer js.Conn().Close()
-	_, err = NewServer(context.Background(), js, []string{"s", "nope"})
+	js := serve(t, "s")
+	_, err := NewServer(context.Background(), js, []string{"s", "nope"})
 	if err == nil || !strings.Contains(err.Error(), "metrics of stream nope") {
 		t.Errorf("got %v; want an error that names stream nope", err)
 	}
