@@ -55,7 +55,9 @@ func BenchmarkRunners(b *testing.B) {
 // ratio is what submitting through a server costs a run of quick jobs.
 // Through NATS, the server is open (no credentials, plain text: the
 // baseline), requires credentials in plain text, or is as by default
-// (credentials and TLS), so that the cost of security is measured too.
+// (credentials and TLS), so that the cost of security is measured too;
+// nats-metrics is nats with a worker that records its metrics (--metrics),
+// against nats as the baseline.
 //
 // Besides the wall time, cpu-us/job is the processor time that the whole
 // fleet spends per job: this process (the server), the worker and its jobs,
@@ -65,20 +67,24 @@ func BenchmarkRunners(b *testing.B) {
 func BenchmarkNATSRunner(b *testing.B) {
 	const jobs = 2000
 	input := strings.Repeat("x\n", jobs)
-	for _, impl := range []string{"local", "nats-open", "nats-auth", "nats"} {
+	for _, impl := range []string{"local", "nats-open", "nats-auth", "nats", "nats-metrics"} {
 		b.Run("impl="+impl, func(b *testing.B) {
 			args := []string{"-j", "2", "true"}
 			worker := 0 // the worker's pid
 			if impl != "local" {
 				c := serverConfig(b.TempDir(), 0)
 				c.InsecureNoAuth = impl == "nats-open"
-				c.InsecureNoTLS = impl != "nats"
+				c.InsecureNoTLS = impl == "nats-open" || impl == "nats-auth"
 				srv, err := fleet.StartServer(c)
 				if err != nil {
 					b.Fatal(err)
 				}
 				defer srv.Shutdown()
-				w := exec.Command(weftBin, "worker", "--nats", srv.URL(), "-j", "2")
+				wargs := []string{"worker", "--nats", srv.URL(), "-j", "2"}
+				if impl == "nats-metrics" {
+					wargs = append(wargs, "--metrics", "127.0.0.1:0")
+				}
+				w := exec.Command(weftBin, wargs...)
 				if err := w.Start(); err != nil {
 					b.Fatal(err)
 				}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/job"
@@ -28,6 +29,19 @@ type Config struct {
 	Streamed bool  // the output went out as it came (--line-buffer, -u): print none
 	Progress bool  // draw progress on stderr when it is a terminal (--bar, --eta)
 	Total    int64 // jobs in all, or -1 if unknown
+	// Stall, if set, says why no job may finish for a while (the server is
+	// unreachable): the progress line then shows it, with how long it has
+	// lasted, in place of the rate and the ETA, and is redrawn every
+	// second until it ends.
+	Stall Stall
+}
+
+// Stall tells the progress line why the jobs are held up.
+type Stall interface {
+	// Stalled reports why the jobs are held up and since when, or ok
+	// false if they are not. It is called from the printer's goroutines
+	// and must be safe for concurrent use.
+	Stalled() (why string, since time.Time, ok bool)
 }
 
 // Counter gives the numbers of jobs done and failed so far, for the
@@ -47,9 +61,14 @@ type Printer struct {
 	next           int64
 	total          int64 // jobs in all, or -1 if unknown
 	started        time.Time
-	lastBar        time.Time
 	barOn          bool
 	barOut         io.Writer // where --bar and --eta draw: the terminal
+
+	barMu      sync.Mutex // the progress line: drawn by Add and by the stall ticker
+	lastBar    time.Time
+	wasStalled bool          // the last line drawn showed a stall
+	stopTicker chan struct{} // closed by Finish: the stall ticker ends
+	ticker     sync.WaitGroup
 
 	counts Counter // the counts, kept by the workers
 	err    error   // the first output or joblog error
@@ -58,6 +77,15 @@ type Printer struct {
 // New returns a Printer that prints to stdout and stderr, and writes the
 // joblog log, if not nil; counts feeds the progress line.
 func New(c Config, stdout, stderr io.Writer, log *joblog.Writer, counts Counter) *Printer {
+	var bar io.Writer
+	if st, err := os.Stderr.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 && stderr == os.Stderr {
+		bar = os.Stderr
+	}
+	return newPrinter(c, stdout, stderr, log, counts, bar)
+}
+
+// newPrinter is New, drawing progress on bar if it is not nil.
+func newPrinter(c Config, stdout, stderr io.Writer, log *joblog.Writer, counts Counter, bar io.Writer) *Printer {
 	p := &Printer{
 		c:       c,
 		stdout:  bufio.NewWriterSize(stdout, 64<<10),
@@ -69,10 +97,38 @@ func New(c Config, stdout, stderr io.Writer, log *joblog.Writer, counts Counter)
 		total:   c.Total,
 		started: time.Now(),
 	}
-	if st, err := os.Stderr.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 && stderr == os.Stderr {
-		p.barOn, p.barOut = c.Progress, os.Stderr
+	if bar != nil {
+		p.barOn, p.barOut = c.Progress, bar
+	}
+	if p.barOn && c.Stall != nil {
+		// No job finishes while the jobs are held up, so nothing else
+		// would redraw the line: a ticker does, while a stall lasts and
+		// once when it ends. Finish stops it.
+		p.stopTicker = make(chan struct{})
+		p.ticker.Go(p.tick)
 	}
 	return p
+}
+
+// tick redraws the progress line every second while the jobs are held up,
+// and once after, until Finish.
+func (p *Printer) tick() {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			_, _, stalled := p.c.Stall.Stalled()
+			p.barMu.Lock()
+			redraw := stalled || p.wasStalled
+			p.barMu.Unlock()
+			if redraw {
+				p.progress(false)
+			}
+		case <-p.stopTicker:
+			return
+		}
+	}
 }
 
 func (p *Printer) fail(err error) {
@@ -147,21 +203,47 @@ func (p *Printer) emit(w *bufio.Writer, s *job.Output, r *job.Result) {
 // Finish draws the final progress line, and returns the first error in
 // writing the output or the joblog.
 func (p *Printer) Finish() error {
+	if p.stopTicker != nil {
+		close(p.stopTicker)
+		p.ticker.Wait()
+	}
 	p.progress(true)
 	return p.err
 }
 
 // progress draws --bar and --eta on a terminal, at most ten times a second.
+// While the jobs are held up (Config.Stall), the line says why and for how
+// long in place of the rate and the ETA.
 func (p *Printer) progress(final bool) {
-	if !p.barOn || (!final && time.Since(p.lastBar) < 100*time.Millisecond) {
+	if !p.barOn {
+		return
+	}
+	p.barMu.Lock()
+	defer p.barMu.Unlock()
+	if !final && time.Since(p.lastBar) < 100*time.Millisecond {
 		return
 	}
 	p.lastBar = time.Now()
 	done, failed := p.counts.Counts()
+	var why string
+	var since time.Time
+	stalled := false
+	if p.c.Stall != nil && !final {
+		why, since, stalled = p.c.Stall.Stalled()
+	}
+	p.wasStalled = stalled
 	elapsed := time.Since(p.started).Seconds()
 	rate := float64(done) / max(elapsed, 1e-9)
 	line := fmt.Sprintf("%d done, %d failed, %.1f/s", done, failed, rate)
-	if p.total > 0 {
+	switch {
+	case stalled:
+		waiting := max(time.Since(since).Round(time.Second), 0)
+		line = fmt.Sprintf("%d done, %d failed, %s, waiting %s", done, failed, why, waiting)
+		if p.total > 0 {
+			line = fmt.Sprintf("%3.0f%% %d/%d, %d failed, %s, waiting %s",
+				100*float64(done)/float64(p.total), done, p.total, failed, why, waiting)
+		}
+	case p.total > 0:
 		left := float64(p.total - done)
 		line = fmt.Sprintf("%3.0f%% %d/%d, %d failed, %.1f/s, ETA %s",
 			100*float64(done)/float64(p.total), done, p.total, failed, rate,

@@ -8,7 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"go.uber.org/goleak"
 
@@ -149,3 +152,111 @@ func (c *counter) count(r *job.Result) {
 }
 
 func (c *counter) Counts() (done, failed int64) { return c.done, c.failed }
+
+// stall is a Stall the test sets.
+type stall struct {
+	mu    sync.Mutex
+	since time.Time
+	on    bool
+}
+
+func (s *stall) set(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.on, s.since = on, time.Now()
+}
+
+func (s *stall) Stalled() (string, time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return "server unreachable", s.since, s.on
+}
+
+// bar keeps the progress lines drawn, for a test that reads them while the
+// printer's ticker draws.
+type bar struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *bar) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+// last is the last line drawn, without the carriage return and the erase.
+func (b *bar) last() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := strings.TrimSuffix(b.b.String(), "\n")
+	return s[strings.LastIndex(s, "\r\x1b[K")+len("\r\x1b[K"):]
+}
+
+// TestProgressShowsAServerGone: while the jobs are held up (the server is
+// unreachable), the progress line says so and how long it has waited,
+// redrawn every second though no job finishes; once the server is back the
+// line is the usual one again, and Finish stops the redrawing.
+func TestProgressShowsAServerGone(t *testing.T) {
+	for _, tt := range []struct {
+		total      int64
+		gone, back string
+	}{
+		{10, " 10% 1/10, 0 failed, server unreachable, waiting 1m20s", " 20% 2/10, 1 failed, "},
+		{-1, "1 done, 0 failed, server unreachable, waiting 1m20s", "2 done, 1 failed, "},
+	} {
+		synctest.Test(t, func(t *testing.T) {
+			var counts counter
+			var st stall
+			out := &bar{}
+			p := newPrinter(Config{Progress: true, Total: tt.total, Stall: &st}, io.Discard, io.Discard, nil, &counts, out)
+			add := func(r *job.Result) {
+				counts.count(r)
+				p.Add(r)
+			}
+			add(&job.Result{Seq: 1, Stdout: &job.Output{}, Stderr: &job.Output{}})
+			time.Sleep(10 * time.Second)
+			synctest.Wait()
+			if got := out.last(); strings.Contains(got, "unreachable") {
+				t.Errorf("line %q while the server is there", got)
+			}
+			st.set(true)
+			time.Sleep(80 * time.Second)
+			synctest.Wait()
+			if got := out.last(); got != tt.gone {
+				t.Errorf("line after 80 s without the server %q; want %q", got, tt.gone)
+			}
+			time.Sleep(time.Second)
+			synctest.Wait()
+			if got := out.last(); !strings.HasSuffix(got, "waiting 1m21s") {
+				t.Errorf("line a second later %q; want it to count on", got)
+			}
+			st.set(false)
+			time.Sleep(time.Second)
+			synctest.Wait()
+			if got := out.last(); strings.Contains(got, "unreachable") || (tt.total > 0 && !strings.Contains(got, "ETA ")) || (tt.total < 0 && !strings.HasSuffix(got, "/s")) {
+				t.Errorf("line %q once the server is back; want the usual one", got)
+			}
+			time.Sleep(time.Second) // the line is drawn at most ten times a second
+			add(&job.Result{Seq: 2, Exit: 1, Stdout: &job.Output{}, Stderr: &job.Output{}})
+			if got := out.last(); !strings.HasPrefix(got, tt.back) {
+				t.Errorf("line %q after a job; want it to start with %q", got, tt.back)
+			}
+			drawn := func() int {
+				out.mu.Lock()
+				defer out.mu.Unlock()
+				return out.b.Len()
+			}
+			st.set(true)
+			if err := p.Finish(); err != nil {
+				t.Fatal(err)
+			}
+			n := drawn()
+			time.Sleep(time.Minute)
+			synctest.Wait()
+			if drawn() != n {
+				t.Error("the line was drawn after Finish")
+			}
+		})
+	}
+}

@@ -48,6 +48,9 @@ type Config struct {
 	// OnLost, if set, is called, from the goroutine that calls Lost, each
 	// time the server goes (not on each failed retry).
 	OnLost func()
+	// OnBack, if set, is called, from the goroutine that calls Back, each
+	// time the server is back after it went.
+	OnBack func()
 }
 
 // A Watch follows one connection's server. Its methods are safe for
@@ -105,14 +108,22 @@ func (w *Watch) lost() bool {
 // Back records that the connection is back, and says so if the server had
 // gone.
 func (w *Watch) Back() {
+	if w.back() && w.cfg.OnBack != nil {
+		w.cfg.OnBack()
+	}
+}
+
+// back records the return, and reports whether it is news.
+func (w *Watch) back() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if !w.down || w.gaveUp || w.stopped {
-		return
+		return false
 	}
 	w.down = false
 	w.stopTimers()
 	fmt.Fprintf(w.cfg.Out, "weft: the NATS server at %s is back after %s\n", redact(w.cfg.URL), round(time.Since(w.since)))
+	return true
 }
 
 // Down reports whether the server is gone now.
@@ -120,6 +131,14 @@ func (w *Watch) Down() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.down
+}
+
+// DownSince reports since when the server has been gone, and whether it is
+// gone now.
+func (w *Watch) DownSince() (since time.Time, down bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.since, w.down
 }
 
 // GaveUp reports whether the Watch gave up on the server.

@@ -155,6 +155,33 @@ func TestStopEndsEverything(t *testing.T) {
 	})
 }
 
+// TestBackAndDownSince: OnBack is called once per return, not for a Back
+// while the server is there; DownSince says since when it is gone.
+func TestBackAndDownSince(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var back atomic.Int32
+		w := New(Config{URL: "nats://127.0.0.1:4222", Out: &lines{}, OnBack: func() { back.Add(1) }})
+		defer w.Stop()
+		w.Back()
+		if _, down := w.DownSince(); down || back.Load() != 0 {
+			t.Fatalf("down %v, OnBack called %d times, before the server went; want neither", down, back.Load())
+		}
+		time.Sleep(time.Minute)
+		gone := time.Now()
+		w.Lost()
+		time.Sleep(80 * time.Second)
+		w.Lost()
+		if since, down := w.DownSince(); !down || !since.Equal(gone) {
+			t.Errorf("DownSince() = %v, %v; want %v, true", since, down, gone)
+		}
+		w.Back()
+		w.Back()
+		if _, down := w.DownSince(); down || back.Load() != 1 {
+			t.Errorf("down %v, OnBack called %d times for one return; want false, 1", down, back.Load())
+		}
+	})
+}
+
 func TestRedact(t *testing.T) {
 	for in, want := range map[string]string{
 		"nats://127.0.0.1:4222":              "nats://127.0.0.1:4222",

@@ -66,6 +66,7 @@ type Run struct {
 	preread bool
 
 	results chan<- *job.Result // to the printer, once started
+	stall   output.Stall       // why the jobs may be held up, for --bar and --eta
 	printed func() error       // waits for the printer
 
 	stopper atomic.Pointer[Stopper] // set by a run over many machines
@@ -254,12 +255,17 @@ func (r *Run) Executor() *job.Executor {
 	}, r.procs, r.stdout, r.stderr)
 }
 
+// SetStall makes the progress line (--bar, --eta) show what s says holds
+// the jobs up (a server that has gone) while it lasts. Call it before
+// Start.
+func (r *Run) SetStall(s output.Stall) { r.stall = s }
+
 // Start starts the goroutine that prints finished jobs; buffer is how many
 // may wait for it.
 func (r *Run) Start(buffer int) {
 	pr := output.New(output.Config{
 		Keep: r.c.Keep, Tag: r.c.Tag, Streamed: r.c.LineBuffer || r.c.Ungroup,
-		Progress: r.c.Bar || r.c.Eta, Total: r.progressTotal(),
+		Progress: r.c.Bar || r.c.Eta, Total: r.progressTotal(), Stall: r.stall,
 	}, r.stdout, r.stderr, r.joblog, &r.tally)
 	ch := make(chan *job.Result, buffer)
 	done := make(chan struct{})

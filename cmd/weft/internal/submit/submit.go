@@ -134,6 +134,7 @@ func Execute(r *run.Run, sc *Config) int {
 	}
 	defer it.Stop()
 
+	r.SetStall(serverStall{watch})
 	r.Start(64)
 	rr = &submitter{
 		r: r, sc: sc, c: c, prod: prod, run: id, watch: watch,
@@ -188,6 +189,17 @@ func Execute(r *run.Run, sc *Config) int {
 		fmt.Fprintf(r.Stderr(), "weft: %d jobs of run %s were not accounted for; collect them with --run-id %s\n", left, id, id)
 	}
 	return r.Status()
+}
+
+// serverStall shows on the progress line (--bar, --eta) that the server is
+// unreachable, and for how long, instead of a rate that falls and an ETA
+// that grows.
+type serverStall struct{ w *reach.Watch }
+
+// Stalled reports whether the server is gone, and since when.
+func (s serverStall) Stalled() (why string, since time.Time, ok bool) {
+	since, ok = s.w.DownSince()
+	return "server unreachable", since, ok
 }
 
 // feed reads the jobs and publishes those that have no result yet, keeping

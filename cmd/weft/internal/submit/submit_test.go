@@ -8,11 +8,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"go.uber.org/goleak"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/cli"
+	"github.com/weft-dev/weft/cmd/weft/internal/reach"
 	"github.com/weft-dev/weft/cmd/weft/internal/remote"
 	"github.com/weft-dev/weft/cmd/weft/internal/run"
 	"github.com/weft-dev/weft/cmd/weft/internal/worker"
@@ -150,4 +152,27 @@ func TestCheck(t *testing.T) {
 	if d := Defaults(); d.Stream != "weft" || d.URL != "" || d.Check(rc) != nil {
 		t.Errorf("Defaults %+v: want no URL, stream weft, and nothing to refuse", d)
 	}
+}
+
+// TestServerStallFollowsTheWatch: the progress line's stall is the watch's
+// view of the server: held up from the moment it went, until it is back.
+func TestServerStallFollowsTheWatch(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := reach.New(reach.Config{URL: "nats://127.0.0.1:4222", Out: io.Discard})
+		defer w.Stop()
+		s := serverStall{w}
+		if _, _, ok := s.Stalled(); ok {
+			t.Error("stalled before the server went")
+		}
+		gone := time.Now()
+		w.Lost()
+		time.Sleep(80 * time.Second)
+		if why, since, ok := s.Stalled(); !ok || why != "server unreachable" || !since.Equal(gone) {
+			t.Errorf("Stalled() = %q, %v, %v; want server unreachable, %v, true", why, since, ok, gone)
+		}
+		w.Back()
+		if _, _, ok := s.Stalled(); ok {
+			t.Error("stalled once the server is back")
+		}
+	})
 }

@@ -3,8 +3,10 @@ package worker
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"runtime"
+	"strconv"
 	"time"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/cli"
@@ -24,6 +26,9 @@ type Config struct {
 	// ServerTimeout is how long the worker waits for a server that has
 	// gone before it stops its jobs and exits; 0 waits for ever.
 	ServerTimeout time.Duration
+	// Metrics, if set, is the address (host:port) where the worker serves
+	// its Prometheus metrics, at /metrics.
+	Metrics string
 }
 
 // Defaults is a worker's configuration before any option.
@@ -68,6 +73,9 @@ func Command() *cli.Command {
 					{Names: []string{"--server-timeout"}, Arg: cli.Required, Value: "D",
 						Help:    "when the server becomes unreachable, say so, let the running jobs go on and wait for it at most D (default 5m; 0 waits for ever); then stop the jobs (the server hands them to another worker once it is back) and exit 1",
 						Example: "weft worker --server-timeout 1h", Set: cli.Duration(&c.ServerTimeout)},
+					{Names: []string{"--metrics"}, Arg: cli.Required, Value: "HOST:PORT",
+						Help:    "serve Prometheus metrics at http://HOST:PORT/metrics (port 0: any free port; the address is printed on stderr): weft_jobs_total{status=started|succeeded|failed|redelivered|given_up}, weft_jobs_running, weft_job_duration_seconds, weft_worker_up, labelled by stream and worker. Anyone who can reach the address can read them: keep it on loopback unless the network is yours",
+						Example: "weft worker --metrics 127.0.0.1:9464", Set: setAddr(&c.Metrics)},
 				}}, {Title: "Credentials and TLS", Intro: "for the NATS server", Options: remote.AccessOptions("weft worker", &c.Access)}},
 				Run: func(operands []string, env cli.Env) int {
 					if err := cli.NoOperands("weft worker", operands); err != nil {
@@ -80,6 +88,18 @@ func Command() *cli.Command {
 				},
 			}
 		},
+	}
+}
+
+// setAddr returns a Set that stores a host:port address to listen on.
+func setAddr(dst *string) func(string, string) error {
+	return func(flag, v string) error {
+		_, port, err := net.SplitHostPort(v)
+		if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+			return cli.BadValue(flag, v, "host:port, such as 127.0.0.1:9464")
+		}
+		*dst = v
+		return nil
 	}
 }
 

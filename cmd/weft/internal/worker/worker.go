@@ -2,7 +2,8 @@
 // to a stream (weft --nats), -j at once, each as a local job is run (its
 // process group, timeout, retries), and reports what each did, output
 // included, before it acknowledges the job; a job of a halted run is handed
-// back unrun.
+// back unrun. With --metrics it serves Prometheus metrics of its jobs
+// (package metrics).
 //
 //	status := worker.Run(ctx, worker.Defaults(), env) // until ctx ends, SIGTERM or SIGINT
 package worker
@@ -23,6 +24,7 @@ import (
 	"github.com/weft-dev/weft/cmd/weft/internal/cli"
 	"github.com/weft-dev/weft/cmd/weft/internal/cmdline"
 	"github.com/weft-dev/weft/cmd/weft/internal/job"
+	"github.com/weft-dev/weft/cmd/weft/internal/metrics"
 	"github.com/weft-dev/weft/cmd/weft/internal/reach"
 	"github.com/weft-dev/weft/cmd/weft/internal/reaper"
 	"github.com/weft-dev/weft/cmd/weft/internal/remote"
@@ -51,6 +53,17 @@ func Run(ctx context.Context, o *Config, env cli.Env) int {
 		return 255
 	}
 	defer c.Close()
+	var m *metrics.Worker // nil without --metrics: records nothing
+	if o.Metrics != "" {
+		m = metrics.NewWorker(o.Stream, o.Name)
+		stop, addr, err := m.Listen(o.Metrics)
+		if err != nil {
+			fmt.Fprintf(stderr, "weft: bad value for --metrics: %v\n", err)
+			return 255
+		}
+		defer stop()
+		fmt.Fprintf(stderr, "weft: worker %s: metrics at http://%s/metrics\n", o.Name, addr)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	// Reports wait for the server, unless the worker stops while it is gone.
@@ -75,6 +88,7 @@ func Run(ctx context.Context, o *Config, env cli.Env) int {
 		URL: o.NATS, Timeout: o.ServerTimeout, Out: stderr,
 		While: "the running jobs go on; their reports wait for it",
 		OnLost: func() {
+			m.SetUp(false)
 			mu.Lock()
 			d := draining
 			cut = cut || d
@@ -84,6 +98,7 @@ func Run(ctx context.Context, o *Config, env cli.Env) int {
 				abandon()
 			}
 		},
+		OnBack: func() { m.SetUp(true) },
 		GiveUp: func() {
 			mu.Lock()
 			gaveUp = true
@@ -104,7 +119,7 @@ func Run(ctx context.Context, o *Config, env cli.Env) int {
 		rp = &reaper.Reaper{} // not in a test binary: the reaper is this executable
 	}
 	wk := &worker{
-		c: c, o: o, runs: runs, procs: job.NewProcs(rp), reportCtx: reportCtx,
+		c: c, o: o, m: m, runs: runs, procs: job.NewProcs(rp), reportCtx: reportCtx,
 		running: make(chan struct{}, o.Jobs), draining: make(chan struct{}),
 	}
 	// Twice as many handlers as jobs at once: while one handler reports a
@@ -193,6 +208,7 @@ func Run(ctx context.Context, o *Config, env cli.Env) int {
 type worker struct {
 	c     *remote.Conn
 	o     *Config
+	m     *metrics.Worker // nil without --metrics
 	runs  *runStates
 	procs *job.Procs
 	slots job.Slots
@@ -211,6 +227,7 @@ type worker struct {
 // worker.
 func (wk *worker) handle(ctx context.Context, fj fleet.Job[remote.Job]) error {
 	rj := fj.Payload
+	wk.m.Redelivered(fj.Attempt)
 	if rj.Run == "" || rj.Tries < 1 {
 		return fmt.Errorf("job %s is not a weft job", fj.ID)
 	}
@@ -247,7 +264,9 @@ func (wk *worker) handle(ctx context.Context, fj fleet.Job[remote.Job]) error {
 	}
 	slot := wk.slots.Get()
 	x := job.NewExecutor(job.Config{Timeout: rj.Timeout, Grace: rj.Grace, Tries: rj.Tries, RetryDelay: rj.RetryDelay}, wk.procs, nil, nil)
+	wk.m.Started()
 	res := x.Run(jobCtx, rj.Seq, rj.Args, tpl.Expand(rj.Args, rj.Seq, slot))
+	wk.m.Finished(res.Elapsed, status(ctx, res))
 	wk.slots.Put(slot)
 	if held {
 		<-wk.running // the next job may start while this one is reported
@@ -264,6 +283,18 @@ func (wk *worker) handle(ctx context.Context, fj fleet.Job[remote.Job]) error {
 		rr.FailedToStart = res.FailedToStart.Error()
 	}
 	return wk.publish(rr, res)
+}
+
+// status is how a job ended, for the metrics: a job stopped because the
+// worker stops goes to another worker, and counts as neither.
+func status(ctx context.Context, res *job.Result) metrics.Status {
+	switch {
+	case ctx.Err() != nil:
+		return metrics.Stopped
+	case res.OK():
+		return metrics.Succeeded
+	}
+	return metrics.Failed
 }
 
 // publish reports a job, with its output inline or in the object store.
@@ -300,6 +331,7 @@ func (wk *worker) failed(id string, err error) {
 	if perr != nil {
 		return // not a weft job: nobody waits for it
 	}
+	wk.m.GivenUp()
 	wk.publish(&remote.Result{
 		Run: run, Seq: seq, K: k, Host: wk.o.Name, Start: time.Now(), Exit: -1,
 		FailedToStart: fmt.Sprintf("given up: %v", err),

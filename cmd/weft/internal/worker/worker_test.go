@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -37,8 +39,9 @@ func TestMain(m *testing.M) {
 // fixture is a server, a worker running on it, and a connection to submit
 // jobs and read their results.
 type fixture struct {
-	c    *remote.Conn
-	prod *fleet.Producer[remote.Job]
+	c      *remote.Conn
+	prod   *fleet.Producer[remote.Job]
+	stderr string // the worker's stderr, a file
 }
 
 // startWorker starts a server that serves stream s as sc says (the
@@ -67,11 +70,11 @@ func startWorker(t *testing.T, cfg func(*Config), sc ...fleet.StreamConfig) *fix
 	if cfg != nil {
 		cfg(wc)
 	}
-	f := &fixture{c: c, prod: prod}
 	stderr, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	f := &fixture{c: c, prod: prod, stderr: stderr.Name()}
 	ctx, cancel := context.WithCancel(context.Background())
 	status := make(chan int, 1)
 	go func() { status <- Run(ctx, wc, cli.Env{Stdout: os.Stdout, Stderr: stderr}) }()
@@ -214,5 +217,93 @@ func TestWorkerSettingsBelongToTheStream(t *testing.T) {
 		if status != 255 || !strings.Contains(errb.String(), tt.want) || strings.Count(errb.String(), "\n") != 1 {
 			t.Errorf("status %d, stderr %q; want 255 and one line with %q", status, errb.String(), tt.want)
 		}
+	}
+}
+
+// TestMetricsCountJobs: with --metrics, the worker counts the jobs it
+// started, how they ended, a job delivered again, and one given up after
+// --max-deliver deliveries; the scrape says so by stream and worker.
+func TestMetricsCountJobs(t *testing.T) {
+	f := startWorker(t, func(c *Config) { c.Metrics = "127.0.0.1:0" }, remote.StreamConfig("s", 0, 2))
+	f.submit(t, remote.Job{Run: "m", Seq: 1, Args: []string{"0"}, Command: "exit {}", Grace: time.Second, Tries: 1})
+	f.submit(t, remote.Job{Run: "m", Seq: 2, Args: []string{"3"}, Command: "exit {}", Grace: time.Second, Tries: 1})
+	f.submit(t, remote.Job{Run: "m", Seq: 3, Args: []string{"x"}, Command: "true"}) // no tries: refused twice, then given up
+	for seq := range int64(3) {
+		f.result(t, "m", seq+1)
+	}
+	said, err := os.ReadFile(f.stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(said), "weft: worker w1: metrics at ")
+	url, _, _ := strings.Cut(rest, "\n")
+	if !ok || !strings.HasPrefix(url, "http://127.0.0.1:") {
+		t.Fatalf("stderr %q; want the metrics address", said)
+	}
+	body := scrape(t, url)
+	for _, want := range []string{
+		`weft_jobs_total{status="started",stream="s",worker="w1"} 2`,
+		`weft_jobs_total{status="succeeded",stream="s",worker="w1"} 1`,
+		`weft_jobs_total{status="failed",stream="s",worker="w1"} 1`,
+		`weft_jobs_total{status="redelivered",stream="s",worker="w1"} 1`,
+		`weft_jobs_total{status="given_up",stream="s",worker="w1"} 1`,
+		`weft_jobs_running{stream="s",worker="w1"} 0`,
+		`weft_job_duration_seconds_count{stream="s",worker="w1"} 2`,
+		`weft_worker_up{stream="s",worker="w1"} 1`,
+	} {
+		if !strings.Contains(body, want+"\n") {
+			t.Errorf("scrape lacks %q:\n%s", want, body)
+		}
+	}
+}
+
+// scrape returns the body of a GET of url, on a connection closed
+// afterwards.
+func scrape(t *testing.T, url string) string {
+	t.Helper()
+	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s, %v", url, resp.Status, err)
+	}
+	return string(data)
+}
+
+func TestMetricsAddressIsChecked(t *testing.T) {
+	var a string
+	for _, bad := range []string{"9464", "localhost", "127.0.0.1:http", "127.0.0.1:70000", ""} {
+		if err := setAddr(&a)("--metrics", bad); err == nil || !strings.Contains(err.Error(), "bad value for --metrics") {
+			t.Errorf("--metrics %q: %v; want it refused", bad, err)
+		}
+	}
+	if err := setAddr(&a)("--metrics", "127.0.0.1:0"); err != nil || a != "127.0.0.1:0" {
+		t.Errorf("--metrics 127.0.0.1:0: %q, %v", a, err)
+	}
+}
+
+// TestMetricsAddressInUse: a --metrics address the worker cannot listen on
+// is bad usage, said in one line, before any job is taken.
+func TestMetricsAddressInUse(t *testing.T) {
+	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: t.TempDir(), Streams: []fleet.StreamConfig{remote.StreamConfig("s", 0, 0)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	c := Defaults()
+	c.NATS, c.Stream, c.Metrics = srv.URL(), "s", l.Addr().String()
+	var errb strings.Builder
+	status := Run(context.Background(), c, cli.Env{Stdout: io.Discard, Stderr: &errb})
+	if status != 255 || !strings.HasPrefix(errb.String(), "weft: bad value for --metrics: ") || strings.Count(errb.String(), "\n") != 1 {
+		t.Errorf("status %d, stderr %q; want 255 and one line about --metrics", status, errb.String())
 	}
 }
