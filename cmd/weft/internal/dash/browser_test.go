@@ -120,14 +120,23 @@ func eval[T any](t *testing.T, tb *btab, js string) T {
 	return v
 }
 
-// waitFor waits until js is true in the page, for at most 20 s.
+// waitFor waits until js is true in the page, for at most 20 s. A poll
+// cut short by the page navigating (a form sent) is started again in the
+// new page.
 func (tb *btab) waitFor(t *testing.T, js string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
-		t.Fatalf("browser: waiting for %s: %v", js, err)
+	var err error
+	for range 5 {
+		if _, err = chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(20*time.Second))); err == nil {
+			return
+		}
+		if !strings.Contains(err.Error(), "navigated or closed") && !strings.Contains(err.Error(), "context was destroyed") && !strings.Contains(err.Error(), "Cannot find context") {
+			break
+		}
 	}
+	t.Fatalf("browser: waiting for %s: %v", js, err)
 }
 
 // serveDash serves a dashboard over src on a loopback httptest server.
@@ -243,7 +252,9 @@ func TestBrowser(t *testing.T) {
 	})
 }
 
-func pathEscape(s string) string { return strings.ReplaceAll(strings.ReplaceAll(strings.ReplaceAll(s, `"`, "%22"), "<", "%3C"), ">", "%3E") }
+func pathEscape(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(strings.ReplaceAll(s, `"`, "%22"), "<", "%3C"), ">", "%3E")
+}
 
 // TestScreenshots checks the screenshots under docs/dashboard; with
 // -update it takes them again, in the browser, from the demo fleet.

@@ -157,7 +157,7 @@ func (d *Dash) routes() {
 	page("GET /api/workers", d.apiWorkers)
 	page("GET /events/{view...}", d.events)
 	m.Handle("GET /static/", d.static)
-	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, http.StatusNotFound, "dash: no such page: "+r.URL.Path)
 	})
 	d.mux = m

@@ -44,15 +44,15 @@ func (o *Overview) WriteText(w io.Writer) error {
 }
 
 func writeRuns(w io.Writer, runs []RunSummary, now time.Time) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "RUN\tSTATE\tDONE\tFAILED\tRUNNING\tQUEUED\tTOTAL\tETA\tSTARTED\tSUBMITTER\tCOMMAND\t")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "RUN\tSTATE\tDONE\tFAILED\tRUNNING\tQUEUED\tTOTAL\tETA\tSTARTED\tSUBMITTER\tCOMMAND")
 	for i := range runs {
 		r := &runs[i]
 		e := eta(r.ETASeconds)
 		if e == "" {
 			e = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", terminal(r.ID), r.State,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", terminal(r.ID), r.State,
 			count(r.Done), count(r.Failed), count(r.Running), count(r.Queued), total(r), e,
 			ago(r.Started, now), terminal(r.Submitter), terminal(r.Command))
 	}
