@@ -25,9 +25,13 @@ func BenchmarkHandlers(b *testing.B) {
 		w := httptest.NewRecorder()
 		d.ServeHTTP(w, httptest.NewRequest("GET", "http://127.0.0.1:4223/", nil))
 		cookie := w.Result().Cookies()[0]
-		for _, p := range []string{"/", "/runs", "/workers", "/runs/" + demoRun, "/runs/" + demoRun + "?state=failed",
-			"/runs/" + demoRun + "?page=300", "/runs/" + demoRun + "/jobs/412", "/api/overview", "/api/runs/" + demoRun} {
-			b.Run(fmt.Sprintf("queued=%d/impl=dash/page=%s", queued, p), func(b *testing.B) {
+		for _, pg := range []struct{ name, path string }{
+			{"overview", "/"}, {"runs", "/runs"}, {"workers", "/workers"}, {"run", "/runs/" + demoRun},
+			{"run-failed", "/runs/" + demoRun + "?state=failed"}, {"run-page300", "/runs/" + demoRun + "?page=300"},
+			{"job", "/runs/" + demoRun + "/jobs/412"}, {"api-overview", "/api/overview"}, {"api-run", "/api/runs/" + demoRun},
+		} {
+			p := pg.path
+			b.Run(fmt.Sprintf("queued=%d/impl=dash/page=%s", queued, pg.name), func(b *testing.B) {
 				b.ReportAllocs()
 				r := httptest.NewRequest("GET", "http://127.0.0.1:4223"+p, nil)
 				r.AddCookie(cookie)
