@@ -4,6 +4,8 @@
 //   - [github.com/weft-dev/weft/pool]: a long-lived bounded worker pool.
 //   - [github.com/weft-dev/weft/group]: scoped structured concurrency, a
 //     superset of errgroup.
+//   - [github.com/weft-dev/weft/errgroup]: golang.org/x/sync/errgroup,
+//     drop-in, with reused workers under a limit.
 //   - [github.com/weft-dev/weft/actor]: a goroutine that owns a value.
 //   - [github.com/weft-dev/weft/chans]: select helpers with contexts and
 //     timeouts.
@@ -18,6 +20,8 @@
 // package's statistics as a panic, and as a failure. Where a package offers a
 // WithRepanic option, the waiting goroutine panics again instead, with the
 // *PanicError as the panic value, so the original stack stays readable.
+// Package errgroup, a drop-in for golang.org/x/sync/errgroup, is the one
+// exception: as with x/sync's, a panicking task crashes the program at once.
 //
 // A task that calls [runtime.Goexit] ends its worker goroutine, which cannot
 // be prevented; weft replaces the worker and reports [ErrGoexit] for that

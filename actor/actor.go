@@ -20,6 +20,10 @@ var ErrStopped = errors.New("actor: stopped")
 // DefaultMailbox is the mailbox capacity used when WithMailbox is not given.
 const DefaultMailbox = 64
 
+// maxBatch is the most messages the actor's goroutine takes from its mailbox
+// at once.
+const maxBatch = 256
+
 // DefaultIdleTimeout is the idle timeout used when WithIdleTimeout is not
 // given: the actor's goroutine exits after between one and two idle timeouts
 // without a message. The next message starts a new one; the state is kept.
@@ -119,6 +123,11 @@ func New[S any](initial S, opts ...Option) (*Actor[S], error) {
 		IdleTimeout: c.idle,
 		Run:         a.run,
 		Goexit:      a.goexit,
+		// One goroutine runs every message, in order, so it may take
+		// what the mailbox holds at once: one lock per batch instead of
+		// one per message. Stop with Reject still rejects the messages
+		// of a batch that have not started.
+		Batch: min(c.mailbox+1, maxBatch),
 	})
 	return a, nil
 }
@@ -257,13 +266,17 @@ func Ask[S, R any](ctx context.Context, a *Actor[S], f func(*S) R) (R, error) {
 	if err := a.send(ctx, msg[S]{req: q}); err != nil {
 		return zero, err
 	}
-	select {
-	case <-q.done:
-	case <-ctx.Done():
-		if q.state.CompareAndSwap(askWaiting, askAbandoned) {
-			return zero, fmt.Errorf("actor: ask abandoned: %w", ctx.Err())
+	if done := ctx.Done(); done == nil {
+		<-q.done // ctx never ends: a plain receive costs less than a select
+	} else {
+		select {
+		case <-q.done:
+		case <-done:
+			if q.state.CompareAndSwap(askWaiting, askAbandoned) {
+				return zero, fmt.Errorf("actor: ask abandoned: %w", ctx.Err())
+			}
+			<-q.done
 		}
-		<-q.done
 	}
 	if q.err != nil {
 		return zero, q.err

@@ -46,8 +46,17 @@ var mapImpls = []mapImpl{
 		s.Wait()
 		return nil
 	}},
-	{"channel", false, func(n, workers int, f func(int) int, sink func(int)) error {
-		jobs, results := make(chan int, workers), make(chan int, workers)
+	{"channel-buf0", false, channelMap(func(int) int { return 0 })},
+	{"channel-bufW", false, channelMap(func(workers int) int { return workers })},
+	{"channel-buf64", false, channelMap(func(int) int { return 64 })},
+}
+
+// channelMap is the hand-written fan-out/fan-in: a goroutine feeds a jobs
+// channel, workers read it and send to a results channel, which the caller
+// drains; both channels are buffered to buffer(workers).
+func channelMap(buffer func(workers int) int) func(n, workers int, f func(int) int, sink func(int)) error {
+	return func(n, workers int, f func(int) int, sink func(int)) error {
+		jobs, results := make(chan int, buffer(workers)), make(chan int, buffer(workers))
 		go func() {
 			defer close(jobs)
 			for i := range n {
@@ -67,7 +76,7 @@ var mapImpls = []mapImpl{
 			sink(r)
 		}
 		return nil
-	}},
+	}
 }
 
 func upTo(n int) flow.Stream[int] {
@@ -143,7 +152,7 @@ func mapWorkloads(quick bool) []*workload {
 	want := int64(n) * int64(n-1) / 2
 	w6 := &workload{id: "Map", title: fmt.Sprintf("6. parallel map, %d no-op items, 4 workers", n),
 		unit: "ns/item", items: int64(n), perItem: true, want: want,
-		note: "Ordered contenders must deliver every item in input order."}
+		note: "Ordered contenders must deliver every item in input order. channel-bufN is the hand-written fan-out/fan-in (a feeding goroutine, workers between a jobs and a results channel) with both channels buffered to 0, the number of workers (W) or 64."}
 	for _, m := range mapImpls {
 		w6.contenders = append(w6.contenders, contender{name: m.name, run: func() (int64, error) {
 			s := &checkedSink{ordered: m.ordered, inOrder: true}

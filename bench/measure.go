@@ -24,6 +24,9 @@ type contender struct {
 	// measure, if set, replaces timing: it returns the sample itself (memory
 	// workloads).
 	measure func() (sample, error)
+	// prepare, if set, runs before each timed run, outside the timing
+	// (building a binary once).
+	prepare func() error
 }
 
 // workload is one comparison: every contender, same parameters.
@@ -104,6 +107,11 @@ func runWorkload(w *workload, reps int, raw func(string)) []*outcome {
 func measureOnce(w *workload, c contender) (sample, error) {
 	if c.measure != nil {
 		return c.measure()
+	}
+	if c.prepare != nil {
+		if err := c.prepare(); err != nil {
+			return sample{}, err
+		}
 	}
 	runtime.GC()
 	var before, after runtime.MemStats

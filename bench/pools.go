@@ -168,7 +168,7 @@ func groupWorkload(quick bool) *workload {
 	}
 	w := &workload{id: "Group", title: fmt.Sprintf("5. scoped group: %d error-returning tasks, limit 100", n),
 		unit: "ns/task", items: int64(n), perItem: true, want: int64(n),
-		note: "Every task returns nil: pond's group, like weft's default fail-fast mode, starts no task after the first error, so failing tasks would make the contenders do different work."}
+		note: "channel is hand-written: 100 goroutines reading the tasks from a channel buffered to 1,024, keeping the first error (no context to cancel). Every task returns nil: pond's group, like weft's default fail-fast mode, starts no task after the first error, so failing tasks would make the contenders do different work."}
 	w.contenders = []contender{
 		{name: "weft", run: func() (int64, error) {
 			var ran atomic.Int64
@@ -189,6 +189,30 @@ func groupWorkload(quick bool) *workload {
 				g.Go(func() error { return task(i, &ran) })
 			}
 			return check(&ran, g.Wait())
+		}},
+		{name: "channel", run: func() (int64, error) {
+			// Hand-written: 100 goroutines over a channel of 1,024 tasks,
+			// the first error kept.
+			var ran atomic.Int64
+			tasks := make(chan func() error, 1024)
+			var once sync.Once
+			var first error
+			var wg sync.WaitGroup
+			for range 100 {
+				wg.Go(func() {
+					for f := range tasks {
+						if err := f(); err != nil {
+							once.Do(func() { first = err })
+						}
+					}
+				})
+			}
+			for i := range n {
+				tasks <- func() error { return task(i, &ran) }
+			}
+			close(tasks)
+			wg.Wait()
+			return check(&ran, first)
 		}},
 		{name: "conc", run: func() (int64, error) {
 			var ran atomic.Int64

@@ -3,11 +3,12 @@
 // number of machines pull them and run a handler, with a concurrency limit
 // (a weft pool) on each.
 //
-//	srv, _ := fleet.StartServer(fleet.ServerConfig{Dir: "/var/lib/weft"})
-//	js, _ := fleet.Connect(ctx, srv.URL())
+//	srv, _ := fleet.StartServer(fleet.ServerConfig{Dir: "/var/lib/weft", Streams: []fleet.StreamConfig{{Name: "images"}}})
+//	js, _ := fleet.Connect(ctx, srv.URL(), fleet.As(fleet.RoleSubmitter))
 //	p, _ := fleet.NewProducer[Resize](ctx, js, "images", nil)
 //	p.Submit(ctx, "img-42", Resize{...})                 // on the submitting side
-//	w, _ := fleet.NewWorker(ctx, js, "images", 8, handle, fleet.WorkerConfig{}) // on each worker machine
+//	wjs, _ := fleet.Connect(ctx, url, fleet.WithCredentials("worker.creds")) // on each worker machine
+//	w, _ := fleet.NewWorker(ctx, wjs, "images", 8, handle, fleet.WorkerConfig{})
 //	err := w.Run(ctx)
 //
 // Every call that talks to the server takes a context. Run returns when its
@@ -42,4 +43,43 @@
 // in the database the handler writes to). Submitting the same ID twice within
 // the stream's duplicate window (10 minutes unless DuplicateWindow says
 // longer) publishes the job once.
+//
+// # Security
+//
+// A worker runs what its jobs say, so whoever may publish a job may run
+// code on every worker. A server is therefore closed by default, loopback
+// included, and speaks TLS only; InsecureNoAuth and InsecureNoTLS open it,
+// and say what that risks.
+//
+// Credentials are NATS credentials files: a user JWT, signed by an account
+// key that the server keeps in its store directory, with the user's
+// permissions and, if asked, an expiry, and the user's seed, which never
+// leaves the file (the server checks a signature of its own nonce). Three
+// roles exist (see RolePermissions for the exact subjects):
+//
+//   - a submitter (RoleSubmitter) publishes jobs, reads results and
+//     outputs, and writes run states; it cannot take or read jobs;
+//   - a worker (RoleWorker) takes jobs, acknowledges them, reports
+//     results and stores outputs; it cannot publish a job, and nothing it
+//     may do carries what it may publish to the job subject;
+//   - an admin (RoleAdmin) sets stream sets up (SetUp). No other role may
+//     create, change or delete a stream or the job stream's consumer, and a
+//     worker may create no consumer at all, so NewProducer and NewWorker
+//     bind to what the server set up, and say so when they would need more.
+//
+// A server writes a submitter's and a worker's credentials (mode 0600, in
+// directories of mode 0700) in its store directory, to hand out, and under
+// os.UserConfigDir()/weft/servers/ for clients of the same user, which find
+// them with As. Credentials makes more, with an expiry if wanted. A server
+// that made its own certificate (the default) puts its CA into the
+// credentials it makes: Connect then trusts that CA, and only it, for that
+// server, so that credentials are never presented to another server, one
+// that took the address of the right one, and a worker never takes jobs
+// from it.
+//
+// A worker also drops, unrun, a message on the job subject that no
+// producer published: the server's own answer to a request (a publish
+// acknowledgement, a message got), which a connection may aim at any
+// subject. See SECURITY.md at the root of the repository for the threat
+// model.
 package fleet

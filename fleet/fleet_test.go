@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/goleak"
 
@@ -16,13 +18,29 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	// Servers write the same user's credentials in the configuration
+	// directory: keep this run's apart.
+	dir, err := os.MkdirTemp("", "fleet-config-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CONFIG_HOME", dir)
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
+		os.RemoveAll(dir)
+		os.Exit(code)
+	}))
 }
 
-// cluster starts an embedded server in a temporary directory.
-func cluster(t *testing.T) *fleet.Server {
+// cluster starts an embedded server in a temporary directory, with
+// authentication and TLS on as by default, and the stream set "jobs" set
+// up as sc says (defaults without one).
+func cluster(t *testing.T, sc ...fleet.StreamConfig) *fleet.Server {
 	t.Helper()
-	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: t.TempDir()})
+	cfg := fleet.StreamConfig{Name: "jobs"}
+	if len(sc) > 0 {
+		cfg = sc[0]
+	}
+	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: t.TempDir(), Streams: []fleet.StreamConfig{cfg}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,11 +48,50 @@ func cluster(t *testing.T) *fleet.Server {
 	return srv
 }
 
-func connect(t *testing.T, url string) jetstream.JetStream {
+// clusterIn is cluster with the default stream set, and also returns the
+// server's store directory.
+func clusterIn(t *testing.T) (*fleet.Server, string) {
+	t.Helper()
+	dir := t.TempDir()
+	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: dir, Streams: []fleet.StreamConfig{{Name: "jobs"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown)
+	return srv, dir
+}
+
+// connect connects to url over TCP with the credentials of role that the
+// server wrote for this user. Any permission the server refuses fails the
+// test: each role's work must need no more than its permissions.
+func connect(t *testing.T, url string, role fleet.Role) jetstream.JetStream {
+	t.Helper()
+	var mu sync.Mutex
+	var refused []error
+	js := dial(t, url, role, func(err error) {
+		if errors.Is(err, nats.ErrPermissionViolation) {
+			mu.Lock()
+			refused = append(refused, err)
+			mu.Unlock()
+		}
+	})
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, err := range refused {
+			t.Errorf("the %s connection was refused a permission: %v", role, err)
+		}
+	})
+	return js
+}
+
+// dial connects to url over TCP with the credentials of role that the
+// server wrote for this user, and hands the connection's errors to onErr.
+func dial(t *testing.T, url string, role fleet.Role, onErr func(error)) jetstream.JetStream {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	js, err := fleet.Connect(ctx, url)
+	js, err := fleet.Connect(ctx, url, fleet.As(role), fleet.WithErrorHandler(onErr))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,9 +188,9 @@ func TestEveryJobRunsOnceAcrossWorkers(t *testing.T) {
 	var h handled
 	handler := func(_ context.Context, j fleet.Job[work]) error { h.add(j.ID); return nil }
 	for range 2 {
-		runWorker(t, connect(t, srv.URL()), 4, handler, fleet.WorkerConfig{})
+		runWorker(t, connect(t, srv.URL(), fleet.RoleWorker), 4, handler, fleet.WorkerConfig{})
 	}
-	submit(t, connect(t, srv.URL()), ids(300)...)
+	submit(t, connect(t, srv.URL(), fleet.RoleSubmitter), ids(300)...)
 	waitUntil(t, "300 jobs", func() bool { d, _ := h.count(); return d == 300 })
 	if d, total := h.count(); total != 300 {
 		t.Errorf("%d jobs ran %d times; want each once", d, total)
@@ -142,7 +199,7 @@ func TestEveryJobRunsOnceAcrossWorkers(t *testing.T) {
 
 func TestResubmittedJobsAreDeduplicated(t *testing.T) {
 	srv := cluster(t)
-	js := connect(t, srv.URL())
+	js := connect(t, srv.URL(), fleet.RoleSubmitter)
 	submit(t, js, "a", "b", "a", "b", "c")
 	s, err := js.Stream(context.Background(), "jobs")
 	if err != nil {
@@ -152,7 +209,7 @@ func TestResubmittedJobsAreDeduplicated(t *testing.T) {
 		t.Fatalf("stream holds %d jobs after 5 submits of 3 ids; want 3", got)
 	}
 	var h handled
-	runWorker(t, js, 2, func(_ context.Context, j fleet.Job[work]) error { h.add(j.ID); return nil }, fleet.WorkerConfig{})
+	runWorker(t, connect(t, srv.URL(), fleet.RoleWorker), 2, func(_ context.Context, j fleet.Job[work]) error { h.add(j.ID); return nil }, fleet.WorkerConfig{})
 	waitUntil(t, "3 jobs", func() bool { d, _ := h.count(); return d == 3 })
 	if d, total := h.count(); total != 3 {
 		t.Errorf("%d distinct jobs ran %d times; want 3 once each", d, total)
@@ -160,21 +217,21 @@ func TestResubmittedJobsAreDeduplicated(t *testing.T) {
 }
 
 func TestJobOfADeadWorkerIsRedelivered(t *testing.T) {
-	srv := cluster(t)
+	srv := cluster(t, fleet.StreamConfig{Name: "jobs", AckWait: 500 * time.Millisecond})
 	taken := make(chan string, 1)
 	// The first worker takes the job and dies with it: its connection is
 	// cut without an acknowledgement.
-	deadJS := connect(t, srv.URL())
+	deadJS := connect(t, srv.URL(), fleet.RoleWorker)
 	stopDead := runWorker(t, deadJS, 1, func(ctx context.Context, j fleet.Job[work]) error {
 		taken <- j.ID
 		<-ctx.Done()
 		return ctx.Err()
 	}, fleet.WorkerConfig{AckWait: 500 * time.Millisecond})
-	submit(t, connect(t, srv.URL()), "only")
+	submit(t, connect(t, srv.URL(), fleet.RoleSubmitter), "only")
 	id := <-taken
 	deadJS.Conn().Close() // dies: no ack, no nak
 	var h handled
-	runWorker(t, connect(t, srv.URL()), 1, func(_ context.Context, j fleet.Job[work]) error {
+	runWorker(t, connect(t, srv.URL(), fleet.RoleWorker), 1, func(_ context.Context, j fleet.Job[work]) error {
 		if j.Attempt < 2 {
 			return fmt.Errorf("attempt %d: want a redelivery", j.Attempt)
 		}
@@ -189,8 +246,8 @@ func TestJobOfADeadWorkerIsRedelivered(t *testing.T) {
 }
 
 func TestFailingJobIsRetriedThenReported(t *testing.T) {
-	srv := cluster(t)
-	js := connect(t, srv.URL())
+	srv := cluster(t, fleet.StreamConfig{Name: "jobs", MaxDeliver: 3})
+	js := connect(t, srv.URL(), fleet.RoleWorker)
 	var mu sync.Mutex
 	var attempts []int
 	var failures []error
@@ -207,7 +264,7 @@ func TestFailingJobIsRetriedThenReported(t *testing.T) {
 		failures = append(failures, err)
 		mu.Unlock()
 	}})
-	submit(t, js, "bad")
+	submit(t, connect(t, srv.URL(), fleet.RoleSubmitter), "bad")
 	waitUntil(t, "the failure report", func() bool { mu.Lock(); defer mu.Unlock(); return len(failures) == 1 })
 	mu.Lock()
 	defer mu.Unlock()
@@ -228,7 +285,7 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("Connect to a closed port: got %v", err)
 	}
 	srv := cluster(t)
-	js := connect(t, srv.URL())
+	js := connect(t, srv.URL(), fleet.RoleSubmitter)
 	p, err := fleet.NewProducer[string](context.Background(), js, "jobs", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -241,14 +298,28 @@ func TestBadInput(t *testing.T) {
 		t.Error("empty id: got nil error")
 	}
 	// A stream of the same name that is not a work queue is refused.
-	if _, err := js.CreateStream(context.Background(), jetstream.StreamConfig{Name: "plain", Subjects: []string{"plain.>"}}); err != nil {
+	admin, err := srv.ConnectInProcess(fleet.RoleAdmin)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fleet.NewProducer[string](context.Background(), js, "plain", nil); err == nil || !strings.Contains(err.Error(), "is not a work queue") {
+	defer admin.Conn().Close()
+	if _, err := admin.CreateStream(context.Background(), jetstream.StreamConfig{Name: "plain", Subjects: []string{"plain.>"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fleet.NewProducer[string](context.Background(), admin, "plain", nil); err == nil || !strings.Contains(err.Error(), "is not a work queue") {
 		t.Errorf("wrong stream config: got %v", err)
+	}
+	if _, err := fleet.NewProducer[string](context.Background(), admin, "bad.name", nil); err == nil || !strings.Contains(err.Error(), `bad stream name "bad.name"`) {
+		t.Errorf("bad stream name: got %v", err)
 	}
 	if _, err := fleet.NewWorker(context.Background(), js, "jobs", 0, func(context.Context, fleet.Job[string]) error { return nil }, fleet.WorkerConfig{}); err == nil {
 		t.Error("0 workers: got nil error")
+	}
+	if _, err := srv.ConnectInProcess(fleet.RoleWorker, fleet.As(fleet.RoleWorker)); err == nil || !strings.Contains(err.Error(), "ConnectInProcess takes only WithErrorHandler") {
+		t.Errorf("ConnectInProcess with As: got %v", err)
+	}
+	if _, err := fleet.Connect(ctx, srv.URL(), fleet.As("root")); err == nil || !strings.Contains(err.Error(), `unknown role "root"`) {
+		t.Errorf("Connect as root: got %v", err)
 	}
 }
 
@@ -257,9 +328,9 @@ func TestBadInput(t *testing.T) {
 // pulled ahead back at once, so that another worker runs them long before
 // the ack wait (an hour here) would have passed.
 func TestDrainFinishesRunningJobsAndGivesBackTheRest(t *testing.T) {
-	srv := cluster(t)
-	js := connect(t, srv.URL())
-	submit(t, js, ids(20)...)
+	srv := cluster(t, fleet.StreamConfig{Name: "jobs", AckWait: time.Hour})
+	js := connect(t, srv.URL(), fleet.RoleWorker)
+	submit(t, connect(t, srv.URL(), fleet.RoleSubmitter), ids(20)...)
 	started := make(chan string, 2)
 	release := make(chan struct{})
 	var first handled
@@ -285,7 +356,7 @@ func TestDrainFinishesRunningJobsAndGivesBackTheRest(t *testing.T) {
 		t.Fatalf("the draining worker finished %d jobs; want its 2 running ones", d)
 	}
 	var second handled
-	runWorker(t, connect(t, srv.URL()), 4, func(_ context.Context, j fleet.Job[work]) error { second.add(j.ID); return nil }, fleet.WorkerConfig{AckWait: time.Hour})
+	runWorker(t, connect(t, srv.URL(), fleet.RoleWorker), 4, func(_ context.Context, j fleet.Job[work]) error { second.add(j.ID); return nil }, fleet.WorkerConfig{AckWait: time.Hour})
 	waitUntil(t, "the 18 jobs given back", func() bool { d, _ := second.count(); return d == 18 })
 	for id := range first.runs {
 		if second.runs[id] > 0 {
@@ -299,12 +370,12 @@ func TestDrainFinishesRunningJobsAndGivesBackTheRest(t *testing.T) {
 // live worker of the same consumer, instead of staying in the stream
 // unannounced.
 func TestJobWhoseWorkersAllDieIsReported(t *testing.T) {
-	srv := cluster(t)
+	srv := cluster(t, fleet.StreamConfig{Name: "jobs", AckWait: 300 * time.Millisecond, MaxDeliver: 2})
 	cfg := fleet.WorkerConfig{AckWait: 300 * time.Millisecond, MaxDeliver: 2}
-	submit(t, connect(t, srv.URL()), "doomed")
+	submit(t, connect(t, srv.URL(), fleet.RoleSubmitter), "doomed")
 	for attempt := 1; attempt <= 2; attempt++ {
 		taken := make(chan int, 1)
-		js := connect(t, srv.URL())
+		js := connect(t, srv.URL(), fleet.RoleWorker)
 		stop := runWorker(t, js, 1, func(ctx context.Context, j fleet.Job[work]) error {
 			taken <- j.Attempt
 			<-ctx.Done()
@@ -319,7 +390,7 @@ func TestJobWhoseWorkersAllDieIsReported(t *testing.T) {
 	failures := make(chan string, 2)
 	live := cfg
 	live.OnFailed = func(id string, err error) { failures <- id + ": " + err.Error() }
-	runWorker(t, connect(t, srv.URL()), 1, func(_ context.Context, j fleet.Job[work]) error {
+	runWorker(t, connect(t, srv.URL(), fleet.RoleWorker), 1, func(_ context.Context, j fleet.Job[work]) error {
 		t.Errorf("job %s delivered a third time", j.ID)
 		return nil
 	}, live)
@@ -327,7 +398,7 @@ func TestJobWhoseWorkersAllDieIsReported(t *testing.T) {
 	if !strings.Contains(got, `doomed: fleet: job "doomed" was delivered 2 times and never settled`) {
 		t.Errorf("OnFailed: %s", got)
 	}
-	s, err := connect(t, srv.URL()).Stream(context.Background(), "jobs")
+	s, err := connect(t, srv.URL(), fleet.RoleSubmitter).Stream(context.Background(), "jobs")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,7 +410,7 @@ func TestJobWhoseWorkersAllDieIsReported(t *testing.T) {
 // TestLongJobIsNotRedelivered: a job that runs for four ack waits stays with
 // its worker, kept alive by the heartbeat; a second worker waits in vain.
 func TestLongJobIsNotRedelivered(t *testing.T) {
-	srv := cluster(t)
+	srv := cluster(t, fleet.StreamConfig{Name: "jobs", AckWait: 300 * time.Millisecond})
 	var h handled
 	cfg := fleet.WorkerConfig{AckWait: 300 * time.Millisecond}
 	handler := func(ctx context.Context, j fleet.Job[work]) error {
@@ -352,9 +423,9 @@ func TestLongJobIsNotRedelivered(t *testing.T) {
 		h.add(j.ID + " done")
 		return nil
 	}
-	runWorker(t, connect(t, srv.URL()), 1, handler, cfg)
-	runWorker(t, connect(t, srv.URL()), 1, handler, cfg)
-	submit(t, connect(t, srv.URL()), "long")
+	runWorker(t, connect(t, srv.URL(), fleet.RoleWorker), 1, handler, cfg)
+	runWorker(t, connect(t, srv.URL(), fleet.RoleWorker), 1, handler, cfg)
+	submit(t, connect(t, srv.URL(), fleet.RoleSubmitter), "long")
 	waitUntil(t, "the long job", func() bool { _, n := h.count(); return n >= 2 })
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -363,9 +434,16 @@ func TestLongJobIsNotRedelivered(t *testing.T) {
 	}
 }
 
+// TestDuplicateWindowExtendsTheStream: a producer allowed to change the
+// stream extends its duplicate window, never shrinks it; a submitter may
+// not, and says so.
 func TestDuplicateWindowExtendsTheStream(t *testing.T) {
 	srv := cluster(t)
-	js := connect(t, srv.URL())
+	js, err := srv.ConnectInProcess(fleet.RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer js.Conn().Close()
 	ctx := context.Background()
 	window := func() time.Duration {
 		s, err := js.Stream(ctx, "jobs")
@@ -379,6 +457,11 @@ func TestDuplicateWindowExtendsTheStream(t *testing.T) {
 	}
 	if got := window(); got != fleet.DefaultDuplicateWindow {
 		t.Errorf("default window %v; want %v", got, fleet.DefaultDuplicateWindow)
+	}
+	sub := dial(t, srv.URL(), fleet.RoleSubmitter, func(error) {}) // the refusal is expected
+	_, err = fleet.NewProducer[work](ctx, sub, "jobs", nil, fleet.DuplicateWindow(time.Hour))
+	if !errors.Is(err, fleet.ErrDenied) || !strings.Contains(err.Error(), "may not extend the duplicate window of stream jobs from 10m0s to 1h0m0s") {
+		t.Errorf("a submitter extending the window: got %v", err)
 	}
 	if _, err := fleet.NewProducer[work](ctx, js, "jobs", nil, fleet.DuplicateWindow(time.Hour)); err != nil {
 		t.Fatal(err)
@@ -394,29 +477,57 @@ func TestDuplicateWindowExtendsTheStream(t *testing.T) {
 	}
 }
 
-// TestConcurrentSetUp: producers and workers started together on a fresh
-// server all find (or create) the same stream.
+// TestConcurrentSetUp: set-ups, producers and workers started together on
+// a fresh server all find (or create) the same streams: with an admin
+// credential each sets the stream set up; without authentication producers
+// and workers create what they need.
 func TestConcurrentSetUp(t *testing.T) {
-	srv := cluster(t)
-	errs := make(chan error, 8)
-	var wg sync.WaitGroup
-	for i := range 8 {
-		js := connect(t, srv.URL())
-		wg.Go(func() {
-			var err error
-			if i%2 == 0 {
-				_, err = fleet.NewProducer[work](context.Background(), js, "jobs", nil)
-			} else {
-				_, err = fleet.NewWorker(context.Background(), js, "jobs", 1, func(context.Context, fleet.Job[work]) error { return nil }, fleet.WorkerConfig{})
+	t.Run("admin", func(t *testing.T) {
+		srv := cluster(t)
+		errs := make(chan error, 8)
+		var wg sync.WaitGroup
+		for range 8 {
+			js, err := srv.ConnectInProcess(fleet.RoleAdmin)
+			if err != nil {
+				t.Fatal(err)
 			}
-			errs <- err
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Error(err)
+			defer js.Conn().Close()
+			wg.Go(func() { errs <- fleet.SetUp(context.Background(), js, fleet.StreamConfig{Name: "fresh"}) })
 		}
-	}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	t.Run("no authentication", func(t *testing.T) {
+		srv, err := fleet.StartServer(fleet.ServerConfig{Dir: t.TempDir(), InsecureNoAuth: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Shutdown()
+		errs := make(chan error, 8)
+		var wg sync.WaitGroup
+		for i := range 8 {
+			js := connect(t, srv.URL(), fleet.RoleAdmin)
+			wg.Go(func() {
+				var err error
+				if i%2 == 0 {
+					_, err = fleet.NewProducer[work](context.Background(), js, "jobs", nil)
+				} else {
+					_, err = fleet.NewWorker(context.Background(), js, "jobs", 1, func(context.Context, fleet.Job[work]) error { return nil }, fleet.WorkerConfig{})
+				}
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Error(err)
+			}
+		}
+	})
 }

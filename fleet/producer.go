@@ -37,30 +37,42 @@ type Job[T any] struct {
 	Attempt int
 }
 
-func subject(stream string) string { return stream + ".jobs" }
-
 // DefaultDuplicateWindow is how long the server remembers a job ID to
 // store a re-submitted job once, unless NewProducer is given a longer one.
 const DefaultDuplicateWindow = 10 * time.Minute
 
-// ensureStream creates the work-queue stream if it does not exist, and
-// checks that an existing one is a work queue on the expected subject. A
-// duplicate window longer than the stream's extends it; 0 leaves it alone.
+// ensureStream creates the work-queue stream if it does not exist and the
+// connection may, and checks that an existing one is a work queue on the
+// expected subject. A duplicate window longer than the stream's extends it;
+// 0 leaves it alone.
 func ensureStream(ctx context.Context, js jetstream.JetStream, stream string, window time.Duration) error {
-	if stream == "" {
-		return errors.New("fleet: stream name must not be empty")
+	if err := checkStreamName(stream); err != nil {
+		return err
 	}
-	s, err := js.Stream(ctx, stream)
+	var s jetstream.Stream
+	err := attempt(ctx, js, "$JS.API.STREAM.INFO."+stream, "use stream "+stream, func(ctx context.Context) (err error) {
+		s, err = js.Stream(ctx, stream)
+		return err
+	})
+	if errors.Is(err, ErrDenied) {
+		return err
+	}
 	if errors.Is(err, jetstream.ErrStreamNotFound) {
-		_, err = js.CreateStream(ctx, jetstream.StreamConfig{
-			Name:       stream,
-			Subjects:   []string{subject(stream)},
-			Retention:  jetstream.WorkQueuePolicy,
-			Storage:    jetstream.FileStorage,
-			Duplicates: max(window, DefaultDuplicateWindow),
+		err = attempt(ctx, js, "$JS.API.STREAM.CREATE."+stream, "create stream "+stream+", which does not exist", func(ctx context.Context) error {
+			_, err := js.CreateStream(ctx, jetstream.StreamConfig{
+				Name:       stream,
+				Subjects:   []string{jobSubject(stream)},
+				Retention:  jetstream.WorkQueuePolicy,
+				Storage:    jetstream.FileStorage,
+				Duplicates: max(window, DefaultDuplicateWindow),
+			})
+			return err
 		})
 		if err == nil {
 			return nil
+		}
+		if errors.Is(err, ErrDenied) {
+			return fmt.Errorf("%w: it is made where the fleet is set up (SetUp, ServerConfig.Streams)", err)
 		}
 		if !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
 			return fmt.Errorf("fleet: creating stream %q: %w", stream, err)
@@ -72,13 +84,24 @@ func ensureStream(ctx context.Context, js jetstream.JetStream, stream string, wi
 		return fmt.Errorf("fleet: stream %q: %w", stream, err)
 	}
 	cfg := s.CachedInfo().Config
-	if cfg.Retention != jetstream.WorkQueuePolicy || len(cfg.Subjects) != 1 || cfg.Subjects[0] != subject(stream) {
+	if cfg.Retention != jetstream.WorkQueuePolicy || len(cfg.Subjects) != 1 || cfg.Subjects[0] != jobSubject(stream) {
 		return fmt.Errorf("fleet: stream %q exists but is not a work queue on %q (retention %v, subjects %v)",
-			stream, subject(stream), cfg.Retention, cfg.Subjects)
+			stream, jobSubject(stream), cfg.Retention, cfg.Subjects)
+	}
+	if err := unsafeStream(&cfg); err != nil {
+		return err
 	}
 	if window > cfg.Duplicates {
+		have := cfg.Duplicates
 		cfg.Duplicates = window
-		if _, err := js.UpdateStream(ctx, cfg); err != nil {
+		err := attempt(ctx, js, "$JS.API.STREAM.UPDATE."+stream, fmt.Sprintf("extend the duplicate window of stream %s from %v to %v", stream, have, window), func(ctx context.Context) error {
+			_, err := js.UpdateStream(ctx, cfg)
+			return err
+		})
+		if errors.Is(err, ErrDenied) {
+			return fmt.Errorf("%w: set StreamConfig.DuplicateWindow where the fleet is set up", err)
+		}
+		if err != nil {
 			return fmt.Errorf("fleet: extending the duplicate window of stream %q to %v: %w", stream, window, err)
 		}
 	}
@@ -105,7 +128,9 @@ func DuplicateWindow(d time.Duration) ProducerOption {
 	return func(c *producerConfig) { c.window = d }
 }
 
-// NewProducer returns a producer for stream, creating the stream if needed.
+// NewProducer returns a producer for stream. It creates the stream if it
+// does not exist and the connection may (a submitter may not: see
+// SetUp).
 func NewProducer[T any](ctx context.Context, js jetstream.JetStream, stream string, codec Codec, opts ...ProducerOption) (*Producer[T], error) {
 	if codec == nil {
 		codec = JSON{}
@@ -126,7 +151,9 @@ func NewProducer[T any](ctx context.Context, js jetstream.JetStream, stream stri
 // Submit publishes a job and waits until the server has stored it. id must
 // be unique per job: a second Submit with the same id within the stream's
 // duplicate window (DefaultDuplicateWindow, or DuplicateWindow) stores
-// nothing, so a re-submitted run does not run its jobs twice.
+// nothing, so a re-submitted run does not run its jobs twice. If the server
+// refuses the connection the right to publish jobs (a worker's
+// credentials), Submit returns at once an error wrapping ErrDenied.
 func (p *Producer[T]) Submit(ctx context.Context, id string, v T) error {
 	if id == "" {
 		return errors.New("fleet: job id must not be empty")
@@ -138,7 +165,15 @@ func (p *Producer[T]) Submit(ctx context.Context, id string, v T) error {
 	if max := p.js.Conn().MaxPayload(); int64(len(data)) > max {
 		return fmt.Errorf("%w: job %q is %d bytes, more than the server's maximum payload of %d", ErrTooLarge, id, len(data), max)
 	}
-	if _, err := p.js.Publish(ctx, subject(p.stream), data, jetstream.WithMsgID(id)); err != nil {
+	subj := jobSubject(p.stream)
+	err = attempt(ctx, p.js, subj, "publish jobs to "+subj, func(ctx context.Context) error {
+		_, err := p.js.Publish(ctx, subj, data, jetstream.WithMsgID(id))
+		return err
+	})
+	if errors.Is(err, ErrDenied) {
+		return err
+	}
+	if err != nil {
 		return fmt.Errorf("fleet: publishing job %q: %w", id, err)
 	}
 	return nil

@@ -26,9 +26,12 @@ type WorkerConfig struct {
 	// stream's name. Workers with the same Durable split the jobs.
 	Durable string
 	// AckWait is how long the server waits for an acknowledgement before
-	// it gives the job to another worker; the default is 30 s.
-	AckWait time.Duration
-	// MaxDeliver is how many times a job is tried; the default is 5.
+	// it gives the job to another worker, and MaxDeliver how many times a
+	// job is tried. Both belong to the consumer: 0 takes the consumer's
+	// (30 s and 5 for one NewWorker creates); other values must be the
+	// consumer's, or the connection must be allowed to change it (a
+	// worker's credentials are not: see SetUp).
+	AckWait    time.Duration
 	MaxDeliver int
 	// Codec decodes payloads; the default is JSON.
 	Codec Codec
@@ -58,7 +61,8 @@ type Worker[T any] struct {
 }
 
 // NewWorker returns a worker for stream that runs handler on up to workers
-// jobs at once. It creates the stream and the durable consumer if needed.
+// jobs at once. It creates the stream and the durable consumer if they do
+// not exist and the connection may (a worker may not: see SetUp).
 func NewWorker[T any](ctx context.Context, js jetstream.JetStream, stream string, workers int, handler func(context.Context, Job[T]) error, cfg WorkerConfig) (*Worker[T], error) {
 	switch {
 	case workers < 1:
@@ -75,12 +79,6 @@ func NewWorker[T any](ctx context.Context, js jetstream.JetStream, stream string
 	if cfg.Durable == "" {
 		cfg.Durable = stream
 	}
-	if cfg.AckWait == 0 {
-		cfg.AckWait = 30 * time.Second
-	}
-	if cfg.MaxDeliver == 0 {
-		cfg.MaxDeliver = 5
-	}
 	if cfg.Codec == nil {
 		cfg.Codec = JSON{}
 	}
@@ -90,17 +88,65 @@ func NewWorker[T any](ctx context.Context, js jetstream.JetStream, stream string
 	if err := ensureStream(ctx, js, stream, 0); err != nil {
 		return nil, err
 	}
-	c, err := js.CreateOrUpdateConsumer(ctx, stream, jetstream.ConsumerConfig{
-		Durable:       cfg.Durable,
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       cfg.AckWait,
-		MaxDeliver:    cfg.MaxDeliver,
-		MaxAckPending: max(1000, 4*workers),
+	c, err := bindConsumer(ctx, js, stream, workers, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Worker[T]{js: js, stream: stream, workers: workers, handler: handler, cfg: cfg, consumer: c}, nil
+}
+
+// bindConsumer returns the durable consumer the workers share, creating it
+// or bringing it to cfg's AckWait and MaxDeliver when they are set and the
+// connection may (a worker may not: see SetUp), and sets them in cfg to
+// the consumer's.
+func bindConsumer(ctx context.Context, js jetstream.JetStream, stream string, workers int, cfg *WorkerConfig) (jetstream.Consumer, error) {
+	var want jetstream.ConsumerConfig
+	what := "create consumer " + cfg.Durable + " of stream " + stream + ", which does not exist"
+	var c jetstream.Consumer
+	err := attempt(ctx, js, "$JS.API.CONSUMER.INFO."+stream+"."+cfg.Durable, "use consumer "+cfg.Durable+" of stream "+stream, func(ctx context.Context) (err error) {
+		c, err = js.Consumer(ctx, stream, cfg.Durable)
+		return err
 	})
+	switch {
+	case errors.Is(err, ErrDenied):
+		return nil, err
+	case errors.Is(err, jetstream.ErrConsumerNotFound):
+		want = jetstream.ConsumerConfig{
+			Durable:       cfg.Durable,
+			AckPolicy:     jetstream.AckExplicitPolicy,
+			AckWait:       orDefault(cfg.AckWait, defaultAckWait),
+			MaxDeliver:    orDefault(cfg.MaxDeliver, defaultMaxDeliver),
+			MaxAckPending: max(defaultMaxAckPending, 4*workers),
+		}
+	case err != nil:
+		return nil, fmt.Errorf("fleet: consumer %q on stream %q: %w", cfg.Durable, stream, err)
+	default:
+		have := c.CachedInfo().Config
+		if have.DeliverSubject != "" || have.AckPolicy != jetstream.AckExplicitPolicy {
+			return nil, fmt.Errorf("fleet: consumer %q on stream %q is not a pull consumer with explicit acks", cfg.Durable, stream)
+		}
+		if (cfg.AckWait == 0 || cfg.AckWait == have.AckWait) && (cfg.MaxDeliver == 0 || cfg.MaxDeliver == have.MaxDeliver) {
+			cfg.AckWait, cfg.MaxDeliver = have.AckWait, have.MaxDeliver
+			return c, nil
+		}
+		want = have
+		want.AckWait = orDefault(cfg.AckWait, have.AckWait)
+		want.MaxDeliver = orDefault(cfg.MaxDeliver, have.MaxDeliver)
+		what = fmt.Sprintf("change consumer %s of stream %s from ack wait %v and max deliver %d to %v and %d",
+			cfg.Durable, stream, have.AckWait, have.MaxDeliver, want.AckWait, want.MaxDeliver)
+	}
+	err = attempt(ctx, js, "$JS.API.CONSUMER.CREATE."+stream+"."+cfg.Durable, what, func(ctx context.Context) error {
+		c, err = js.CreateOrUpdateConsumer(ctx, stream, want)
+		return err
+	})
+	if errors.Is(err, ErrDenied) {
+		return nil, fmt.Errorf("%w: set them where the fleet is set up (StreamConfig)", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("fleet: consumer %q on stream %q: %w", cfg.Durable, stream, err)
 	}
-	return &Worker[T]{js: js, stream: stream, workers: workers, handler: handler, cfg: cfg, consumer: c}, nil
+	cfg.AckWait, cfg.MaxDeliver = want.AckWait, want.MaxDeliver
+	return c, nil
 }
 
 // Run pulls and handles jobs until ctx ends or Drain is called.
@@ -112,13 +158,45 @@ func NewWorker[T any](ctx context.Context, js jetstream.JetStream, stream string
 //
 // After Drain, Run stops pulling, gives back the jobs not started, lets the
 // running handlers finish and settles their jobs as usual, then returns nil.
+//
+// If the server refuses the connection the right to pull (a submitter's
+// credentials), Run returns at once an error wrapping ErrDenied.
 func (w *Worker[T]) Run(ctx context.Context) error {
+	// A connection that may not pull (a submitter's) gets no job: say so at
+	// once rather than wait for ever.
+	var errMu sync.Mutex
+	var runErr error
+	var stopPulling func() // once pulling started
+	setErr := func(err error) {
+		errMu.Lock()
+		defer errMu.Unlock()
+		if runErr == nil {
+			runErr = err
+		}
+	}
+	pull := "$JS.API.CONSUMER.MSG.NEXT." + w.stream + "." + w.cfg.Durable
+	defer onDenied(w.js, pull, func() {
+		setErr(&deniedError{what: "take jobs from stream " + w.stream, subject: pull})
+		errMu.Lock()
+		stop := stopPulling
+		errMu.Unlock()
+		if stop != nil {
+			stop()
+		}
+	})()
 	// Pull ahead of the handlers, so that quick jobs do not wait for a round
 	// trip each; jobs buffered here count against the ack wait, which the
 	// heartbeat only covers once a handler runs them.
 	it, err := w.consumer.Messages(jetstream.PullMaxMessages(w.cfg.PullAhead))
 	if err != nil {
 		return fmt.Errorf("fleet: pulling from %q: %w", w.stream, err)
+	}
+	errMu.Lock()
+	stopPulling = it.Stop
+	denied := runErr != nil
+	errMu.Unlock()
+	if denied {
+		it.Stop()
 	}
 	w.mu.Lock()
 	w.it = it
@@ -144,15 +222,13 @@ func (w *Worker[T]) Run(ctx context.Context) error {
 	// Each handler takes its own jobs from the iterator: no hand-off from a
 	// reading goroutine to a running one, which would cost more than a quick
 	// job itself.
-	var errOnce sync.Once
-	var runErr error
 	for range w.workers {
 		p.Go(func() {
 			for {
 				msg, err := it.Next()
 				if err != nil {
 					if !errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-						errOnce.Do(func() { runErr = fmt.Errorf("fleet: pulling from %q: %w", w.stream, err) })
+						setErr(fmt.Errorf("fleet: pulling from %q: %w", w.stream, err))
 						it.Stop()
 					}
 					return
@@ -166,8 +242,11 @@ func (w *Worker[T]) Run(ctx context.Context) error {
 		})
 	}
 	p.Close()
-	if runErr != nil {
-		return runErr
+	errMu.Lock()
+	err = runErr
+	errMu.Unlock()
+	if err != nil {
+		return err
 	}
 	if w.draining.Load() && ctx.Err() == nil {
 		return nil
@@ -183,10 +262,12 @@ func (w *Worker[T]) watchExhausted() (*nats.Subscription, error) {
 	subj := fmt.Sprintf("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.%s.%s", w.stream, w.cfg.Durable)
 	sub, err := w.js.Conn().QueueSubscribe(subj, w.cfg.Durable, func(m *nats.Msg) {
 		var adv struct {
+			Stream     string `json:"stream"`
+			Consumer   string `json:"consumer"`
 			StreamSeq  uint64 `json:"stream_seq"`
 			Deliveries uint64 `json:"deliveries"`
 		}
-		if json.Unmarshal(m.Data, &adv) != nil || adv.StreamSeq == 0 {
+		if json.Unmarshal(m.Data, &adv) != nil || adv.StreamSeq == 0 || adv.Stream != w.stream || adv.Consumer != w.cfg.Durable {
 			return
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -226,6 +307,15 @@ func (w *Worker[T]) Drain() {
 // Nak with a delay on failure, Term once MaxDeliver is reached.
 func (w *Worker[T]) handle(ctx context.Context, msg jetstream.Msg, beats *heartbeat) {
 	id := msg.Headers().Get(jetstream.MsgIDHeader)
+	if id == "" || msg.Headers().Get(jetstream.StreamHeader) != "" {
+		// Not a job a Producer published: a message the server itself sent
+		// to the job subject as the reply to some request (a publish
+		// acknowledgement, a message got by direct get), which a connection
+		// allowed to make requests can aim at any subject.
+		msg.TermWithReason("not a job")
+		w.failed(id, fmt.Errorf("fleet: a message on %s without a job ID, or copied from stream %q, is not a job: dropped unrun", jobSubject(w.stream), msg.Headers().Get(jetstream.StreamHeader)))
+		return
+	}
 	attempt := 1
 	if md, err := msg.Metadata(); err == nil {
 		attempt = int(md.NumDelivered)

@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/weft-dev/weft/internal/catch"
-	"github.com/weft-dev/weft/internal/engine"
 )
 
 type item[T any] struct {
@@ -216,21 +215,14 @@ func Partition[T any, K comparable, U any](ctx context.Context, in Stream[T], la
 	}
 	return func(yield func(U, error) bool) {
 		ctx, cancel := context.WithCancelCause(ctx)
-		w := newWindow[U](o.window, false)
-		var zero U
-		engines := make([]*engine.Engine[job[T]], lanes)
-		for i := range engines {
-			engines[i] = newWorkers(ctx, w, 1, o.window, f)
-		}
+		s := newStage(ctx, f, false, o.window, lanes, 1)
 		seed := maphash.MakeSeed()
-		drive(ctx, cancel, in, w, engines, func(seq uint64, v T) bool {
+		drive(cancel, in, s, func(v T) (lane int, err error) {
 			var k K
 			if err := catch.Func(func() { k = key(v) }); err != nil {
-				w.put(seq, zero, err)
-				return true
+				return 0, err
 			}
-			lane := maphash.Comparable(seed, k) % uint64(lanes)
-			return engines[lane].Push(ctx, job[T]{seq, v}, true) == nil
+			return int(maphash.Comparable(seed, k) % uint64(lanes)), nil
 		}, yield)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -481,5 +482,47 @@ func TestBadConfiguration(t *testing.T) {
 	}
 	if _, err := flow.Collect(flow.Batch(flow.FromSlice(ints(1)), 0, 0)); err == nil || err.Error() != "flow: batch size must be >= 1, got 0" {
 		t.Errorf("Batch size 0: got %v", err)
+	}
+}
+
+// A callback that calls runtime.Goexit ends its worker; the stage reports
+// weft.ErrGoexit for that item, starts a worker in its place and delivers
+// every other item.
+func TestGoexitIsReportedInBand(t *testing.T) {
+	ctx := context.Background()
+	f := func(_ context.Context, v int) (int, error) {
+		if v%10 == 3 {
+			runtime.Goexit()
+		}
+		return v, nil
+	}
+	stages := map[string]func() flow.Stream[int]{
+		"Map":        func() flow.Stream[int] { return flow.Map(ctx, flow.FromSlice(ints(100)), 3, f) },
+		"OrderedMap": func() flow.Stream[int] { return flow.OrderedMap(ctx, flow.FromSlice(ints(100)), 3, f) },
+		"Partition": func() flow.Stream[int] {
+			return flow.Partition(ctx, flow.FromSlice(ints(100)), 3, func(v int) int { return v % 7 }, f)
+		},
+	}
+	for name, stage := range stages {
+		var vals []int
+		goexits := 0
+		for v, err := range stage() {
+			switch {
+			case errors.Is(err, weft.ErrGoexit):
+				goexits++
+			case err != nil:
+				t.Fatalf("%s: unexpected error %v", name, err)
+			default:
+				vals = append(vals, v)
+			}
+		}
+		if goexits != 10 {
+			t.Errorf("%s: got %d ErrGoexit; want 10", name, goexits)
+		}
+		slices.Sort(vals)
+		want := slices.DeleteFunc(ints(100), func(v int) bool { return v%10 == 3 })
+		if !slices.Equal(vals, want) {
+			t.Errorf("%s: got values %v; want %v", name, vals, want)
+		}
 	}
 }

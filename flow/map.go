@@ -3,19 +3,10 @@ package flow
 import (
 	"context"
 	"errors"
-	"time"
-
-	"github.com/weft-dev/weft"
-	"github.com/weft-dev/weft/internal/catch"
-	"github.com/weft-dev/weft/internal/engine"
 )
 
 // errStopped is the cause given to a stage's context when its consumer stops.
 var errStopped = errors.New("flow: consumer stopped")
-
-// workerIdle is the idle timeout of a stage's workers; they are retired when
-// the stage ends anyway.
-const workerIdle = time.Minute
 
 // Map applies f to each value of in on workers goroutines and yields the
 // results as they complete, in any order. Errors from in pass through; an
@@ -52,11 +43,6 @@ func checkStage[T any](ctx context.Context, in Stream[T], nilFunc bool) error {
 	return nil
 }
 
-type job[T any] struct {
-	seq uint64
-	v   T
-}
-
 func parallel[T, U any](ctx context.Context, in Stream[T], workers int, f func(context.Context, T) (U, error), ordered bool, opts []Option) Stream[U] {
 	o, err := configure(workers, opts)
 	if err == nil {
@@ -67,55 +53,22 @@ func parallel[T, U any](ctx context.Context, in Stream[T], workers int, f func(c
 	}
 	return func(yield func(U, error) bool) {
 		ctx, cancel := context.WithCancelCause(ctx)
-		w := newWindow[U](o.window, ordered)
-		e := newWorkers(ctx, w, workers, o.window, f)
-		drive(ctx, cancel, in, w, []*engine.Engine[job[T]]{e}, func(seq uint64, v T) bool {
-			return e.Push(ctx, job[T]{seq, v}, true) == nil
-		}, yield)
+		s := newStage(ctx, f, ordered, o.window, 1, workers)
+		drive(cancel, in, s, nil, yield)
 	}
 }
 
-// newWorkers returns an engine whose workers apply f and put each result in
-// w, with panics and Goexit reported in place of the result.
-func newWorkers[T, U any](ctx context.Context, w *window[U], workers, queue int, f func(context.Context, T) (U, error)) *engine.Engine[job[T]] {
-	return engine.New(engine.Config[job[T]]{
-		Workers:     workers,
-		Queue:       queue,
-		IdleTimeout: workerIdle,
-		Run: func(j job[T]) {
-			var u U
-			err := catch.Err(func() (err error) {
-				u, err = f(ctx, j.v)
-				return err
-			})
-			w.put(j.seq, u, err)
-		},
-		Goexit: func(j job[T]) {
-			var zero U
-			w.put(j.seq, zero, weft.ErrGoexit)
-		},
-	})
-}
-
 // drive runs a concurrent stage for one range loop: it starts the feeder,
-// which hands each value of in to send, yields the results from w and, when
-// the loop ends for any reason, stops the feeder and the engines and waits
-// until every goroutine they started has exited.
-func drive[T, U any](ctx context.Context, cancel context.CancelCauseFunc, in Stream[T], w *window[U], engines []*engine.Engine[job[T]], send func(uint64, T) bool, yield func(U, error) bool) {
-	fed := make(chan struct{})
-	go feed(ctx, in, w, fed, send)
+// yields the results and, when the loop ends for any reason, stops the
+// stage and waits until every goroutine it started has exited.
+func drive[T, U any](cancel context.CancelCauseFunc, in Stream[T], s *stage[T, U], route func(T) (int, error), yield func(U, error) bool) {
+	go s.feed(in, route)
 	defer func() {
 		cancel(errStopped)
-		w.stop()
-		<-fed
-		for _, e := range engines {
-			e.Stop(errStopped)
-			e.Drop(nil)
-			e.Retire(context.Background(), false)
-		}
+		s.halt()
 	}()
 	for {
-		v, err, more := w.next(ctx)
+		v, err, more := s.next()
 		if !more {
 			if err != nil {
 				var zero U
@@ -125,36 +78,6 @@ func drive[T, U any](ctx context.Context, cancel context.CancelCauseFunc, in Str
 		}
 		if !yield(v, err) {
 			return
-		}
-	}
-}
-
-// feed ranges over in, reserving a place in w for each element and handing
-// values to send; errors from in, and a panic of in itself, take their place
-// in w directly. It closes fed when done.
-func feed[T, U any](ctx context.Context, in Stream[T], w *window[U], fed chan struct{}, send func(uint64, T) bool) {
-	defer close(fed)
-	defer w.finish()
-	var zero U
-	err := catch.Func(func() {
-		for v, err := range in {
-			seq, ok := w.reserve(ctx)
-			if !ok {
-				return
-			}
-			if err != nil {
-				w.put(seq, zero, err)
-				continue
-			}
-			if !send(seq, v) {
-				w.put(seq, zero, context.Cause(ctx))
-				return
-			}
-		}
-	})
-	if err != nil {
-		if seq, ok := w.reserve(ctx); ok {
-			w.put(seq, zero, err)
 		}
 	}
 }

@@ -41,15 +41,28 @@
 // # Cost
 //
 // The submit path takes one mutex and wakes a parked worker only when tasks
-// are queued and no awake worker is looking for one. BenchmarkGo (1,000,000
-// no-op tasks, 100 workers, one submitter) measured a median of 50.6 ns and
-// 0 allocations per task, 0.63x the 79.9 ns of a hand-written channel pool
-// with the same workers and queue in the same run (-count 8, 2 cores; earlier
-// runs gave 0.40x and 0.61x: both figures move on a shared machine). With 100 concurrent submitters the pool is
-// behind a channel pool (see docs/benchmarks.md). A
-// queued task costs one 16-byte queue slot beyond its closure:
-// BenchmarkQueuedMemory measured 16.0 bytes of live heap per task with
-// 1,000,000 tasks queued behind one blocked worker (the queue grows by
+// are queued and no awake worker is looking for one. Each figure here is the
+// ratio of medians against a baseline in the same run of go run ./bench,
+// given as its range over separate runs on a shared 2-core machine (the
+// claims table in bench/claims.go; go run ./bench -check re-measures them on
+// yours). With one submitter and 100 workers, Go costs 0.49-0.49x a
+// hand-written channel pool with the same workers and a queue of 1,024
+// that counts each task for its Wait (claim pool.one-submitter), with 0
+// allocations per task. With 100
+// submitters at once it costs 1.13-1.19x that channel pool
+// (pool.many-submitters): there the pool is behind. A queued task costs one
+// 16-byte queue slot beyond its closure, 2.00-2.00x the memory per task of
+// the channel pool, whose slot is an 8-byte func value (pool.queued-memory,
+// 1,000,000 tasks queued behind one blocked worker; the queue grows by
 // doubling up to its bound, so the buffers it outgrew are garbage until the
 // next collection).
+//
+// Against a bare channel pool that counts nothing (it waits by closing its
+// channel, so it can wait once), the pool is behind: the package's
+// BenchmarkGo (1,000,000 tasks, each the same closure adding to a counter,
+// 100 workers, medians of -count 6 in two separate runs) measured it at
+// 1.55-1.56x the best of 0, 100 and 1,024 slots with one submitter, and
+// 1.69-1.76x with 100 submitters at once. The pool pays for what that
+// channel pool lacks: Wait while it stays open, each task's error and
+// panic, Stats, Resize, idle workers exiting.
 package pool

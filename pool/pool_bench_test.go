@@ -2,7 +2,9 @@ package pool_test
 
 import (
 	"runtime"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/weft-dev/weft/pool"
@@ -10,11 +12,12 @@ import (
 
 const benchWorkers = 100
 
-// chanPool is the hand-written baseline: workers ranging over a buffered
-// channel of tasks, and a WaitGroup to wait for all of them.
+// chanPool is the hand-written baseline: workers ranging over one channel of
+// tasks. It keeps no per-task count: waiting for the tasks means closing the
+// channel and waiting for the workers to exit, which is the cheapest way a
+// channel pool can know that every task has run.
 type chanPool struct {
 	tasks chan func()
-	wg    sync.WaitGroup // tasks in flight
 	exit  sync.WaitGroup // workers
 }
 
@@ -26,50 +29,99 @@ func newChanPool(workers, queue int) *chanPool {
 			defer c.exit.Done()
 			for f := range c.tasks {
 				f()
-				c.wg.Done()
 			}
 		}()
 	}
 	return c
 }
 
-func (c *chanPool) Go(f func()) { c.wg.Add(1); c.tasks <- f }
-func (c *chanPool) Wait()       { c.wg.Wait() }
-func (c *chanPool) Close()      { close(c.tasks); c.exit.Wait() }
+func (c *chanPool) Go(f func()) { c.tasks <- f }
 
-func noop() {}
+// Close runs every queued task and waits for the workers to exit.
+func (c *chanPool) Close() { close(c.tasks); c.exit.Wait() }
 
-// BenchmarkGo measures the cost per no-op task submitted by one goroutine to
-// 100 workers, weft's pool against the hand-written channel pool with the
-// same number of workers and the same queue capacity.
+// chanBuffers are the channel capacities the baseline is measured with:
+// unbuffered, one slot per worker, and the pool's default queue.
+var chanBuffers = []int{0, benchWorkers, pool.DefaultQueue}
+
+// BenchmarkGo measures the cost per task of Go with 100 workers, each task
+// the same closure adding to a counter, submitted by one goroutine and by 100
+// goroutines at once; weft's pool against the hand-written channel pool with
+// the same workers and each of chanBuffers. Run it with -benchtime 1000000x
+// for 1,000,000 tasks per measurement. Every measurement checks that every
+// task ran.
 func BenchmarkGo(b *testing.B) {
-	b.Run("impl=channel", func(b *testing.B) {
-		b.ReportAllocs()
-		c := newChanPool(benchWorkers, pool.DefaultQueue)
-		defer c.Close()
-		b.ResetTimer()
-		for range b.N {
-			c.Go(noop)
+	for _, subs := range []int{1, 100} {
+		for _, buf := range chanBuffers {
+			name := "submitters=" + strconv.Itoa(subs) + "/impl=channel" + strconv.Itoa(buf)
+			b.Run(name, func(b *testing.B) {
+				b.ReportAllocs()
+				var ran atomic.Int64
+				task := func() { ran.Add(1) }
+				c := newChanPool(benchWorkers, buf)
+				submitInParallel(b, subs, func() { c.Go(task) })
+				c.Close()
+				if got := ran.Load(); got != int64(b.N) {
+					b.Fatalf("ran %d tasks; want %d", got, b.N)
+				}
+			})
 		}
-		c.Wait()
-	})
-	b.Run("impl=weft", func(b *testing.B) {
-		b.ReportAllocs()
-		p, err := pool.New(benchWorkers)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer p.Close()
-		b.ResetTimer()
-		for range b.N {
-			if err := p.Go(noop); err != nil {
+		b.Run("submitters="+strconv.Itoa(subs)+"/impl=weft", func(b *testing.B) {
+			b.ReportAllocs()
+			var ran atomic.Int64
+			task := func() { ran.Add(1) }
+			p, err := pool.New(benchWorkers)
+			if err != nil {
 				b.Fatal(err)
 			}
+			submitInParallel(b, subs, func() {
+				if err := p.Go(task); err != nil {
+					b.Error(err)
+				}
+			})
+			if err := p.Close(); err != nil {
+				b.Fatal(err)
+			}
+			if got := ran.Load(); got != int64(b.N) {
+				b.Fatalf("ran %d tasks; want %d", got, b.N)
+			}
+		})
+	}
+}
+
+// submitInParallel calls submit b.N times in all, from subs goroutines that
+// start together, and returns when every call has returned.
+func submitInParallel(b *testing.B, subs int, submit func()) {
+	b.Helper()
+	if subs == 1 {
+		b.ResetTimer()
+		for range b.N {
+			submit()
 		}
-		if err := p.Wait(); err != nil {
-			b.Fatal(err)
+		return
+	}
+	var ready, done sync.WaitGroup
+	start := make(chan struct{})
+	ready.Add(subs)
+	done.Add(subs)
+	for i := range subs {
+		n := b.N / subs
+		if i < b.N%subs {
+			n++
 		}
-	})
+		go func() {
+			defer done.Done()
+			ready.Done()
+			<-start
+			for range n {
+				submit()
+			}
+		}()
+	}
+	ready.Wait()
+	b.ResetTimer()
+	close(start)
+	done.Wait()
 }
 
 // BenchmarkQueuedMemory queues 1,000,000 tasks behind one blocked worker and
@@ -100,3 +152,5 @@ func BenchmarkQueuedMemory(b *testing.B) {
 		p.Close()
 	}
 }
+
+func noop() {}

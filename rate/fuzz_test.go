@@ -21,7 +21,7 @@ func FuzzLimiter(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b := bytes(data)
 		perSecond := b.next()%50 + 1
-		burst := b.next()%8 + 1
+		burst := b.next()%64 + 1 // from 16 up, the limiter takes leases
 		var c staleClock
 		l, err := rate.NewLimiter(rate.PerSecond(float64(perSecond)), burst, rate.WithClock(&c))
 		if err != nil {

@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -72,6 +76,32 @@ func TestKeyedMemoryIsBounded(t *testing.T) {
 	}
 }
 
+// TestKeyedHeapIsBounded pins that memory, not only Len, stays bounded by
+// maxKeys: 200,000 distinct keys through a limiter of 100 leave the live
+// heap within 1 MiB of where it started (keeping them all would take some
+// 20 MiB).
+func TestKeyedHeapIsBounded(t *testing.T) {
+	k, err := rate.NewKeyed[int](rate.PerSecond(10), 1, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	heap := func() uint64 {
+		var m runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := heap()
+	for i := range 200_000 {
+		k.Allow(i)
+	}
+	after := heap()
+	if after > before+1<<20 {
+		t.Errorf("live heap grew by %d KiB over 200,000 keys with maxKeys 100; want < 1 MiB", (after-before)>>10)
+	}
+	runtime.KeepAlive(k)
+}
+
 func TestEvictionPrefersIdleKeysAndNeverForgivesDebt(t *testing.T) {
 	var c manualClock
 	// One shard of two keys, so that eviction is forced and observable.
@@ -120,4 +150,47 @@ func TestKeyedWait(t *testing.T) {
 			t.Errorf("Wait at limit 0: got %v; want ErrNever", err)
 		}
 	})
+}
+
+// TestKeyedGrowthLosesNoKey adds keys from four goroutines until every shard
+// has outgrown its first table (replaced by a larger one holding copies of
+// its entries), while the same goroutines hit keys already added, without a
+// lock, as the tables are replaced under them. The clock stands still at a
+// rate of 1/s with a burst of 1, so each key is admitted exactly once: a key
+// that a hit failed to find and added again, or whose state a copy lost,
+// would be admitted twice.
+func TestKeyedGrowthLosesNoKey(t *testing.T) {
+	const (
+		workers = 4
+		keys    = 300_000 // 64 shards of 4,096 buckets to start with
+	)
+	var c manualClock
+	k, err := rate.NewKeyed[int](rate.PerSecond(1), 1, 1<<20, rate.WithClock(&c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	admitted := make([]atomic.Int32, keys)
+	var wg sync.WaitGroup
+	for g := range workers {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(g), 3))
+			for key := g; key < keys; key += workers {
+				if k.Allow(key) {
+					admitted[key].Add(1)
+				}
+				if old := rng.IntN(key + 1); k.Allow(old) {
+					admitted[old].Add(1) // old may be new yet, if another goroutine's
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for key := range admitted {
+		if n := admitted[key].Load(); n != 1 {
+			t.Fatalf("key %d admitted %d times; want 1 (burst 1, the clock standing still)", key, n)
+		}
+	}
+	if n := k.Len(); n != keys {
+		t.Errorf("Len: got %d; want %d", n, keys)
+	}
 }

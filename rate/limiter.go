@@ -14,14 +14,17 @@ import (
 type params struct {
 	limit    Limit
 	burst    int
-	interval int64 // nanoseconds between events
-	tau      int64 // how far past now the TAT may run: burst * interval
-	all      bool  // Inf: every event is allowed
-	none     bool  // limit 0 or burst 0: no event is allowed
+	most     int    // the most events one call may take: burst, less if tau was capped
+	interval int64  // nanoseconds between events
+	tau      int64  // how far past now the TAT may run: burst * interval
+	span     int64  // the length of one P's lease; 0: no leases
+	gen      uint64 // counts settings: a lease taken under another is void
+	all      bool   // Inf: every event is allowed
+	none     bool   // limit 0 or burst 0: no event is allowed
 }
 
-func newParams(limit Limit, burst int) *params {
-	p := &params{limit: limit, burst: burst}
+func newParams(limit Limit, burst, cells int, gen uint64) *params {
+	p := &params{limit: limit, burst: burst, gen: gen}
 	iv, ok := limit.interval()
 	switch {
 	case ok && iv == 0:
@@ -34,6 +37,8 @@ func newParams(limit Limit, burst int) *params {
 		if p.tau/int64(burst) != iv || p.tau > math.MaxInt64/4 {
 			p.tau = math.MaxInt64 / 4 // a burst longer than ~73 years
 		}
+		p.most = int(p.tau / iv) // so that n*interval never overflows
+		p.span = leaseSpan(iv, p.tau, cells)
 	}
 	return p
 }
@@ -48,13 +53,23 @@ func newParams(limit Limit, burst int) *params {
 // clock reading than the TAT reflects sees a stricter limit, never a looser
 // one.
 //
+// When several cores call at once, each processor leases a short stretch of
+// the TAT ahead (at most a quarter of the burst between them, and only while
+// the bucket stays at least half full) and admits from it without writing
+// shared memory; see the package documentation for what that changes.
+//
 // A Limiter is safe for concurrent use by multiple goroutines.
 type Limiter struct {
-	tat   atomic.Int64 // nanoseconds on the clock
 	p     atomic.Pointer[params]
 	sys   *systemClock // the clock when it is the system's: a direct call
 	clock Clock
+	cells []cell     // one lease per P; nil on a single P
 	mu    sync.Mutex // serializes SetLimit and SetBurst
+	// The TAT, written by every claim, on cache lines of its own: the fields
+	// above are read on every call and must not move with it.
+	_   [128]byte
+	tat atomic.Int64 // nanoseconds on the clock
+	_   [128]byte
 }
 
 // NewLimiter returns a limiter that allows r events per second with bursts
@@ -71,9 +86,9 @@ func NewLimiter(r Limit, burst int, opts ...Option) (*Limiter, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Limiter{clock: c.clock}
+	l := &Limiter{clock: c.clock, cells: newCells()}
 	l.sys, _ = c.clock.(*systemClock)
-	l.p.Store(newParams(r, burst))
+	l.p.Store(newParams(r, burst, len(l.cells), 0))
 	l.tat.Store(int64(l.clock.Now()))
 	return l, nil
 }
@@ -92,6 +107,34 @@ func (l *Limiter) Allow() bool { return l.AllowN(1) }
 // AllowN(0) is true; n < 0 and n greater than the burst are always false.
 func (l *Limiter) AllowN(n int) bool {
 	p := l.p.Load()
+	if uint(n-1) >= uint(p.most) { // n outside 1..burst, or Inf, or none
+		return allowOdd(p, n)
+	}
+	var now int64
+	if l.sys != nil {
+		now = int64(time.Since(l.sys.origin)) // l.now(), by hand: a call less
+	} else {
+		now = int64(l.clock.Now())
+	}
+	cost := int64(n) * p.interval
+	if p.span == 0 {
+		_, _, ok := l.claim(p, nil, now, cost, 0, false)
+		return ok
+	}
+	id := procPin()
+	if id >= len(l.cells) { // GOMAXPROCS grew after NewLimiter
+		procUnpin()
+		_, _, ok := l.claim(p, nil, now, cost, 0, false)
+		return ok
+	}
+	ok := l.allowFrom(&l.cells[id], p, now, cost)
+	procUnpin()
+	return ok
+}
+
+// allowOdd answers AllowN for n outside 1..burst, and for the limits Inf
+// and none (whose most is 0).
+func allowOdd(p *params, n int) bool {
 	switch {
 	case n == 0:
 		return true
@@ -99,19 +142,57 @@ func (l *Limiter) AllowN(n int) bool {
 		return false
 	case p.all:
 		return true
-	case p.none || n > p.burst:
-		return false
 	}
-	now := l.now()
-	cost := int64(n) * p.interval
+	return false // none, or more than the burst
+}
+
+// allowFrom takes cost nanoseconds from lease c if they fit in it, and
+// otherwise claims them from the TAT. The caller has pinned c's P.
+func (l *Limiter) allowFrom(c *cell, p *params, now, cost int64) bool {
+	if tat, hi, gen := c.load(); gen == p.gen {
+		if next := max(tat, now) + cost; next <= hi && next-now <= p.tau {
+			c.setTat(next)
+			return true
+		}
+	}
+	_, _, ok := l.claim(p, c, now, cost, 0, true)
+	return ok
+}
+
+// claim takes cost nanoseconds of the TAT if the events may happen within
+// maxWait of now, and returns the TAT it set and the wait. c is the caller's
+// pinned lease cell, or nil: a claim goes on from where c's lease stopped
+// when that lease ends at the TAT (nobody has claimed after it), and with
+// lease set it takes a new lease while the bucket stays at least half full
+// afterwards. It loads the TAT once per attempt and keeps the caller's clock
+// reading for every attempt: a reading only grows staler, which can only
+// make a claim stricter.
+func (l *Limiter) claim(p *params, c *cell, now, cost, maxWait int64, lease bool) (next, wait int64, ok bool) {
 	for {
 		tat := l.tat.Load()
-		next := max(tat, now) + cost
-		if next-now > p.tau {
-			return false
+		base, own := tat, false
+		if c != nil {
+			if ctat, hi, gen := c.load(); gen == p.gen && hi == tat {
+				base, own = ctat, true
+			}
 		}
-		if l.tat.CompareAndSwap(tat, next) {
-			return true
+		start := max(base, now)
+		next = start + cost
+		wait = max(next-p.tau-now, 0)
+		if wait > maxWait {
+			return next, wait, false
+		}
+		hi := next
+		if lease {
+			if end := start + p.span; end > next && end-now <= p.tau/2 {
+				hi = end
+			}
+		}
+		if l.tat.CompareAndSwap(tat, hi) {
+			if own || hi > next {
+				c.store(next, hi, p.gen)
+			}
+			return next, wait, true
 		}
 	}
 }
@@ -149,23 +230,33 @@ func (l *Limiter) reserve(n int, maxWait int64) (r *Reservation, wait int64, lat
 	case n == 0 || (n > 0 && p.all):
 		r.ok = true
 		return r, 0, false
-	case n < 0 || p.none || n > p.burst:
+	case n < 0 || p.none || n > p.most:
 		return r, 0, false
 	}
 	now := l.now()
 	cost := int64(n) * p.interval
-	for {
-		tat := l.tat.Load()
-		next := max(tat, now) + cost
-		wait = max(next-p.tau-now, 0)
-		if wait > maxWait {
-			return r, wait, true
+	var c *cell
+	if p.span != 0 {
+		// Pinned only to carry on from this P's own lease, so that one
+		// goroutine alone sees exactly the algorithm without leases.
+		if id := procPin(); id < len(l.cells) {
+			c = &l.cells[id]
 		}
-		if l.tat.CompareAndSwap(tat, next) {
-			r.ok, r.tat, r.cost, r.act = true, next, cost, next-p.tau
-			return r, wait, false
-		}
+		defer procUnpin()
 	}
+	wait, late = l.reserveFrom(r, c, p, now, cost, maxWait)
+	return r, wait, late
+}
+
+// reserveFrom fills in r if cost nanoseconds can be claimed within maxWait,
+// carrying on from c's lease if c is not nil (its P pinned by the caller).
+func (l *Limiter) reserveFrom(r *Reservation, c *cell, p *params, now, cost, maxWait int64) (wait int64, late bool) {
+	next, wait, ok := l.claim(p, c, now, cost, maxWait, false)
+	if !ok {
+		return wait, true
+	}
+	r.ok, r.tat, r.cost, r.act = true, next, cost, next-p.tau
+	return wait, false
 }
 
 // OK reports whether the reservation holds events: false when they could
@@ -182,8 +273,9 @@ func (r *Reservation) Delay() time.Duration {
 }
 
 // Cancel gives the reserved events back, as far as that is exact: only if
-// their time has not come yet and no event was taken or reserved after
-// them (those were admitted counting on this reservation, and keep it).
+// their time has not come yet and no event was taken, reserved or leased
+// (see Limiter) after them (those were admitted counting on this
+// reservation, and keep it).
 // Otherwise Cancel gives nothing back. Calling Cancel again does nothing.
 func (r *Reservation) Cancel() {
 	if !r.ok || r.canceled || r.cost == 0 {
@@ -241,7 +333,7 @@ func (l *Limiter) SetLimit(r Limit) error {
 	if err := checkLimit(r); err != nil {
 		return err
 	}
-	l.set(func(p *params) *params { return newParams(r, p.burst) })
+	l.set(func(p *params) *params { return newParams(r, p.burst, len(l.cells), 0) })
 	return nil
 }
 
@@ -250,7 +342,7 @@ func (l *Limiter) SetBurst(burst int) error {
 	if burst < 0 {
 		return fmt.Errorf("rate: burst must be >= 0, got %d", burst)
 	}
-	l.set(func(p *params) *params { return newParams(p.limit, burst) })
+	l.set(func(p *params) *params { return newParams(p.limit, burst, len(l.cells), 0) })
 	return nil
 }
 
@@ -258,7 +350,9 @@ func (l *Limiter) set(change func(*params) *params) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	old := l.p.Load()
+	l.giveBack(old)
 	p := change(old)
+	p.gen = old.gen + 1 // void every lease taken under old
 	l.p.Store(p)
 	if old.interval == 0 || p.interval == 0 || old.interval == p.interval {
 		return
@@ -277,6 +371,23 @@ func (l *Limiter) set(change func(*params) *params) {
 	}
 }
 
+// giveBack returns the unused end of the calling P's lease under p, if
+// nobody has claimed after it. Events leased by other Ps stay taken.
+func (l *Limiter) giveBack(p *params) {
+	if p.span == 0 {
+		return
+	}
+	defer procUnpin()
+	id := procPin()
+	if id >= len(l.cells) {
+		return
+	}
+	c := &l.cells[id]
+	if tat, hi, gen := c.load(); gen == p.gen && tat < hi && l.tat.CompareAndSwap(hi, tat) {
+		c.store(tat, tat, gen)
+	}
+}
+
 // Limit returns the current rate.
 func (l *Limiter) Limit() Limit { return l.p.Load().limit }
 
@@ -284,8 +395,9 @@ func (l *Limiter) Limit() Limit { return l.p.Load().limit }
 func (l *Limiter) Burst() int { return l.p.Load().burst }
 
 // Tokens returns how many events may happen now: up to the burst, and
-// negative while reservations are pending. It is +Inf for Inf and 0 for a
-// limiter that allows nothing.
+// negative while reservations are pending. Events leased by the other
+// processors and not yet taken (see Limiter) count as taken. It is +Inf for
+// Inf and 0 for a limiter that allows nothing.
 func (l *Limiter) Tokens() float64 {
 	p := l.p.Load()
 	switch {
@@ -295,5 +407,14 @@ func (l *Limiter) Tokens() float64 {
 		return 0
 	}
 	now := l.now()
-	return float64(p.tau-max(l.tat.Load()-now, 0)) / float64(p.interval)
+	tat := l.tat.Load()
+	if p.span != 0 {
+		if id := procPin(); id < len(l.cells) {
+			if ctat, hi, gen := l.cells[id].load(); gen == p.gen && hi == tat {
+				tat = ctat // this P's own lease, unused: not taken
+			}
+		}
+		procUnpin()
+	}
+	return float64(p.tau-max(tat-now, 0)) / float64(p.interval)
 }

@@ -17,6 +17,7 @@ type compatCase struct {
 	ordered bool              // compare stdout exactly (else as a multiset)
 	files   map[string]string // files to create in each tool's directory
 	joblog  bool              // compare the joblog "log" too
+	env     []string          // added to the environment (after PARALLEL_SHELL=/bin/sh)
 }
 
 func compatCases() []compatCase {
@@ -58,6 +59,57 @@ func compatCases() []compatCase {
 		{args: []string{"-k", "--retries", "3", "n=$(cat c 2>/dev/null || echo 0); echo $((n+1)) > c; echo try $n; [ $n -ge 2 ]", ":::", "x"}, ordered: true},
 		{args: []string{"-k", ":::", "echo one", "echo two"}, ordered: true},
 		{args: append([]string{"exit 1", ":::"}, strings.Fields(strings.Repeat("x ", 102))...)},
+		// Linked input sources: :::+, ::::+, --link and --xapply.
+		{args: []string{"-k", "echo", ":::", "a", "b", "c", ":::+", "1", "2", "3", ":::", "X", "Y", ":::+", "11", "22"}, ordered: true},
+		{args: []string{"-k", "echo", ":::", "a", "b", ":::+", "1", "2", "3"}, ordered: true},
+		{args: []string{"-k", "echo", ":::", "p", "q", "r", "::::+", "list", "list2"}, files: pairs, ordered: true},
+		{args: []string{"-k", "--link", "echo", ":::", "a", "b", "c", ":::", "1", "2"}, ordered: true},
+		{args: []string{"-k", "--xapply", "echo {2}{1}", ":::", "a", "b", "c", "d", "::::", "list"}, files: pairs, ordered: true},
+		// Other separators, and -a before the ::: groups.
+		{args: []string{"-k", "--arg-sep", ",,", "echo", ",,", "a", ":::", "b"}, ordered: true},
+		{args: []string{"-k", "--arg-file-sep", "//", "echo", ":::", "a", "//", "list"}, files: pairs, ordered: true},
+		{args: []string{"-k", "--arg-sep", ",,", "echo", ",,", "a", "b", ",,+", "1", "2"}, ordered: true},
+		{args: []string{"-k", "-a", "list", "echo {1} {2}", ":::", "p", "q"}, files: pairs, ordered: true},
+		// Positions from the last argument.
+		{args: []string{"-k", "echo {-1} {-2}", ":::", "a", "b", ":::", "c", "d"}, ordered: true},
+		{args: []string{"-k", "echo {-1/.} {-2/} {-2//}", ":::", "/x/y.z", ":::", "p/q.r"}, ordered: true},
+		{args: []string{"-k", "--colsep", ",", "echo {-1} {-3}", "::::", "pairs"}, files: pairs, ordered: true},
+		// --halt: percentages of all the jobs, done=, the short forms, and
+		// GNU parallel's exit status.
+		{args: []string{"-k", "-j", "1", "--halt", "soon,fail=20%", "echo {}; exit {}", ":::", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}, ordered: true},
+		{args: []string{"-k", "-j", "1", "--halt", "50%", "echo {}; exit {}", ":::", "0", "1", "0", "0", "2", "0"}, ordered: true},
+		{args: []string{"-k", "-j", "1", "--halt", "soon,fail=50%", "echo {}; exit {}"}, stdin: "0\n1\n1\n0\n", ordered: true},
+		{args: []string{"-k", "-j", "1", "--halt", "soon,fail=2", "echo {}; exit {}", ":::", "0", "3", "4", "5"}, ordered: true},
+		{args: []string{"-k", "-j", "1", "--halt", "now,done=2", "echo", ":::", "a", "b", "c"}, ordered: true},
+		{args: []string{"-k", "-j", "1", "--halt", "2", "echo {}; exit {}", ":::", "0", "3", "0"}, ordered: true},
+		// --timeout P%: of the median run time of the jobs that succeeded.
+		{args: []string{"-k", "-j", "1", "--timeout", "300%", "sleep {}; echo {}", ":::", "0.1", "0.1", "6"}, ordered: true},
+		{args: []string{"-k", "-j", "1", "--timeout", "200%", "sleep {}; echo {}", ":::", "0.2", "0.3", "0.2"}, ordered: true},
+		{args: []string{"-k", "-j", "1", "--timeout", "200%", "sleep {}; echo {}; exit 1", ":::", "0.1", "1"}, ordered: true},
+		// --joblog +FILE appends, without a header.
+		{args: []string{"-k", "--joblog", "+log", "echo {}; exit {}", ":::", "0", "2"}, ordered: true, joblog: true},
+		// -d with GNU parallel's escapes, and -j +N.
+		{args: []string{"-k", "-d", `\r\n`, "echo x{}x"}, stdin: "a\r\nb\r\n", ordered: true},
+		{args: []string{"-k", "-d", `\101`, "echo"}, stdin: "aAb", ordered: true},
+		{args: []string{"-k", "-j", "+1", "echo", ":::", "a", "b", "c"}, ordered: true},
+		// -E, --eof= and -r.
+		{args: []string{"-k", "-E", "stop", "echo", ":::", "A", "B", "stop", "C"}, ordered: true},
+		{args: []string{"-k", "--eof=x", "echo", ":::", "a", "x", "b", ":::", "1", "x", "2"}, ordered: true},
+		{args: []string{"-k", "-r", "echo"}, stdin: "1\n\n \n2\n", ordered: true},
+		{args: []string{"-k", "--no-run-if-empty", "echo", ":::", "a", "", "b"}, ordered: true},
+		// Perl expressions: {= =}, {=n =}, --rpl, --parens, skip(), uq(),
+		// total_jobs().
+		{args: []string{"-k", "echo {= $_=uc =} {=2 s/b/x/ =}", ":::", "a", ":::", "b"}, ordered: true},
+		{args: []string{"-k", "--rpl", `{..} s:\.[^.]+$::;s:\.[^.]+$::;`, "echo {..} {1..}", ":::", "a.tar.gz", "b.c"}, ordered: true},
+		{args: []string{"-k", "--parens", ",,,,", "echo ,, $_=uc ,, {=", ":::", "a"}, ordered: true},
+		{args: []string{"-k", "echo {= if($_==3) { skip() } =}", ":::", "1", "2", "3", "4"}, ordered: true},
+		{args: []string{"-k", `echo {= $_="x; touch pwned" =} {= uq(); $_="y; echo z" =}`, ":::", "a"}, ordered: true},
+		{args: []string{"-k", "echo {= $_=total_jobs() =} {#}"}, stdin: "a\nb\nc\n", ordered: true},
+		// The jobs' shell: $PARALLEL_SHELL, else $SHELL; exported functions.
+		{args: []string{"-k", "f", ":::", "1", "2"}, ordered: true,
+			env: []string{"PARALLEL_SHELL=/bin/bash", "BASH_FUNC_f%%=() {  echo in f $1\n}"}},
+		{args: []string{"-k", "[[ {} == a ]] && echo yes || echo no", ":::", "a", "b"}, ordered: true, env: []string{"PARALLEL_SHELL=/bin/bash"}},
+		{args: []string{"-k", "echo ${BASH_VERSION:+bash}", ":::", "a"}, ordered: true, env: []string{"PARALLEL_SHELL=", "SHELL=/bin/bash"}},
 	}
 }
 
@@ -72,7 +124,7 @@ func TestCompatibilityWithGNUParallel(t *testing.T) {
 		}
 		t.Skip("GNU parallel is not installed here (CI installs it)")
 	}
-	for _, c := range compatCases() {
+	for _, c := range append(compatCases(), pipeCompatCases()...) {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			w := runTool(t, weftBin, c)
 			g := runTool(t, gnu, c)
@@ -109,7 +161,7 @@ func runTool(t *testing.T, bin string, c compatCase) toolRun {
 	}
 	cmd := exec.Command(bin, append([]string{"--will-cite"}, c.args...)...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "PARALLEL_SHELL=/bin/sh", "SHELL=/bin/sh", "HOME="+dir)
+	cmd.Env = append(append(os.Environ(), "PARALLEL_SHELL=/bin/sh", "SHELL=/bin/sh", "HOME="+dir), c.env...)
 	cmd.Stdin = strings.NewReader(c.stdin)
 	var out bytes.Buffer
 	cmd.Stdout = &out
@@ -132,9 +184,10 @@ func runTool(t *testing.T, bin string, c compatCase) toolRun {
 // not depend on timing: Seq, Host, Send, Receive, Exitval, Signal, Command.
 func logColumns(log string) []string {
 	var out []string
+	header := 0
 	for i, l := range lines(log) {
-		if i == 0 {
-			out = append(out, l)
+		if i == 0 && strings.HasPrefix(l, "Seq\t") {
+			out, header = append(out, l), 1
 			continue
 		}
 		f := strings.Split(l, "\t")
@@ -144,6 +197,6 @@ func logColumns(log string) []string {
 		}
 		out = append(out, strings.Join([]string{f[0], f[1], f[4], f[5], f[6], f[7], f[8]}, "\t"))
 	}
-	slices.Sort(out[min(1, len(out)):])
+	slices.Sort(out[min(header, len(out)):])
 	return out
 }

@@ -11,504 +11,109 @@
 //	weft worker --nats nats://queue.example:4222 -j 8      # on each worker
 //	weft --nats nats://queue.example:4222 -k 'make {}' ::: a b c
 //
-// See weft --help for every flag.
+// See weft --help for every option, weft help SUBCOMMAND for the options of
+// each subcommand, and weft.1 for the manual page. This file only declares
+// the subcommands and dispatches; each lives in a package of its own under
+// internal/ (see ARCHITECTURE.md).
 package main
 
-import (
-	"context"
-	"fmt"
-	"io"
-	"iter"
-	"os"
-	"os/signal"
-	"sync"
-	"sync/atomic"
-	"syscall"
-	"time"
+//go:generate sh -c "go run . help --man > weft.1"
+//go:generate go run gnunames_gen.go
 
-	"github.com/weft-dev/weft"
-	"github.com/weft-dev/weft/pool"
-	"github.com/weft-dev/weft/rate"
+import (
+	"errors"
+	"os"
+
+	"github.com/weft-dev/weft/cmd/weft/internal/cli"
+	"github.com/weft-dev/weft/cmd/weft/internal/local"
+	"github.com/weft-dev/weft/cmd/weft/internal/reaper"
+	"github.com/weft-dev/weft/cmd/weft/internal/run"
+	"github.com/weft-dev/weft/cmd/weft/internal/serve"
+	"github.com/weft-dev/weft/cmd/weft/internal/submit"
+	workercmd "github.com/weft-dev/weft/cmd/weft/internal/worker" // the end-to-end tests have a type worker
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "devel"
-
 func main() {
-	if len(os.Args) == 2 && os.Args[1] == reapArg {
-		os.Exit(reap(os.Stdin))
+	if len(os.Args) == 2 && os.Args[1] == reaper.Arg {
+		os.Exit(reaper.Main(os.Stdin))
 	}
-	reaperEnabled = true
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, true))
+	os.Exit(cli.Main(root(), os.Args[1:], cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Main: true}))
 }
 
-// run is the whole command; it returns the exit status. With signals, it
-// handles SIGINT and SIGTERM as documented in --help.
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer, signals bool) int {
-	if len(args) > 0 {
-		switch args[0] {
-		case "serve":
-			return serve(args[1:], stdout, stderr, signals)
-		case "worker":
-			return work(args[1:], stdout, stderr, signals)
-		case "run":
-			args = args[1:]
+// root is the weft command and its subcommands.
+func root() *cli.Command {
+	bind := func() cli.Bound {
+		rc, sc := run.Defaults(), submit.Defaults()
+		return cli.Bound{
+			Sections: append(run.Sections(rc), submit.Section(sc)),
+			Run:      func(operands []string, env cli.Env) int { return runCommand(rc, sc, operands, env) },
 		}
 	}
-	o, err := parseArgs(args)
+	notes := []cli.Note{
+		{Title: "Signals", Text: "on SIGINT or SIGTERM weft starts nothing new, sends SIGTERM to each running job's process group, SIGKILL after the grace period, and exits with 130 (SIGINT) or 143 (SIGTERM); a second SIGINT kills the jobs at once. A job is its process group: what it leaves running when its shell exits is killed, and if weft itself is killed (SIGKILL), a helper process it started kills the running jobs' groups."},
+		{Title: "Exit status", Text: "0 when every job succeeded; 1-100 the number of failed jobs; 101 for more; with --halt on failures, the failing job's status; 255 for bad usage or other errors (reported before any job starts)."},
+		{Title: "Example", Text: "weft -j 4 'echo hello {}' ::: a b c"},
+	}
+	weft := &cli.Command{
+		Name:    "weft",
+		Summary: "run a shell command for each input, many at once",
+		Usage: []string{
+			"weft [options] command [args...] [::: values...] [:::: files...]",
+			"producer | weft [options] command",
+		},
+		Doc:         "weft runs a shell command for each input, many at once.",
+		Notes:       notes,
+		RunsCommand: true,
+		Version:     func() string { return cli.VersionLine("weft") },
+		Bind:        bind,
+	}
+	weft.Subcommands = []*cli.Command{
+		{
+			Name:        "run",
+			Summary:     "the same as weft without it, for a command named like a subcommand",
+			Usage:       []string{"weft run [options] command [args...] [::: values...] [:::: files...]"},
+			Doc:         "weft run is weft itself: it runs a shell command for each input, many at once. Use it when the command is named like a subcommand of weft (weft run help ::: a).",
+			Example:     "weft run --nats $URL 'make {}' ::: a b",
+			Notes:       notes,
+			RunsCommand: true,
+			Bind:        bind,
+		},
+		workercmd.Command(),
+		serve.Command(),
+		cli.HelpCommand(weft),
+		cli.CompletionCommand(weft),
+		cli.VersionCommand(weft),
+	}
+	return weft
+}
+
+// runCommand runs the command for each input, with the options rc and sc
+// and the operands (the command, then the ::: and :::: groups): a dry run,
+// here, or on the workers behind --nats. It returns the exit status.
+func runCommand(rc *run.Config, sc *submit.Config, operands []string, env cli.Env) int {
+	if err := rc.SetOperands(operands); err != nil {
+		return cli.Fail(env, err)
+	}
+	if err := sc.Check(rc); err != nil {
+		return cli.Fail(env, err)
+	}
+	if rc.Pipe.Active() && sc.URL != "" {
+		return cli.Fail(env, errors.New("--pipe and --pipe-part run their jobs here: --nats cannot be used with them"))
+	}
+	r, err := run.New(rc, env)
 	if err != nil {
-		fmt.Fprintf(stderr, "weft: %v\n", err)
-		return 255
+		return cli.Fail(env, err)
+	}
+	defer r.Close()
+	if env.Main {
+		defer r.HandleSignals()()
 	}
 	switch {
-	case o.help:
-		fmt.Fprint(stdout, helpText)
-		return 0
-	case o.version:
-		fmt.Fprintf(stdout, "weft %s\n", version)
-		return 0
+	case rc.DryRun:
+		return r.DryRun()
+	case sc.URL != "":
+		return submit.Execute(r, sc)
+	default:
+		return local.Execute(r)
 	}
-	r, err := newRun(o, stdin, stdout, stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "weft: %v\n", err)
-		return 255
-	}
-	defer r.in.close()
-	if signals {
-		stop := r.handleSignals()
-		defer stop()
-	}
-	return r.execute()
-}
-
-// runState is one run of the command.
-type runState struct {
-	o              *options
-	in             *inputs
-	tpl            template
-	stdout, stderr io.Writer
-	resume         map[int64]logged
-	joblog         *os.File
-
-	ctx    context.Context // ends when running jobs must be stopped
-	cancel context.CancelFunc
-
-	stopping  atomic.Bool  // start nothing new
-	sigStatus atomic.Int32 // 130 or 143 once interrupted
-	haltExit  atomic.Int32 // the exit status a halt decided, +1 (0: none)
-	procs     procs
-	slots     slots
-
-	tally tally
-
-	remote atomic.Pointer[remoteRun] // with --nats, once it has started
-}
-
-// tally counts the finished jobs. The worker that finished a job counts it,
-// before --halt is decided and before that worker takes another job; the
-// printer and the exit status read the same counts.
-type tally struct{ done, succeeded, failed atomic.Int64 }
-
-func (t *tally) count(r *result) {
-	if r.skipped {
-		return
-	}
-	t.done.Add(1)
-	if r.ok() {
-		t.succeeded.Add(1)
-	} else {
-		t.failed.Add(1)
-	}
-}
-
-func newRun(o *options, stdin io.Reader, stdout, stderr io.Writer) (*runState, error) {
-	if o.command == "" && len(o.groups) == 0 {
-		return nil, usagef("no command given (see weft --help)")
-	}
-	in, err := openInputs(o, stdin)
-	if err != nil {
-		return nil, err
-	}
-	r := &runState{o: o, in: in, tpl: parseTemplate(o.command), stdout: stdout, stderr: stderr}
-	if o.command == "" {
-		r.tpl = template{raw: true} // the inputs are the commands, as in GNU parallel
-	}
-	r.procs.pids = map[int]bool{}
-	r.slots.size = o.jobs
-	if o.joblog != "" {
-		if o.resume || o.resumeFailed {
-			if r.resume, err = readJoblog(o.joblog); err != nil {
-				in.close()
-				return nil, err
-			}
-		}
-		if !o.dryRun {
-			if r.joblog, err = openJoblog(o.joblog, o.resume || o.resumeFailed); err != nil {
-				in.close()
-				return nil, err
-			}
-		}
-	}
-	r.ctx, r.cancel = context.WithCancel(context.Background())
-	return r, nil
-}
-
-// openJoblog opens the joblog for appending (resuming) or truncates it, and
-// writes the header when the file is empty.
-func openJoblog(path string, appendTo bool) (*os.File, error) {
-	flags := os.O_CREATE | os.O_WRONLY | os.O_APPEND
-	if !appendTo {
-		flags |= os.O_TRUNC
-	}
-	f, err := os.OpenFile(path, flags, 0o644)
-	if err != nil {
-		return nil, usagef("cannot write joblog: %v", err)
-	}
-	if st, err := f.Stat(); err == nil && st.Size() == 0 {
-		if _, err := f.WriteString(joblogHeader); err != nil {
-			f.Close()
-			return nil, usagef("cannot write joblog: %v", err)
-		}
-	}
-	return f, nil
-}
-
-// handleSignals: the first SIGINT or SIGTERM stops starting jobs and
-// terminates the running ones (SIGTERM to each job's process group, SIGKILL
-// after the grace period); a second SIGINT kills them all at once.
-func (r *runState) handleSignals() (stop func()) {
-	ch := make(chan os.Signal, 2)
-	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		interrupts := 0
-		for {
-			select {
-			case s := <-ch:
-				status := int32(130)
-				if s == syscall.SIGTERM {
-					status = 143
-				}
-				first := r.sigStatus.CompareAndSwap(0, status)
-				r.stopping.Store(true)
-				r.cancel()
-				if rr := r.remote.Load(); first && rr != nil {
-					rr.stop(true)
-					// Wait for the workers to report their stopped jobs, but
-					// not for ever: a worker may be gone.
-					time.AfterFunc(r.o.grace+5*time.Second, rr.giveUp)
-				}
-				if s == syscall.SIGINT {
-					if interrupts++; interrupts > 1 {
-						r.procs.killAll()
-						if rr := r.remote.Load(); rr != nil {
-							rr.giveUp()
-						}
-					}
-				}
-			case <-done:
-				return
-			}
-		}
-	})
-	return func() {
-		signal.Stop(ch)
-		close(done)
-		wg.Wait()
-	}
-}
-
-// limiter is the start-rate limit of --rate and --delay, if any.
-func (r *runState) limiter() (weft.Waiter, error) {
-	var ws multiWaiter
-	if r.o.rate > 0 {
-		l, err := rate.NewLimiter(rate.PerSecond(r.o.rate), 1)
-		if err != nil {
-			return nil, err
-		}
-		ws = append(ws, l)
-	}
-	if r.o.delay > 0 {
-		l, err := rate.NewLimiter(rate.Every(r.o.delay), 1)
-		if err != nil {
-			return nil, err
-		}
-		ws = append(ws, l)
-	}
-	if len(ws) == 0 {
-		return nil, nil
-	}
-	return ws, nil
-}
-
-// multiWaiter waits on each of its limiters in turn.
-type multiWaiter []weft.Waiter
-
-func (m multiWaiter) Wait(ctx context.Context) error {
-	for _, w := range m {
-		if err := w.Wait(ctx); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (r *runState) execute() int {
-	if r.o.dryRun {
-		return r.dryRun()
-	}
-	if r.o.nats != "" {
-		return r.executeRemote()
-	}
-	if r.joblog != nil {
-		defer r.joblog.Close()
-	}
-	opts := []pool.Option{pool.WithQueue(r.o.jobs)}
-	lim, err := r.limiter()
-	if err != nil {
-		fmt.Fprintf(r.stderr, "weft: %v\n", err)
-		return 255
-	}
-	if lim != nil {
-		opts = append(opts, pool.WithRate(lim))
-	}
-	p, err := pool.New(r.o.jobs, opts...)
-	if err != nil {
-		fmt.Fprintf(r.stderr, "weft: %v\n", err)
-		return 255
-	}
-	results, printed := r.startPrinter(r.o.jobs)
-	x := &executor{o: r.o, procs: &r.procs, stdout: r.stdout, stderr: r.stderr, outMu: &sync.Mutex{}}
-
-	inputErr := r.feed(p, x, results)
-	p.Close()
-	close(results)
-	pr := printed()
-	r.cancel()
-
-	switch {
-	case inputErr != nil:
-		fmt.Fprintf(r.stderr, "weft: %v\n", inputErr)
-		return 255
-	case pr.err != nil:
-		fmt.Fprintf(r.stderr, "weft: writing output: %v\n", pr.err)
-		return 255
-	}
-	return r.exitStatus()
-}
-
-// startPrinter starts the goroutine that prints finished jobs. Once results
-// is closed, printed waits for the last one to be printed, draws the final
-// progress line, and returns the printer (for its first error).
-func (r *runState) startPrinter(buffer int) (results chan<- *result, printed func() *printer) {
-	pr := newPrinter(r.o, r.stdout, r.stderr, r.joblog, &r.tally)
-	ch := make(chan *result, buffer)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for res := range ch {
-			pr.add(res)
-		}
-	}()
-	return ch, func() *printer {
-		<-done
-		pr.progress(true)
-		return pr
-	}
-}
-
-// exitStatus is the status of a run that ended without error: the signal's,
-// the halting job's, or the number of failed jobs.
-func (r *runState) exitStatus() int {
-	if s := r.sigStatus.Load(); s != 0 {
-		return int(s)
-	}
-	if h := r.haltExit.Load(); h != 0 {
-		return int(h - 1)
-	}
-	return int(min(r.tally.failed.Load(), 101))
-}
-
-// feed reads the jobs and hands them to the pool, until the input ends or
-// the run is stopped.
-func (r *runState) feed(p *pool.Pool, x *executor, results chan<- *result) error {
-	for j, err := range r.toRun(results) {
-		if err != nil {
-			return err
-		}
-		err := p.Go(func() {
-			res := r.runJob(x, j)
-			r.tally.count(res)
-			r.checkHalt(res) // before this worker takes another job
-			results <- res
-		})
-		if err != nil {
-			return nil // stopped
-		}
-	}
-	return nil
-}
-
-// toRun yields the jobs to run, until the input ends or the run is stopped;
-// jobs recorded in the joblog being resumed are passed to results as
-// skipped instead.
-func (r *runState) toRun(results chan<- *result) iter.Seq2[job, error] {
-	return func(yield func(job, error) bool) {
-		for j, err := range r.in.jobs() {
-			if err != nil {
-				yield(j, err)
-				return
-			}
-			if r.stopping.Load() {
-				return
-			}
-			if done, ok := r.resume[j.seq]; ok {
-				if err := r.checkLogged(j, done); err != nil {
-					yield(j, err)
-					return
-				}
-				if !r.o.resumeFailed || (done.exit == 0 && done.signal == 0) {
-					results <- &result{job: j, skipped: true}
-					continue
-				}
-			}
-			if !yield(j, nil) {
-				return
-			}
-		}
-	}
-}
-
-// checkLogged makes sure that a joblog being resumed belongs to this command.
-func (r *runState) checkLogged(j job, done logged) error {
-	if containsSlot(r.tpl) {
-		return nil // the slot number varies from run to run
-	}
-	if want := r.tpl.expand(j.args, j.seq, 0); want != done.command {
-		return fmt.Errorf("joblog %s does not match this command: job %d ran %q, but would now run %q", r.o.joblog, j.seq, done.command, want)
-	}
-	return nil
-}
-
-func containsSlot(t template) bool {
-	for _, p := range t.parts {
-		if p.num == '%' {
-			return true
-		}
-	}
-	return false
-}
-
-// runJob runs one job, retrying it as --retries says. A job whose turn
-// comes after the run was stopped (a halt, a signal) does not start, and is
-// passed on as skipped.
-func (r *runState) runJob(x *executor, j job) *result {
-	if r.stopping.Load() {
-		return &result{job: j, skipped: true}
-	}
-	slot := r.slots.get()
-	defer r.slots.put(slot)
-	return runTries(r.ctx, x, j, r.tpl.expand(j.args, j.seq, slot), r.o.tries, r.o.retryDelay)
-}
-
-// runTries runs cmdline up to tries times, waiting retryDelay between
-// tries, until it succeeds or ctx ends; a job whose ctx has ended before it
-// starts is recorded as stopped by SIGTERM.
-func runTries(ctx context.Context, x *executor, j job, cmdline string, tries int, retryDelay time.Duration) *result {
-	for attempt := 1; ; attempt++ {
-		res := &result{job: j, cmdline: cmdline}
-		if ctx.Err() != nil {
-			res.exit, res.signal, res.start = -1, int(syscall.SIGTERM), time.Now()
-			res.stdout, res.stderr = &spill{}, &spill{}
-			return res
-		}
-		x.run(ctx, res)
-		if res.ok() || attempt >= tries || ctx.Err() != nil {
-			return res
-		}
-		res.stdout.close()
-		res.stderr.close()
-		if retryDelay > 0 {
-			select {
-			case <-time.After(retryDelay):
-			case <-ctx.Done():
-			}
-		}
-	}
-}
-
-// checkHalt applies --halt after each finished job.
-func (r *runState) checkHalt(res *result) {
-	h := r.o.halt
-	// Only a job of the kind counted can trigger the halt, so that the exit
-	// status is that job's.
-	if h == nil || res.skipped || res.ok() != h.success {
-		return
-	}
-	n := r.tally.failed.Load()
-	if h.success {
-		n = r.tally.succeeded.Load()
-	}
-	hit := (h.count > 0 && n >= int64(h.count)) ||
-		(h.percent > 0 && float64(n)*100/float64(r.tally.done.Load()) >= h.percent)
-	if !hit || !r.stopping.CompareAndSwap(false, true) {
-		return
-	}
-	status := 0
-	if !h.success {
-		status = res.exit
-		if res.signal != 0 || status < 0 {
-			status = 128 + res.signal
-		}
-	}
-	r.haltExit.Store(int32(status) + 1)
-	fmt.Fprintf(r.stderr, "weft: halting after job %d (%s)\n", res.seq, res.cmdline)
-	if h.now {
-		r.cancel()
-	}
-	if rr := r.remote.Load(); rr != nil {
-		rr.stop(h.now)
-	}
-}
-
-func (r *runState) dryRun() int {
-	for j, err := range r.in.jobs() {
-		if err != nil {
-			fmt.Fprintf(r.stderr, "weft: %v\n", err)
-			return 255
-		}
-		if _, ok := r.resume[j.seq]; ok {
-			continue
-		}
-		fmt.Fprintln(r.stdout, r.tpl.expand(j.args, j.seq, 1))
-	}
-	return 0
-}
-
-// slots hands out job slot numbers ({%}), from 1 up to the number of jobs
-// that run at once, each held by one running job.
-type slots struct {
-	mu   sync.Mutex
-	free []int
-	next int
-	size int
-}
-
-func (s *slots) get() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if n := len(s.free); n > 0 {
-		v := s.free[n-1]
-		s.free = s.free[:n-1]
-		return v
-	}
-	s.next++
-	return s.next
-}
-
-func (s *slots) put(v int) {
-	s.mu.Lock()
-	s.free = append(s.free, v)
-	s.mu.Unlock()
 }

@@ -14,6 +14,10 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/weft-dev/weft/cmd/weft/internal/joblog"
+	"github.com/weft-dev/weft/cmd/weft/internal/run"
+	"github.com/weft-dev/weft/cmd/weft/internal/submit"
 )
 
 // weftBin is the command, built once for the end-to-end tests.
@@ -26,6 +30,10 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	weftBin = filepath.Join(dir, "weft")
+	// Servers write the same user's credentials in the configuration
+	// directory, where the workers and submitters started here find them:
+	// this run's, apart from the user's.
+	os.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
 	if out, err := exec.Command("go", "build", "-o", weftBin, ".").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building weft: %v\n%s", err, out)
 		os.Exit(1)
@@ -75,30 +83,6 @@ func lines(s string) []string {
 }
 
 func sorted(s []string) []string { return slices.Sorted(slices.Values(s)) }
-
-func TestTemplate(t *testing.T) {
-	tests := []struct {
-		cmd  string
-		args []string
-		want string
-	}{
-		{"echo {}", []string{"a b"}, "echo 'a b'"},
-		{"echo", []string{"x", "y"}, "echo x y"},
-		{"cp {} {.}.bak", []string{"dir/f.txt"}, "cp dir/f.txt dir/f.bak"},
-		{"echo {/} {//} {/.}", []string{"/x/y.tar.gz"}, "echo y.tar.gz /x y.tar"},
-		{"echo {2}-{1} {#} {%}", []string{"a", "b"}, "echo b-a 7 3"},
-		{"echo {2/.}", []string{"a", "/p/q.c"}, "echo q"},
-		{"echo {}", []string{"it's"}, `echo 'it'"'"'s'`},
-		{"echo {}", []string{""}, "echo ''"},
-		{"awk '{print $1}' {}", []string{"f"}, "awk '{print $1}' f"},
-		{"echo {3}", []string{"a"}, "echo ''"},
-	}
-	for _, tt := range tests {
-		if got := parseTemplate(tt.cmd).expand(tt.args, 7, 3); got != tt.want {
-			t.Errorf("%q with %q: got %q; want %q", tt.cmd, tt.args, got, tt.want)
-		}
-	}
-}
 
 func TestMainJob(t *testing.T) {
 	o := runWeft(t, t.TempDir(), "", "-j", "4", "echo hello {}", ":::", "a", "b", "c")
@@ -199,7 +183,7 @@ func readLog(t *testing.T, path string) map[int]logLine {
 	for i, l := range lines(string(data)) {
 		f := strings.Split(l, "\t")
 		if i == 0 {
-			if l+"\n" != joblogHeader {
+			if l+"\n" != joblog.Header {
 				t.Fatalf("joblog header: %q", l)
 			}
 			continue
@@ -265,14 +249,14 @@ func TestExitStatusCountsFailures(t *testing.T) {
 
 func TestBadUsage(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "log"), []byte(joblogHeader+"1\t:\t1.000\t     0.001\t0\t2\t0\t0\techo other\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "log"), []byte(joblog.Header+"1\t:\t1.000\t     0.001\t0\t2\t0\t0\techo other\n"), 0o644)
 	tests := []struct {
 		args []string
 		want string
 	}{
 		{[]string{"--frobnicate", "echo"}, `unknown option "--frobnicate"`},
 		{[]string{"--timeout", "soon", "echo"}, `bad duration for --timeout: "soon"`},
-		{[]string{"-j", "-1", "echo"}, `bad value for -j: "-1"`},
+		{[]string{"-j", "-x", "echo"}, `bad value for -j: "-x"`},
 		{[]string{"-a", "/no/such/file", "echo"}, "cannot read input file"},
 		{[]string{"--halt", "sometimes", "echo"}, "bad value for --halt"},
 		{[]string{"--rate", "fast", "echo"}, "bad value for --rate"},
@@ -388,21 +372,39 @@ func TestInputStreamsInBoundedMemory(t *testing.T) {
 
 type countingWriter struct{ lines int }
 
+// roffName is an option's name as the man page writes it, its dashes
+// escaped.
+func roffName(n string) string { return strings.ReplaceAll(n, "-", `\-`) }
+
 func (w *countingWriter) Write(p []byte) (int, error) {
 	w.lines += bytes.Count(p, []byte("\n"))
 	return len(p), nil
 }
 
+// TestHelpDocumentsEveryFlag: --help shows every option's names, and the
+// man page every alias and every refused option, with its alternative.
 func TestHelpDocumentsEveryFlag(t *testing.T) {
 	o := runWeft(t, t.TempDir(), "", "--help")
-	for _, f := range flagSpecs {
-		for _, name := range f.names {
-			if name == "--will-cite" || name == "-P" || name == "--halt-on-error" || name == "--dryrun" {
-				continue // accepted for compatibility only
+	man := runWeft(t, t.TempDir(), "", "help", "--man").stdout
+	names := []string{"-h", "--help", "--version"} // every command's, and the root's
+	for _, sec := range append(run.Sections(run.Defaults()), submit.Section(submit.Defaults())) {
+		for _, f := range sec.Options {
+			if f.Hidden {
+				continue // accepted for compatibility only (--will-cite)
 			}
-			if !strings.Contains(o.stdout, name) {
-				t.Errorf("--help does not mention %s", name)
+			for _, n := range append(append([]string(nil), f.Names...), f.Aliases...) {
+				if !strings.Contains(man, roffName(n)) {
+					t.Errorf("the man page does not mention %s", n)
+				}
 			}
+			if f.Refused == "" {
+				names = append(names, f.Names...)
+			}
+		}
+	}
+	for _, name := range names {
+		if !strings.Contains(o.stdout, name) {
+			t.Errorf("--help does not mention %s", name)
 		}
 	}
 	for _, name := range []string{"weft serve", "--store", "--listen", "weft worker", "--name", "--ack-wait", "--max-deliver"} {

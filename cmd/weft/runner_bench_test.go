@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -33,6 +34,7 @@ func BenchmarkRunners(b *testing.B) {
 				}
 				for b.Loop() {
 					cmd := exec.Command(args[0], args[1:]...)
+					cmd.Env = benchEnv() // weft and GNU parallel both run their jobs in /bin/sh
 					cmd.Stdin = strings.NewReader(input)
 					if out, err := cmd.CombinedOutput(); err != nil {
 						b.Fatalf("%s: %v\n%s", tool.name, err, out)
@@ -47,14 +49,20 @@ func BenchmarkRunners(b *testing.B) {
 // through NATS (an embedded server in this process, one weft worker process
 // with -j 2, over loopback TCP), in one run: one op is the whole batch. The
 // ratio is what submitting through a server costs a run of quick jobs.
+// Through NATS, the server is open (no credentials, plain text: the
+// baseline), requires credentials in plain text, or is as by default
+// (credentials and TLS), so that the cost of security is measured too.
 func BenchmarkNATSRunner(b *testing.B) {
 	const jobs = 2000
 	input := strings.Repeat("x\n", jobs)
-	for _, impl := range []string{"local", "nats"} {
+	for _, impl := range []string{"local", "nats-open", "nats-auth", "nats"} {
 		b.Run("impl="+impl, func(b *testing.B) {
 			args := []string{"-j", "2", "true"}
-			if impl == "nats" {
-				srv, err := fleet.StartServer(fleet.ServerConfig{Dir: b.TempDir()})
+			if impl != "local" {
+				c := serverConfig(b.TempDir(), 0)
+				c.InsecureNoAuth = impl == "nats-open"
+				c.InsecureNoTLS = impl != "nats"
+				srv, err := fleet.StartServer(c)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -68,6 +76,7 @@ func BenchmarkNATSRunner(b *testing.B) {
 			}
 			for b.Loop() {
 				cmd := exec.Command(weftBin, args...)
+				cmd.Env = benchEnv()
 				cmd.Stdin = strings.NewReader(input)
 				if out, err := cmd.CombinedOutput(); err != nil {
 					b.Fatalf("%v\n%s", err, out)
@@ -77,3 +86,9 @@ func BenchmarkNATSRunner(b *testing.B) {
 		})
 	}
 }
+
+// benchEnv is the benchmarks' environment: the jobs of weft and of GNU
+// parallel run in /bin/sh, whatever the shell of whoever runs them. It is
+// read when a command starts, after TestMain has set the environment (the
+// configuration directory where clients find their credentials).
+func benchEnv() []string { return append(os.Environ(), "PARALLEL_SHELL=/bin/sh") }

@@ -34,7 +34,13 @@ func processesWith(marker string) []int {
 // process is being watched, not a goroutine.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second) // a bound for a failing test, not a timing
+	waitForWithin(t, 60*time.Second, what, cond)
+}
+
+// waitForWithin is waitFor with another bound, for a wait on many jobs.
+func waitForWithin(t *testing.T, bound time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(bound) // a bound for a failing test, not a timing
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)

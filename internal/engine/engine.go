@@ -13,7 +13,9 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -35,6 +37,13 @@ type Config[T any] struct {
 	// Goexit, if not nil, is called with the task whose Run called
 	// runtime.Goexit, before that task is counted as completed.
 	Goexit func(T)
+	// Batch is the most tasks a worker takes from the queue at once (0
+	// means 1). A worker that takes several runs them in order and
+	// accounts for them with one lock per batch instead of one per task.
+	// Tasks still start in FIFO order: a free worker takes the oldest task
+	// not started from another worker's batch before it looks at the
+	// queue, and Drop removes the tasks of a batch that have not started.
+	Batch int
 }
 
 // Stats is a snapshot of an engine's counters.
@@ -42,7 +51,7 @@ type Stats struct {
 	Workers   int // the worker limit
 	Live      int // worker goroutines alive
 	Running   int // tasks running
-	Queued    int // tasks waiting for a worker
+	Queued    int // tasks waiting for a worker, in the queue or in a batch
 	Submitted uint64
 	Completed uint64
 	Rejected  uint64
@@ -56,14 +65,18 @@ type Engine[T any] struct {
 	goexit      func(T)
 	idleTimeout time.Duration
 
+	batch int // Config.Batch, at least 1
+
 	mu       sync.Mutex
 	q        ring[T]
 	queueCap int
 	max      int
 	live     int
-	running  int
-	idle     []*worker // parked workers, most recently parked last
-	blocked  []*waiter // submitters waiting for room, oldest first
+	running  int          // tasks taken by workers and not finished
+	busy     int          // workers holding tasks
+	holding  []*worker[T] // workers holding a batch, when batch > 1
+	idle     []*worker[T] // parked workers, most recently parked last
+	blocked  []*waiter    // submitters waiting for room, oldest first
 	// spare holds waiters to reuse. It is per engine rather than a
 	// sync.Pool so that a channel never crosses synctest bubbles.
 	spare   []*waiter
@@ -79,12 +92,24 @@ type Engine[T any] struct {
 	submitted, completed, rejected, dropped uint64
 }
 
-type worker struct {
+type worker[T any] struct {
 	wake chan struct{} // capacity 1; a token means "look at the queue"
 	// The fields below are guarded by the engine's mu.
 	parks  uint64 // times the worker parked
 	seen   uint64 // parks at the reaper's last tick
 	retire bool   // set by the reaper: exit when woken
+	// started is set by the worker's goroutine before it first takes
+	// the lock: until then the worker has only been counted in live.
+	started bool
+
+	// held are the tasks the worker took at once (when batch > 1); it
+	// writes them, and clears them, with mu held. next is the index of the
+	// first one not yet started: the worker claims each task by moving
+	// next past it, and Drop claims the rest at once, so every held task
+	// either runs or is dropped, never both.
+	held []T
+	n    int // tasks in held
+	next atomic.Int32
 }
 
 type waiter struct {
@@ -94,6 +119,7 @@ type waiter struct {
 // New returns an engine with no worker started.
 func New[T any](c Config[T]) *Engine[T] {
 	return &Engine[T]{
+		batch:       max(c.Batch, 1),
 		run:         c.Run,
 		goexit:      c.Goexit,
 		idleTimeout: c.IdleTimeout,
@@ -103,8 +129,8 @@ func New[T any](c Config[T]) *Engine[T] {
 }
 
 // room returns how many more tasks Push would accept now: the free queue
-// slots plus the workers that are free to start a queued task at once.
-// Called with e.mu held.
+// slots plus the workers that are free to start a queued task at once, less
+// the tasks that wait in workers' batches. Called with e.mu held.
 func (e *Engine[T]) room() int {
 	free := e.max - e.running
 	r := e.queueCap - e.q.len()
@@ -129,12 +155,14 @@ func (e *Engine[T]) slots() int {
 func (e *Engine[T]) Push(ctx context.Context, t T, block bool) error {
 	e.lockYielding()
 	err := e.admit(ctx, block)
+	var w *worker[T]
 	if err == nil {
 		e.q.push(t, e.slots())
 		e.submitted++
-		e.wakeWorker()
+		w = e.wakeLater()
 	}
 	e.mu.Unlock()
+	e.signal(w)
 	return err
 }
 
@@ -265,9 +293,42 @@ func (e *Engine[T]) wakeWorker() {
 	}
 }
 
+// wakeLater decides as wakeWorker does, but leaves the wake-up to the
+// caller: it returns the worker to wake, or a new worker to start, which the
+// caller passes to signal once it has unlocked e.mu, so that the woken worker
+// does not find the lock still held. Called with e.mu held.
+func (e *Engine[T]) wakeLater() *worker[T] {
+	if e.searching() != 0 || e.q.len() == 0 && e.unclaimed() == 0 {
+		return nil
+	}
+	if n := len(e.idle); n > 0 {
+		w := e.idle[n-1]
+		e.idle[n-1] = nil
+		e.idle = e.idle[:n-1]
+		return w
+	}
+	if e.live < e.max {
+		e.live++
+		return &worker[T]{wake: make(chan struct{}, 1)}
+	}
+	return nil
+}
+
+// signal wakes or starts the worker that wakeLater returned, if any.
+// Called without e.mu held.
+func (e *Engine[T]) signal(w *worker[T]) {
+	switch {
+	case w == nil:
+	case w.started:
+		w.wake <- struct{}{}
+	default:
+		go e.work(w)
+	}
+}
+
 // searching counts the awake workers that are not running a task. Called
 // with e.mu held.
-func (e *Engine[T]) searching() int { return e.live - e.running - len(e.idle) }
+func (e *Engine[T]) searching() int { return e.live - e.busy - len(e.idle) }
 
 // startWorker wakes the most recently parked worker, or starts a new one if
 // the limit allows, and reports whether it did. Called with e.mu held.
@@ -281,16 +342,16 @@ func (e *Engine[T]) startWorker() bool {
 	}
 	if e.live < e.max {
 		e.live++
-		go e.work(&worker{wake: make(chan struct{}, 1)})
+		go e.work(&worker[T]{wake: make(chan struct{}, 1)})
 		return true
 	}
 	return false
 }
 
-// finished records the end of one task. Called with e.mu held.
-func (e *Engine[T]) finished() {
-	e.running--
-	e.completed++
+// finished records the end of n tasks. Called with e.mu held.
+func (e *Engine[T]) finished(n int) {
+	e.running -= n
+	e.completed += uint64(n)
 	e.checkQuiet()
 	e.signalRoom()
 }
@@ -366,40 +427,94 @@ func (e *Engine[T]) reap() {
 	}
 }
 
-func (e *Engine[T]) work(w *worker) {
+func (e *Engine[T]) work(w *worker[T]) {
 	var (
 		cur    T
 		inTask bool
+		done   int // tasks of the current batch run to the end
 	)
 	defer func() {
 		if !inTask {
 			return
 		}
 		// Run called runtime.Goexit: this goroutine is ending and nothing
-		// can stop it. Report the task, account for it, and replace the
-		// worker if the queue needs one.
+		// can stop it. Report the task, account for it, put the rest of
+		// its batch back at the head of the queue, and replace the worker
+		// if the queue needs one.
 		if e.goexit != nil {
 			e.goexit(cur)
 		}
 		e.mu.Lock()
-		e.finished()
+		if e.batch > 1 {
+			if rest := e.claimRest(w); len(rest) > 0 {
+				e.running -= len(rest)
+				e.q.pushFront(rest, e.slots())
+			}
+			e.release(w)
+		}
+		e.busy--
+		e.finished(done + 1)
 		e.exit()
 		e.wakeWorker()
 		e.mu.Unlock()
 	}()
 
+	w.started = true
+	if e.batch > 1 {
+		w.held = make([]T, e.batch)
+	}
 	e.mu.Lock()
 	for e.live <= e.max {
-		if t, ok := e.q.pop(); ok {
-			e.running++
-			e.wakeWorker()
+		t, ok := e.steal()
+		if !ok && e.batch > 1 && e.q.len() > 1 {
+			n := e.q.popInto(w.held)
+			w.n = n
+			e.running += n
+			e.busy++
+			w.next.Store(0)
+			e.holding = append(e.holding, w)
+			next := e.wakeLater()
 			e.mu.Unlock()
+			e.signal(next)
+			done = 0
+			for {
+				i := w.next.Load()
+				if int(i) >= n {
+					break // all claimed: run, stolen or dropped
+				}
+				if !w.next.CompareAndSwap(i, i+1) {
+					continue // another worker stole task i
+				}
+				cur, inTask = w.held[i], true
+				e.run(cur)
+				var zero T
+				cur, inTask = zero, false
+				done++
+			}
+			e.lockYielding()
+			e.release(w)
+			e.busy--
+			e.finished(done)
+			done = 0
+			continue
+		}
+		if !ok {
+			if t, ok = e.q.pop(); ok {
+				e.running++
+			}
+		}
+		if ok {
+			e.busy++
+			next := e.wakeLater()
+			e.mu.Unlock()
+			e.signal(next)
 			cur, inTask = t, true
 			e.run(t)
 			var zero T
 			cur, inTask = zero, false
 			e.lockYielding()
-			e.finished()
+			e.busy--
+			e.finished(1)
 			continue
 		}
 		if e.closing {
@@ -419,7 +534,62 @@ func (e *Engine[T]) work(w *worker) {
 	e.mu.Unlock()
 }
 
-func (e *Engine[T]) removeIdle(w *worker) bool {
+// steal claims the oldest task of a worker's batch that has not started, so
+// that a free worker never starts a queued task while an older one waits in
+// a batch. Only the batch taken last can hold such tasks: a worker takes a
+// batch from the queue only when steal finds nothing. The task already
+// counts as running. Called with e.mu held.
+func (e *Engine[T]) steal() (t T, ok bool) {
+	for _, h := range e.holding {
+		for {
+			i := h.next.Load()
+			if int(i) >= h.n {
+				break
+			}
+			if h.next.CompareAndSwap(i, i+1) {
+				return h.held[i], true
+			}
+		}
+	}
+	return t, false
+}
+
+// unclaimed counts the tasks in workers' batches that have not started.
+// Called with e.mu held.
+func (e *Engine[T]) unclaimed() int {
+	n := 0
+	for _, h := range e.holding {
+		n += max(h.n-int(h.next.Load()), 0)
+	}
+	return n
+}
+
+// claimRest claims the tasks of w's batch that have not started, so that
+// w will not run them, and returns them in order. Called with e.mu held.
+func (e *Engine[T]) claimRest(w *worker[T]) []T {
+	for {
+		i := w.next.Load()
+		if int(i) >= w.n {
+			return nil
+		}
+		if w.next.CompareAndSwap(i, int32(w.n)) {
+			return w.held[i:w.n]
+		}
+	}
+}
+
+// release forgets w's batch once w has run or given up every task of it.
+// Called with e.mu held.
+func (e *Engine[T]) release(w *worker[T]) {
+	clear(w.held[:w.n])
+	w.n = 0
+	if i := slices.Index(e.holding, w); i >= 0 {
+		// Keep the order in which the batches were taken.
+		e.holding = slices.Delete(e.holding, i, i+1)
+	}
+}
+
+func (e *Engine[T]) removeIdle(w *worker[T]) bool {
 	for i, x := range e.idle {
 		if x == w {
 			copy(e.idle[i:], e.idle[i+1:])
@@ -451,16 +621,23 @@ func (e *Engine[T]) Stop(err error) {
 	e.mu.Unlock()
 }
 
-// Drop removes every queued task and passes them, in FIFO order, to report,
+// Drop removes every queued task, and every task waiting in a worker's batch,
+// and passes them, in FIFO order, to report,
 // which runs with the engine locked (it must not call the engine) and before
 // WaitQuiet can return. Dropped tasks count as dropped, not completed.
 func (e *Engine[T]) Drop(report func([]T)) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.q.len() == 0 {
+	var ts []T
+	for _, w := range e.holding {
+		rest := e.claimRest(w)
+		e.running -= len(rest)
+		ts = append(ts, rest...)
+	}
+	if len(ts) == 0 && e.q.len() == 0 {
 		return
 	}
-	ts := e.q.popAll()
+	ts = append(ts, e.q.popAll()...)
 	e.dropped += uint64(len(ts))
 	if report != nil {
 		report(ts)
@@ -541,11 +718,12 @@ func (e *Engine[T]) Resize(n int) {
 func (e *Engine[T]) Stats() Stats {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	held := e.unclaimed()
 	return Stats{
 		Workers:   e.max,
 		Live:      e.live,
-		Running:   e.running,
-		Queued:    e.q.len(),
+		Running:   e.running - held,
+		Queued:    e.q.len() + held,
 		Submitted: e.submitted,
 		Completed: e.completed,
 		Rejected:  e.rejected,

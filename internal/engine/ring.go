@@ -50,6 +50,32 @@ func (r *ring[T]) pop() (v T, ok bool) {
 	return v, true
 }
 
+// popInto moves up to len(dst) values, oldest first, into dst and returns
+// how many it moved.
+func (r *ring[T]) popInto(dst []T) int {
+	n := min(len(dst), r.n)
+	for i := range n {
+		dst[i], _ = r.pop()
+	}
+	return n
+}
+
+// pushFront puts vs back at the head of the queue, in order, growing as push
+// does.
+func (r *ring[T]) pushFront(vs []T, limit int) {
+	for i := len(vs) - 1; i >= 0; i-- {
+		if r.n == len(r.buf) {
+			r.grow(limit)
+		}
+		r.head--
+		if r.head < 0 {
+			r.head += len(r.buf)
+		}
+		r.buf[r.head] = vs[i]
+		r.n++
+	}
+}
+
 // popAll removes and returns every queued value in FIFO order.
 func (r *ring[T]) popAll() []T {
 	out := make([]T, 0, r.n)

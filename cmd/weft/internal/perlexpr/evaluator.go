@@ -96,11 +96,10 @@ func WithStderr(w io.Writer) Option { return func(c *config) { c.stderr = w } }
 // requests are written one after another and pipelined, and perl answers
 // them in order.
 //
-// A job's evaluation costs about 60 µs when one goroutine evaluates at a
-// time and about 20 µs per job when four do (their requests overlap), on a
-// 2-core machine: most of it is waking perl and then the caller, about 1.3
-// times a bare 4-byte round trip to a perl process; starting perl -e for
-// each job would cost about 2 ms (BenchmarkEval).
+// Most of a job's evaluation is waking perl and then the caller; requests
+// from several goroutines overlap. BenchmarkEval measures it, in the same
+// run, against a bare 4-byte round trip to a perl process (the floor) and
+// against starting perl -e for each job.
 //
 // The perl process dies with the Evaluator (Close), and with weft itself:
 // it is killed if weft's thread that started it ends (Pdeathsig), and exits

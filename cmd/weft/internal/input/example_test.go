@@ -1,0 +1,40 @@
+package input_test
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/weft-dev/weft/cmd/weft/internal/input"
+)
+
+func ExampleInputs_Jobs() {
+	_, sources, _ := input.SplitOperands([]string{"echo", ":::", "a", "b", ":::", "1", "2"}, input.ArgSep, input.ArgFileSep)
+	in, err := input.Open(input.Config{Sources: sources, Sep: "\n"}, strings.NewReader(""))
+	if err != nil {
+		panic(err)
+	}
+	defer in.Close()
+	for j, err := range in.Jobs() {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(j.Seq, j.Args)
+	}
+	// Output:
+	// 1 [a 1]
+	// 2 [a 2]
+	// 3 [b 1]
+	// 4 [b 2]
+}
+
+func ExampleRecords() {
+	for rec, err := range input.Records(strings.NewReader("x\x00y z\x00"), "\x00") {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Printf("%q\n", rec)
+	}
+	// Output:
+	// "x"
+	// "y z"
+}

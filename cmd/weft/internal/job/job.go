@@ -1,0 +1,282 @@
+// Package job runs one job: a shell command line as a process group of its
+// own, with a timeout and a grace period, retries, and its output collected
+// whole (spilling to an unlinked temporary file past SpillAt) or passed on
+// line by line (--line-buffer) or as it comes (-u).
+//
+//	procs := job.NewProcs(nil)
+//	x := job.NewExecutor(job.Config{Tries: 1, Grace: 2 * time.Second}, procs, os.Stdout, os.Stderr)
+//	res := x.Run(ctx, 1, []string{"a"}, "echo a")
+//	defer res.Release()
+//
+// A job is its process group: when ctx ends or the timeout passes, the
+// group gets SIGTERM, then SIGKILL after the grace period; when the shell
+// exits, whatever it left running in its group is killed, so that no job
+// leaves an orphan.
+package job
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Config is how an Executor runs jobs.
+type Config struct {
+	Timeout    time.Duration // stop a job after this long; 0 for no limit
+	Grace      time.Duration // between SIGTERM and SIGKILL
+	Tries      int           // run a failing job up to this many times in all (at least 1)
+	RetryDelay time.Duration // wait this long between tries
+	LineBuffer bool          // pass whole lines on as they come (--line-buffer)
+	Ungroup    bool          // pass output on as it comes (-u)
+	Tag        bool          // prefix each line passed on with the job's Tag and a tab
+	Shell      string        // runs each command line with -c; "" for /bin/sh
+	// TimeoutPercent, when above 0, stops a job after this share (2 for
+	// 200%) of the median run time of the jobs that succeeded so far, as
+	// GNU parallel's --timeout P% does: no limit before the first success,
+	// checked again at least every second as the median moves.
+	TimeoutPercent float64
+}
+
+// gateScript precedes a job's command line when a reaper runs: the shell
+// goes on once weft writes a line to fd 3, and exits if weft closes it
+// first (or dies).
+const gateScript = "read -r _ <&3 || exit 1; exec 3<&-; "
+
+// Executor runs command lines as process groups. It is safe for concurrent
+// use by multiple goroutines.
+type Executor struct {
+	c     Config
+	procs *Procs
+	// stdout and stderr receive the output of --line-buffer and -u runs
+	// as it comes, under outMu.
+	stdout, stderr io.Writer
+	outMu          sync.Mutex
+	median         median // run times of successful jobs, for TimeoutPercent
+}
+
+// NewExecutor returns an Executor that runs jobs as c says, registers
+// their process groups in procs, and passes output that is not collected
+// (c.LineBuffer, c.Ungroup) on to stdout and stderr.
+func NewExecutor(c Config, procs *Procs, stdout, stderr io.Writer) *Executor {
+	return &Executor{c: c, procs: procs, stdout: stdout, stderr: stderr}
+}
+
+// Run runs cmdline, the job seq with arguments args, up to Config.Tries
+// times, waiting Config.RetryDelay between tries, until it succeeds or ctx
+// ends. A job whose ctx has ended before it starts is recorded as stopped
+// by SIGTERM, without running. The caller releases the result.
+func (x *Executor) Run(ctx context.Context, seq int64, args []string, cmdline string) *Result {
+	return x.RunStdin(ctx, seq, args, cmdline, nil)
+}
+
+// RunStdin is Run with the standard input that in gives each try (see
+// Stdin); an error in giving it fails the try as a job that could not
+// start.
+func (x *Executor) RunStdin(ctx context.Context, seq int64, args []string, cmdline string, in Stdin) *Result {
+	for attempt := 1; ; attempt++ {
+		res := &Result{Seq: seq, Args: args, Cmdline: cmdline}
+		if ctx.Err() != nil {
+			res.Exit, res.Signal, res.Start = -1, int(syscall.SIGTERM), time.Now()
+			res.Stdout, res.Stderr = &Output{}, &Output{}
+			return res
+		}
+		x.once(ctx, res, in)
+		if res.OK() && x.c.TimeoutPercent > 0 {
+			x.median.add(res.Elapsed)
+		}
+		if res.OK() || attempt >= x.c.Tries || ctx.Err() != nil {
+			return res
+		}
+		res.Release()
+		if x.c.RetryDelay > 0 {
+			t := time.NewTimer(x.c.RetryDelay)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+			}
+			t.Stop()
+		}
+	}
+}
+
+// once runs r.Cmdline with the shell's -c (/bin/sh by default) in a
+// process group of its own, and fills in r.
+func (x *Executor) once(ctx context.Context, r *Result, in Stdin) {
+	var readers sync.WaitGroup
+	var closeAfterStart []*os.File
+	// With a reaper, the shell waits at a gate (a read on fd 3) until the
+	// reaper knows its group: a job cannot start anything the reaper would
+	// miss if weft were killed at that moment.
+	script := r.Cmdline
+	var gate *os.File
+	if x.procs.reaper != nil {
+		if gr, gw, err := os.Pipe(); err == nil {
+			closeAfterStart = append(closeAfterStart, gr)
+			gate, script = gw, gateScript+r.Cmdline
+		}
+	}
+	shell := x.c.Shell
+	if shell == "" {
+		shell = "/bin/sh"
+	}
+	cmd := exec.Command(shell, "-c", script)
+	if gate != nil {
+		cmd.ExtraFiles = []*os.File{closeAfterStart[0]} // fd 3
+	}
+	// Setpgid: the job is a process group of its own, to stop as a whole.
+	// Pdeathsig: if weft itself is killed, the job's shell dies with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	attach := func(dst **os.File, direct io.Writer, sink io.Writer) error {
+		if f, ok := direct.(*os.File); ok && x.c.Ungroup {
+			*dst = f
+			return nil
+		}
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			return err
+		}
+		*dst = pw
+		closeAfterStart = append(closeAfterStart, pw)
+		readers.Go(func() {
+			defer pr.Close()
+			io.Copy(sink, pr)
+			if lw, ok := sink.(*lineWriter); ok {
+				lw.flush()
+			}
+		})
+		return nil
+	}
+	r.Stdout, r.Stderr = &Output{}, &Output{}
+	var outSink, errSink io.Writer = r.Stdout, r.Stderr
+	if x.c.LineBuffer || x.c.Ungroup {
+		outSink = &lineWriter{w: x.stdout, mu: &x.outMu, prefix: x.tagFor(r), count: r.Stdout}
+		errSink = &lineWriter{w: x.stderr, mu: &x.outMu, prefix: x.tagFor(r)}
+	}
+	var stdoutF, stderrF *os.File
+	err := attach(&stdoutF, x.stdout, outSink)
+	if err == nil {
+		err = attach(&stderrF, x.stderr, errSink)
+	}
+	cmd.Stdout, cmd.Stderr = stdoutF, stderrF
+	// The input is written while the job starts and runs (the pipe fills
+	// while the shell starts); a job that could not start has its end
+	// closed below, so that the writing ends at once.
+	var writer sync.WaitGroup
+	defer writer.Wait()
+	if err == nil && in != nil {
+		stdinF, write, ierr := in()
+		if err = ierr; err == nil {
+			cmd.Stdin = stdinF
+			closeAfterStart = append(closeAfterStart, stdinF)
+			if write != nil {
+				writer.Go(write)
+			}
+		}
+	}
+	r.Start = time.Now()
+	if err == nil {
+		err = cmd.Start()
+	}
+	for _, f := range closeAfterStart {
+		f.Close()
+	}
+	if err != nil {
+		if gate != nil {
+			gate.Close()
+		}
+		readers.Wait()
+		r.FailedToStart = err
+		r.Exit = 127
+		return
+	}
+	pid := cmd.Process.Pid
+	if x.procs.add(pid) {
+		if gate != nil {
+			gate.Write([]byte{'\n'}) // the reaper knows the group: go
+		}
+	} else {
+		syscall.Kill(-pid, syscall.SIGKILL)
+	}
+	if gate != nil {
+		gate.Close() // unopened, the shell reads end of file and exits
+	}
+	exited := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(exited)
+	}()
+	var timeout <-chan time.Time
+	var t *time.Timer
+	if wait, ok := x.timeLeft(r.Start); ok {
+		t = time.NewTimer(wait)
+		defer t.Stop()
+		timeout = t.C
+	}
+wait:
+	select {
+	case <-exited:
+	case <-timeout:
+		if wait, ok := x.timeLeft(r.Start); ok && wait > 0 {
+			t.Reset(wait) // a moving limit that is not reached yet
+			goto wait
+		}
+		x.terminate(pid, exited)
+	case <-ctx.Done():
+		x.terminate(pid, exited)
+	}
+	<-exited
+	syscall.Kill(-pid, syscall.SIGKILL) // what the job left running
+	x.procs.remove(pid)
+	readers.Wait()
+	r.Elapsed = time.Since(r.Start)
+	ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if ws.Signaled() {
+		r.Exit, r.Signal = -1, int(ws.Signal())
+	} else {
+		r.Exit = ws.ExitStatus()
+	}
+}
+
+// recheck is how often a limit that moves (TimeoutPercent) is looked at
+// again.
+const recheck = time.Second
+
+// timeLeft says how long the job started at start may still run before its
+// timeout, or when to look again; ok is false with no timeout at all.
+func (x *Executor) timeLeft(start time.Time) (wait time.Duration, ok bool) {
+	switch {
+	case x.c.TimeoutPercent > 0:
+		limit, known := x.median.get()
+		if !known {
+			return recheck, true
+		}
+		return min(time.Duration(float64(limit)*x.c.TimeoutPercent)-time.Since(start), recheck), true
+	case x.c.Timeout > 0:
+		return x.c.Timeout - time.Since(start), true
+	}
+	return 0, false
+}
+
+// terminate sends SIGTERM to the process group, then SIGKILL if it has not
+// exited after the grace period.
+func (x *Executor) terminate(pid int, exited <-chan struct{}) {
+	syscall.Kill(-pid, syscall.SIGTERM)
+	t := time.NewTimer(x.c.Grace)
+	defer t.Stop()
+	select {
+	case <-exited:
+	case <-t.C:
+		syscall.Kill(-pid, syscall.SIGKILL)
+	}
+}
+
+func (x *Executor) tagFor(r *Result) []byte {
+	if !x.c.Tag {
+		return nil
+	}
+	return []byte(r.Tag() + "\t")
+}

@@ -1,0 +1,174 @@
+// Package output prints what finished jobs did: each job's output whole,
+// never mixed with another job's, in completion order or in input order
+// (-k), prefixed with its arguments (--tag); it appends each job's joblog
+// line as soon as the job is done, and draws progress (--bar, --eta) on a
+// terminal.
+//
+//	p := output.New(output.Config{Keep: true, Total: -1}, os.Stdout, os.Stderr, log, tally)
+//	for res := range finished { p.Add(res) } // one goroutine
+//	err := p.Finish()                        // the first write error
+package output
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/weft-dev/weft/cmd/weft/internal/job"
+	"github.com/weft-dev/weft/cmd/weft/internal/joblog"
+)
+
+// Config says how a Printer prints.
+type Config struct {
+	Keep     bool  // print in input order (-k)
+	Tag      bool  // prefix each line with the job's Tag and a tab
+	Streamed bool  // the output went out as it came (--line-buffer, -u): print none
+	Progress bool  // draw progress on stderr when it is a terminal (--bar, --eta)
+	Total    int64 // jobs in all, or -1 if unknown
+}
+
+// Counter gives the numbers of jobs done and failed so far, for the
+// progress line.
+type Counter interface {
+	Counts() (done, failed int64)
+}
+
+// Printer receives finished jobs in completion order, writes the joblog at
+// once, and prints each job's output whole: in completion order, or in input
+// order with -k. It runs on one goroutine.
+type Printer struct {
+	c              Config
+	stdout, stderr *bufio.Writer
+	joblog         *joblog.Writer
+	pending        map[int64]*job.Result
+	next           int64
+	total          int64 // jobs in all, or -1 if unknown
+	started        time.Time
+	lastBar        time.Time
+	barOn          bool
+	barOut         io.Writer // where --bar and --eta draw: the terminal
+
+	counts Counter // the counts, kept by the workers
+	err    error   // the first output or joblog error
+}
+
+// New returns a Printer that prints to stdout and stderr, and writes the
+// joblog log, if not nil; counts feeds the progress line.
+func New(c Config, stdout, stderr io.Writer, log *joblog.Writer, counts Counter) *Printer {
+	p := &Printer{
+		c:       c,
+		stdout:  bufio.NewWriterSize(stdout, 64<<10),
+		stderr:  bufio.NewWriterSize(stderr, 64<<10),
+		joblog:  log,
+		counts:  counts,
+		pending: map[int64]*job.Result{},
+		next:    1,
+		total:   c.Total,
+		started: time.Now(),
+	}
+	if st, err := os.Stderr.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 && stderr == os.Stderr {
+		p.barOn, p.barOut = c.Progress, os.Stderr
+	}
+	return p
+}
+
+func (p *Printer) fail(err error) {
+	if p.err == nil && err != nil {
+		p.err = err
+	}
+}
+
+// Add takes a finished (or skipped) job: it logs it, and prints it (and
+// any job it held back for -k) and releases its output once printed.
+func (p *Printer) Add(r *job.Result) {
+	if !r.Skipped {
+		if p.joblog != nil {
+			p.fail(p.joblog.Write(joblog.Entry{
+				Seq: r.Seq, Host: r.Host, Start: r.Start, Runtime: r.Elapsed,
+				Received: r.Stdout.Len(), Exit: r.Exit, Signal: r.Signal, Command: r.Cmdline,
+			}))
+		}
+	}
+	if !p.c.Keep {
+		p.print(r)
+	} else {
+		p.pending[r.Seq] = r
+		for {
+			q, ok := p.pending[p.next]
+			if !ok {
+				break
+			}
+			delete(p.pending, p.next)
+			p.next++
+			p.print(q)
+		}
+	}
+	p.progress(false)
+}
+
+func (p *Printer) print(r *job.Result) {
+	defer r.Release()
+	if r.Skipped {
+		return
+	}
+	if r.FailedToStart != nil {
+		fmt.Fprintf(p.stderr, "weft: job %d: %v\n", r.Seq, r.FailedToStart)
+	}
+	if !p.c.Streamed {
+		p.emit(p.stdout, r.Stdout, r)
+		p.fail(p.stdout.Flush())
+		p.emit(p.stderr, r.Stderr, r)
+	}
+	p.fail(p.stderr.Flush())
+}
+
+func (p *Printer) emit(w *bufio.Writer, s *job.Output, r *job.Result) {
+	if s == nil {
+		return
+	}
+	if !p.c.Tag {
+		p.fail(s.CopyTo(w))
+		return
+	}
+	var buf bytes.Buffer
+	p.fail(s.CopyTo(&buf))
+	tag := r.Tag() + "\t"
+	for _, line := range bytes.SplitAfter(buf.Bytes(), []byte("\n")) {
+		if len(line) > 0 {
+			w.WriteString(tag)
+			w.Write(line)
+		}
+	}
+}
+
+// Finish draws the final progress line, and returns the first error in
+// writing the output or the joblog.
+func (p *Printer) Finish() error {
+	p.progress(true)
+	return p.err
+}
+
+// progress draws --bar and --eta on a terminal, at most ten times a second.
+func (p *Printer) progress(final bool) {
+	if !p.barOn || (!final && time.Since(p.lastBar) < 100*time.Millisecond) {
+		return
+	}
+	p.lastBar = time.Now()
+	done, failed := p.counts.Counts()
+	elapsed := time.Since(p.started).Seconds()
+	rate := float64(done) / max(elapsed, 1e-9)
+	line := fmt.Sprintf("%d done, %d failed, %.1f/s", done, failed, rate)
+	if p.total > 0 {
+		left := float64(p.total - done)
+		line = fmt.Sprintf("%3.0f%% %d/%d, %d failed, %.1f/s, ETA %s",
+			100*float64(done)/float64(p.total), done, p.total, failed, rate,
+			time.Duration(left/max(rate, 1e-9)*float64(time.Second)).Round(time.Second))
+	}
+	fmt.Fprintf(p.barOut, "\r\x1b[K%s", line)
+	if final {
+		fmt.Fprintln(p.barOut)
+	}
+}

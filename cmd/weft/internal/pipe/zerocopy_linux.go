@@ -1,0 +1,186 @@
+package pipe
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"syscall"
+)
+
+const (
+	spliceMove     = 0x1 // SPLICE_F_MOVE
+	spliceNonblock = 0x2 // SPLICE_F_NONBLOCK
+	maxKernelCopy  = 1 << 30
+)
+
+// copyRange writes n bytes of src from offset off to w. When w is a pipe
+// the kernel splices the file's pages into it; when w is another file or a
+// socket, sendfile(2) copies inside the kernel. Anything else, or a kernel
+// that refuses, gets a plain read and write.
+func copyRange(w io.Writer, src *os.File, off, n int64) (int64, error) {
+	var written int64
+	if dst, ok := w.(*os.File); ok {
+		m, handled, err := kernelCopy(dst, src, off, n)
+		written += m
+		if handled || err != nil {
+			return written, err
+		}
+		off, n = off+m, n-m
+	}
+	m, err := io.CopyBuffer(w, io.NewSectionReader(src, off, n), make([]byte, 256<<10))
+	written += m
+	if err == nil && m < n {
+		err = io.ErrUnexpectedEOF // the file shrank under us
+	}
+	return written, err
+}
+
+// kernelCopy moves the range with splice(2) or sendfile(2). handled is
+// false when neither applies; the caller then copies what is left.
+func kernelCopy(dst, src *os.File, off, n int64) (written int64, handled bool, err error) {
+	dc, err := dst.SyscallConn()
+	if err != nil {
+		return 0, false, nil
+	}
+	sc, err := src.SyscallConn()
+	if err != nil {
+		return 0, false, nil
+	}
+	var st syscall.Stat_t
+	var nonblock bool
+	if cerr := dc.Control(func(fd uintptr) {
+		if syscall.Fstat(int(fd), &st) != nil {
+			st.Mode = 0
+		}
+		fl, _, e := syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_GETFL, 0)
+		nonblock = e == 0 && fl&syscall.O_NONBLOCK != 0
+	}); cerr != nil {
+		return 0, false, nil
+	}
+	useSplice := st.Mode&syscall.S_IFMT == syscall.S_IFIFO
+	if !useSplice && st.Mode&syscall.S_IFMT != syscall.S_IFREG && st.Mode&syscall.S_IFMT != syscall.S_IFSOCK {
+		return 0, false, nil
+	}
+
+	var opErr error
+	refused := false
+	// Control, not Read: it takes no lock on src, so that several blocks
+	// of one file can be written at once.
+	cerr := sc.Control(func(sfd uintptr) {
+		werr := dc.Write(func(dfd uintptr) bool {
+			for n > 0 {
+				chunk := int(min(n, maxKernelCopy))
+				var m int64
+				var e error
+				if useSplice {
+					flags := spliceMove
+					if nonblock {
+						flags |= spliceNonblock
+					}
+					var k int64
+					k, e = splice(int(sfd), &off, int(dfd), chunk, flags)
+					m = k
+				} else {
+					o := off
+					var k int
+					k, e = syscall.Sendfile(int(dfd), int(sfd), &o, chunk)
+					if k > 0 {
+						m = int64(k)
+						off += m
+					}
+				}
+				switch {
+				case e == syscall.EAGAIN && nonblock:
+					return false // wait until writable, then go on
+				case e == syscall.EINTR:
+					continue
+				case e == syscall.EINVAL || e == syscall.ENOSYS || e == syscall.EOPNOTSUPP:
+					if written == 0 {
+						refused = true // a plain copy will do
+						return true
+					}
+					opErr = e
+					return true
+				case e != nil:
+					opErr = e
+					return true
+				case m == 0:
+					opErr = io.ErrUnexpectedEOF // the file shrank under us
+					return true
+				}
+				written += m
+				n -= m
+			}
+			return true
+		})
+		if opErr == nil && werr != nil {
+			opErr = werr
+		}
+	})
+	if cerr != nil && opErr == nil {
+		opErr = cerr
+	}
+	if refused {
+		return 0, false, nil
+	}
+	if opErr != nil {
+		op := "sendfile"
+		if useSplice {
+			op = "splice"
+		}
+		return written, true, os.NewSyscallError(op, opErr)
+	}
+	return written, true, nil
+}
+
+func splice(rfd int, roff *int64, wfd int, n int, flags int) (int64, error) {
+	m, err := syscall.Splice(rfd, roff, wfd, nil, n, flags)
+	return int64(m), err
+}
+
+const fSetPipeSize = 1031 // F_SETPIPE_SZ
+
+// setPipeSize asks for a pipe capacity of n bytes, or as much as the
+// system allows; it leaves the pipe as it was when it cannot.
+func setPipeSize(p *os.File, n int) {
+	rc, err := p.SyscallConn()
+	if err != nil {
+		return
+	}
+	rc.Control(func(fd uintptr) {
+		for ; n >= 64<<10; n /= 2 {
+			if _, _, e := syscall.Syscall(syscall.SYS_FCNTL, fd, fSetPipeSize, uintptr(n)); e == 0 {
+				return
+			}
+		}
+	})
+}
+
+// Pollable returns a new descriptor of f's pipe, FIFO or terminal on
+// which reads have deadlines, so that --block-timeout and a cancelled
+// Next can interrupt a read. The new descriptor has its own file status
+// flags: making it non-blocking leaves f, and whoever else shares it, as
+// they were. A regular file needs none and is returned as it is.
+func Pollable(f *os.File) (*os.File, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("pipe: %w", err)
+	}
+	if st.Mode().IsRegular() {
+		return f, nil
+	}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return nil, fmt.Errorf("pipe: %w", err)
+	}
+	var fd int
+	var oerr error
+	rc.Control(func(sfd uintptr) {
+		path := fmt.Sprintf("/proc/self/fd/%d", sfd)
+		fd, oerr = syscall.Open(path, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	})
+	if oerr != nil {
+		return nil, fmt.Errorf("pipe: reopening %s to read it with deadlines: %w", f.Name(), oerr)
+	}
+	return os.NewFile(uintptr(fd), f.Name()), nil
+}

@@ -1,0 +1,218 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/goleak"
+
+	"github.com/weft-dev/weft/cmd/weft/internal/cli"
+	"github.com/weft-dev/weft/cmd/weft/internal/input"
+	"github.com/weft-dev/weft/cmd/weft/internal/remote"
+	"github.com/weft-dev/weft/fleet"
+)
+
+func TestMain(m *testing.M) {
+	// Servers write the same user's credentials in the configuration
+	// directory: keep this run's apart.
+	dir, err := os.MkdirTemp("", "weft-config-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CONFIG_HOME", dir)
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
+		os.RemoveAll(dir)
+		os.Exit(code)
+	}))
+}
+
+// fixture is a server, a worker running on it, and a connection to submit
+// jobs and read their results.
+type fixture struct {
+	c    *remote.Conn
+	prod *fleet.Producer[remote.Job]
+}
+
+// startWorker starts a server that serves stream s as sc says (the
+// defaults without it), and a worker configured by cfg.
+func startWorker(t *testing.T, cfg func(*Config), sc ...fleet.StreamConfig) *fixture {
+	t.Helper()
+	if len(sc) == 0 {
+		sc = append(sc, remote.StreamConfig("s", 0, 0))
+	}
+	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: t.TempDir(), Streams: sc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown)
+	c, err := remote.Open(srv.URL(), "s", fleet.RoleSubmitter, remote.Access{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	prod, err := fleet.NewProducer[remote.Job](context.Background(), c.JS, "s", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wc := Defaults()
+	wc.NATS, wc.Stream, wc.Name, wc.Jobs = srv.URL(), "s", "w1", 2
+	if cfg != nil {
+		cfg(wc)
+	}
+	f := &fixture{c: c, prod: prod}
+	stderr, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	status := make(chan int, 1)
+	go func() { status <- Run(ctx, wc, cli.Env{Stdout: os.Stdout, Stderr: stderr}) }()
+	t.Cleanup(func() {
+		cancel()
+		if s := <-status; s != 0 {
+			said, _ := os.ReadFile(stderr.Name())
+			t.Errorf("worker: status %d; %s", s, said)
+		}
+		stderr.Close()
+	})
+	return f
+}
+
+// submit publishes j.
+func (f *fixture) submit(t *testing.T, j remote.Job) {
+	t.Helper()
+	if err := f.prod.Submit(context.Background(), j.ID(), j); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// result waits for the first report of run's job seq.
+func (f *fixture) result(t *testing.T, run string, seq int64) remote.Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // a bound for a failing test
+	defer cancel()
+	cons, err := f.c.JS.OrderedConsumer(ctx, f.c.ResultsStream(), jetstream.OrderedConsumerConfig{FilterSubjects: []string{f.c.ResultSubject(run)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		msg, err := cons.Next(jetstream.FetchMaxWait(30 * time.Second))
+		if err != nil {
+			t.Fatalf("no report of job %d of run %s: %v", seq, run, err)
+		}
+		var r remote.Result
+		if err := json.Unmarshal(msg.Data(), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Seq == seq {
+			return r
+		}
+	}
+}
+
+func TestAJobIsRunAndReported(t *testing.T) {
+	f := startWorker(t, nil)
+	f.submit(t, remote.Job{Run: "r", Seq: 1, Args: []string{"a b"}, Command: "echo {} {#} {%}; echo e >&2; exit 3", Grace: time.Second, Tries: 1})
+	r := f.result(t, "r", 1)
+	if r.Exit != 3 || r.Host != "w1" || r.Cmdline != "echo 'a b' 1 1; echo e >&2; exit 3" || string(r.Stdout) != "a b 1 1\n" || string(r.Stderr) != "e\n" || r.Skipped {
+		t.Errorf("report %+v, stdout %q; want exit 3 from w1, the command expanded here, its output", r, r.Stdout)
+	}
+	f.submit(t, remote.Job{Run: "r", Seq: 2, Args: []string{"echo raw"}, Raw: true, Grace: time.Second, Tries: 1})
+	if r := f.result(t, "r", 2); r.Exit != 0 || string(r.Stdout) != "raw\n" {
+		t.Errorf("raw job: %+v", r)
+	}
+}
+
+// TestAJobOfAHaltedRunIsHandedBackUnrun: a job whose run's state is soon
+// is reported as skipped, without running.
+func TestAJobOfAHaltedRunIsHandedBackUnrun(t *testing.T) {
+	f := startWorker(t, nil)
+	if _, err := f.c.Runs.PutString(context.Background(), "h", remote.StateSoon); err != nil {
+		t.Fatal(err)
+	}
+	marker := filepath.Join(t.TempDir(), "ran")
+	f.submit(t, remote.Job{Run: "h", Seq: 1, Args: []string{marker}, Command: "touch {}", Tries: 1})
+	r := f.result(t, "h", 1)
+	if !r.Skipped || r.Host != "w1" {
+		t.Errorf("report %+v; want skipped", r)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Error("the job of a halted run ran")
+	}
+}
+
+// TestAJobGivenUpIsReportedAsFailed: a job that cannot be run (here, not a
+// weft job: no tries) is recorded as failed once handed out MaxDeliver
+// times, so that its submitter's run ends.
+func TestAJobGivenUpIsReportedAsFailed(t *testing.T) {
+	f := startWorker(t, nil, remote.StreamConfig("s", 0, 1))
+	f.submit(t, remote.Job{Run: "g", Seq: 5, Args: []string{"a"}, Command: "true"})
+	r := f.result(t, "g", 5)
+	if r.Exit != -1 || !strings.Contains(r.FailedToStart, "given up") || !strings.Contains(r.FailedToStart, "not a weft job") {
+		t.Errorf("report %+v; want a failure that says why", r)
+	}
+}
+
+func TestLargeOutputGoesThroughTheObjectStore(t *testing.T) {
+	f := startWorker(t, nil)
+	size := f.c.StoreAbove() + 1000
+	f.submit(t, remote.Job{Run: "l", Seq: 1, Args: []string{"x"}, Command: "head -c " + itoa(size) + " /dev/zero # {}", Grace: time.Second, Tries: 1})
+	r := f.result(t, "l", 1)
+	if !r.Stored || len(r.Stdout) != 0 {
+		t.Fatalf("report %+v; want the output stored", r)
+	}
+	res := f.c.ToResult(context.Background(), &r, jobOf(r))
+	defer res.Release()
+	if res.Stdout.Len() != size {
+		t.Errorf("stored stdout: %d bytes; want %d", res.Stdout.Len(), size)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func jobOf(r remote.Result) input.Job { return input.Job{Seq: r.Seq} }
+
+func TestAckWaitOfLessThanASecondIsRefused(t *testing.T) {
+	var d time.Duration
+	if err := setAckWait(&d)("--ack-wait", "10ms"); err == nil || err.Error() != "bad value for --ack-wait: 10ms (want >= 1s)" {
+		t.Errorf("got %v", err)
+	}
+	if err := setAckWait(&d)("--ack-wait", "1.5"); err != nil || d != 1500*time.Millisecond {
+		t.Errorf("1.5: %v, %v", d, err)
+	}
+}
+
+// TestWorkerSettingsBelongToTheStream: a worker may repeat the stream's
+// ack wait and max deliver, but not change them (its credentials may not):
+// it says so in one line, and where to set them.
+func TestWorkerSettingsBelongToTheStream(t *testing.T) {
+	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: t.TempDir(), Streams: []fleet.StreamConfig{remote.StreamConfig("s", 2*time.Second, 3)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	for _, tt := range []struct {
+		set  func(*Config)
+		want string
+	}{
+		{func(c *Config) { c.AckWait = time.Minute }, "may not change consumer s of stream s from ack wait 2s and max deliver 3 to 1m0s and 3"},
+		{func(c *Config) { c.MaxDeliver = 5 }, "may not change consumer s of stream s from ack wait 2s and max deliver 3 to 2s and 5"},
+	} {
+		c := Defaults()
+		c.NATS, c.Stream = srv.URL(), "s"
+		tt.set(c)
+		var errb strings.Builder
+		status := Run(context.Background(), c, cli.Env{Stdout: io.Discard, Stderr: &errb})
+		if status != 255 || !strings.Contains(errb.String(), tt.want) || strings.Count(errb.String(), "\n") != 1 {
+			t.Errorf("status %d, stderr %q; want 255 and one line with %q", status, errb.String(), tt.want)
+		}
+	}
+}
