@@ -62,6 +62,9 @@ type Snapshot struct {
 	// Throughput counts the jobs that finished, in steps, over the last
 	// minutes (the overview shows 15).
 	Throughput History
+	// Pending is the number of jobs in the job stream waiting for a
+	// worker, over every run (the stream's own count); -1 when unknown.
+	Pending int64
 }
 
 // Worker is one `weft worker` process.

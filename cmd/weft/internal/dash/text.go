@@ -19,7 +19,11 @@ func (o *Overview) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "weft fleet at %s\n", o.Time.UTC().Format("2006-01-02 15:04:05 UTC"))
 	fmt.Fprintf(bw, "workers  %d alive, %d gone; %d of %d slots busy\n", o.Workers.Alive, o.Workers.Gone, o.Workers.Busy, o.Workers.Slots)
-	fmt.Fprintf(bw, "jobs     %s running, %s queued; %s jobs/s over the last minute\n", count(o.Running), count(o.Queued), rate(o.PerSecond))
+	inStream := ""
+	if o.InStream > 0 {
+		inStream = " (" + count(o.InStream) + " in the job stream)"
+	}
+	fmt.Fprintf(bw, "jobs     %s running, %s queued%s; %s jobs/s over the last minute\n", count(o.Running), count(o.Queued), inStream, rate(o.PerSecond))
 	fmt.Fprintln(bw)
 	if len(o.Runs) == 0 {
 		fmt.Fprintln(bw, "no runs")

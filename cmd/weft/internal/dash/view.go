@@ -23,6 +23,10 @@ type Overview struct {
 	Workers WorkerCounts `json:"workers"`
 	Running int64        `json:"running"` // jobs running, over every run
 	Queued  int64        `json:"queued"`  // jobs waiting for a worker, over every run
+	// InStream is the job stream's count of jobs waiting for a worker
+	// (those of runs whose input is still being read included); -1 when
+	// the Source does not know it.
+	InStream int64 `json:"in_stream"`
 	// PerSecond is the jobs finished per second over the last minute.
 	PerSecond  float64    `json:"jobs_per_second"`
 	Throughput Throughput `json:"throughput"`
@@ -176,7 +180,7 @@ const (
 // NewOverview builds the overview of s. Its cost grows with the runs,
 // workers and failures in s, never with the jobs.
 func NewOverview(s *Snapshot) *Overview {
-	o := &Overview{Time: s.Time, Throughput: throughput(s.Throughput), Runs: []RunSummary{}, Failures: []JobInfo{}}
+	o := &Overview{Time: s.Time, Throughput: throughput(s.Throughput), Runs: []RunSummary{}, Failures: []JobInfo{}, InStream: s.Pending}
 	for i := range s.Workers {
 		w := &s.Workers[i]
 		if w.Gone {
