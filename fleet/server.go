@@ -67,6 +67,7 @@ type Server struct {
 	auth    *authority // nil with InsecureNoAuth
 	streams []string
 	creds   map[Role]string // the credentials files written in Dir
+	tls     *tls.Config     // the clients' port's; nil with InsecureNoTLS
 }
 
 // StartServer starts an embedded JetStream server, waits until it accepts
@@ -112,6 +113,7 @@ func StartServer(c ServerConfig) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	srv.tls = opts.TLSConfig
 	s, err := server.NewServer(opts)
 	if err != nil {
 		return nil, fmt.Errorf("fleet: server: %w", err)
@@ -284,6 +286,18 @@ func (s *Server) URL() string { return s.s.ClientURL() }
 // the server wrote in its store directory (mode 0600), for its stream sets;
 // "" for RoleAdmin, or with InsecureNoAuth.
 func (s *Server) CredentialsFile(role Role) string { return s.creds[role] }
+
+// TLS returns a copy of the TLS configuration of the clients' port (its
+// certificate, given or made, and the client CAs it requires), for another
+// port of the same service to speak TLS as this one does; nil with
+// InsecureNoTLS. A certificate the server made is signed by the CA in the
+// store's tls/ca.pem.
+func (s *Server) TLS() *tls.Config {
+	if s.tls == nil {
+		return nil
+	}
+	return s.tls.Clone()
+}
 
 // Shutdown stops the server and waits until it has stopped.
 func (s *Server) Shutdown() {

@@ -489,7 +489,9 @@ func (s *Source) Snapshot(ctx context.Context) (*dash.Snapshot, error) {
 			Gone: !w.alive(now), Done: w.e.Done, Failed: w.e.Failed}
 		if !dw.Gone {
 			for _, j := range w.e.Running {
-				dw.Running = append(dw.Running, dash.JobRef{Run: j.Run, Seq: j.Seq, Command: j.Command, Started: j.Started})
+				if _, ok := running[j.Run][j.Seq]; ok { // not reported since the entry was written
+					dw.Running = append(dw.Running, dash.JobRef{Run: j.Run, Seq: j.Seq, Command: j.Command, Started: j.Started})
+				}
 			}
 		}
 		snap.Workers = append(snap.Workers, dw)

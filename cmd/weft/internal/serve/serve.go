@@ -20,7 +20,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
+	"path/filepath"
 	"os/signal"
 	"strconv"
 	"syscall"
@@ -28,6 +30,7 @@ import (
 
 	"github.com/weft-dev/weft/cmd/weft/internal/cli"
 	"github.com/weft-dev/weft/cmd/weft/internal/remote"
+	"github.com/weft-dev/weft/cmd/weft/internal/ui"
 	"github.com/weft-dev/weft/fleet"
 )
 
@@ -45,10 +48,19 @@ type Config struct {
 	TLSCert, TLSKey, TLSCA string
 	// InsecureNoTLS makes the server speak plain text.
 	InsecureNoTLS bool
+	// UI is the dashboard's options; UI.Addr "" serves none. Its default
+	// (uiDefault) is 127.0.0.1 on the port after the NATS port.
+	UI        ui.Options
+	uiDefault bool
+	// Mount, if set, adds handlers to the dashboard's port (a /metrics
+	// handler, say): see ui.Config.Mount.
+	Mount func(mux *http.ServeMux)
 }
 
 // Defaults is weft serve's configuration before any option.
-func Defaults() *Config { return &Config{Store: "weft-store", Host: "127.0.0.1", Port: 4222} }
+func Defaults() *Config {
+	return &Config{Store: "weft-store", Host: "127.0.0.1", Port: 4222, uiDefault: true}
+}
 
 // Command is weft serve, with its options and weft serve credentials.
 func Command() *cli.Command {
@@ -71,7 +83,8 @@ func Command() *cli.Command {
 						Example: "weft serve --ack-wait 2m", Set: setAckWait(&o.AckWait)},
 					{Names: []string{"--max-deliver"}, Arg: cli.Required, Value: "N", Help: "hand a job out at most N times (default 5); then it is recorded as failed",
 						Example: "weft serve --max-deliver 3", Set: cli.Int(&o.MaxDeliver, 1)},
-				}}, {Title: "TLS", Intro: "on by default, with a certificate the server makes", Options: []cli.Option{
+				}}, {Title: "Dashboard", Intro: "the fleet's web dashboard, on by default at 127.0.0.1 on the port after the NATS port (the first --stream's)", Options: o.uiOptions()},
+					{Title: "TLS", Intro: "on by default, with a certificate the server makes", Options: []cli.Option{
 					{Names: []string{"--tls-cert"}, Arg: cli.Required, Value: "FILE", Help: "the server's certificate (PEM), with --tls-key; clients check it against their --tls-ca, or the system's CAs. Default: a certificate signed by a CA the server keeps in the store, which the credentials it makes carry",
 						Example: "weft serve --tls-cert server.pem --tls-key server.key", Set: cli.String(&o.TLSCert)},
 					{Names: []string{"--tls-key"}, Arg: cli.Required, Value: "FILE", Help: "the key (PEM) of --tls-cert",
@@ -91,6 +104,18 @@ func Command() *cli.Command {
 		},
 		Subcommands: []*cli.Command{credentialsCommand()},
 	}
+}
+
+// uiOptions are the dashboard's options; --ui replaces the default
+// address.
+func (o *Config) uiOptions() []cli.Option {
+	opts := ui.OptionList("weft serve", &o.UI, "127.0.0.1:PORT+1")
+	set := opts[0].Set
+	opts[0].Set = func(flag, v string) error {
+		o.uiDefault = false
+		return set(flag, v)
+	}
+	return opts
 }
 
 func (o *Config) setListen(flag, v string) error {
@@ -135,7 +160,7 @@ func (o *Config) check() error {
 	case o.InsecureNoTLS && (o.TLSCert != "" || o.TLSCA != ""):
 		return errors.New("--insecure-no-tls cannot go with --tls-cert or --tls-ca")
 	}
-	return nil
+	return o.UI.Check()
 }
 
 // streams is the fleet configuration of the streams served.
@@ -149,6 +174,29 @@ func (o *Config) streams() []fleet.StreamConfig {
 		out = append(out, remote.StreamConfig(s, o.AckWait, o.MaxDeliver))
 	}
 	return out
+}
+
+// startUI starts the dashboard of the first stream served, over an
+// in-process submitter's connection, with the NATS port's TLS off
+// loopback and tokens kept next to the credentials.
+func (o *Config) startUI(srv *fleet.Server) (*ui.Server, *remote.Conn, error) {
+	stream := o.streams()[0].Name
+	js, err := srv.ConnectInProcess(fleet.RoleSubmitter)
+	if err != nil {
+		return nil, nil, fmt.Errorf("dashboard: %w", err)
+	}
+	c, err := remote.Bind(js, stream)
+	if err != nil {
+		js.Conn().Close()
+		return nil, nil, fmt.Errorf("dashboard: %w", err)
+	}
+	d, err := ui.Start(ui.Config{Conn: c, Options: o.UI, TokenFile: filepath.Join(o.Store, "creds", "dashboard.tokens"),
+		TLS: srv.TLS(), Name: srv.URL() + " " + stream, Mount: o.Mount})
+	if err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	return d, c, nil
 }
 
 // loopback tells whether host is reachable from this machine only.
@@ -190,6 +238,30 @@ func Run(ctx context.Context, o *Config, env cli.Env) int {
 			where = "anyone on the network path"
 		}
 		fmt.Fprintf(stderr, "weft: --insecure-no-tls: plain text: %s can read every job and result and take over a connection to run jobs on the workers\n", where)
+	}
+	if o.uiDefault {
+		port := 0
+		if o.Port != 0 {
+			port = o.Port + 1
+		}
+		o.UI.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	}
+	if o.UI.Addr != "" {
+		dash, conn, err := o.startUI(srv)
+		if err != nil {
+			fmt.Fprintf(stderr, "weft: %v\n", err)
+			return 255
+		}
+		uictx, stopUI := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if err := dash.Serve(uictx); err != nil {
+				fmt.Fprintf(stderr, "weft: dashboard: %v\n", err)
+			}
+		}()
+		defer func() { stopUI(); <-done; conn.Close() }()
+		fmt.Fprintf(stderr, "weft: dashboard of stream %s at %s\n", o.streams()[0].Name, dash.URL())
 	}
 	fmt.Fprintln(stdout, srv.URL()) // last: what it said on stderr comes before
 	var ch chan os.Signal           // nil: no signal
