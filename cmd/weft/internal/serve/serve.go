@@ -22,8 +22,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
@@ -85,15 +85,15 @@ func Command() *cli.Command {
 						Example: "weft serve --max-deliver 3", Set: cli.Int(&o.MaxDeliver, 1)},
 				}}, {Title: "Dashboard", Intro: "the fleet's web dashboard, on by default at 127.0.0.1 on the port after the NATS port (the first --stream's)", Options: o.uiOptions()},
 					{Title: "TLS", Intro: "on by default, with a certificate the server makes", Options: []cli.Option{
-					{Names: []string{"--tls-cert"}, Arg: cli.Required, Value: "FILE", Help: "the server's certificate (PEM), with --tls-key; clients check it against their --tls-ca, or the system's CAs. Default: a certificate signed by a CA the server keeps in the store, which the credentials it makes carry",
-						Example: "weft serve --tls-cert server.pem --tls-key server.key", Set: cli.String(&o.TLSCert)},
-					{Names: []string{"--tls-key"}, Arg: cli.Required, Value: "FILE", Help: "the key (PEM) of --tls-cert",
-						Example: "weft serve --tls-cert server.pem --tls-key server.key", Set: cli.String(&o.TLSKey)},
-					{Names: []string{"--tls-ca"}, Arg: cli.Required, Value: "FILE", Help: "require a client certificate signed by one of the CAs in this PEM file (clients give theirs with --tls-cert and --tls-key), on top of credentials",
-						Example: "weft serve --tls-ca clients-ca.pem", Set: cli.String(&o.TLSCA)},
-					{Names: []string{"--insecure-no-tls"}, Help: "speak plain text: anyone on the network path can read every job and result, and take over a connection to run jobs on the workers; and a client cannot tell this server from another one that took its address, to which it would send its credentials",
-						Example: "weft serve --insecure-no-tls", Set: cli.True(&o.InsecureNoTLS)},
-				}}},
+						{Names: []string{"--tls-cert"}, Arg: cli.Required, Value: "FILE", Help: "the server's certificate (PEM), with --tls-key; clients check it against their --tls-ca, or the system's CAs. Default: a certificate signed by a CA the server keeps in the store, which the credentials it makes carry",
+							Example: "weft serve --tls-cert server.pem --tls-key server.key", Set: cli.String(&o.TLSCert)},
+						{Names: []string{"--tls-key"}, Arg: cli.Required, Value: "FILE", Help: "the key (PEM) of --tls-cert",
+							Example: "weft serve --tls-cert server.pem --tls-key server.key", Set: cli.String(&o.TLSKey)},
+						{Names: []string{"--tls-ca"}, Arg: cli.Required, Value: "FILE", Help: "require a client certificate signed by one of the CAs in this PEM file (clients give theirs with --tls-cert and --tls-key), on top of credentials",
+							Example: "weft serve --tls-ca clients-ca.pem", Set: cli.String(&o.TLSCA)},
+						{Names: []string{"--insecure-no-tls"}, Help: "speak plain text: anyone on the network path can read every job and result, and take over a connection to run jobs on the workers; and a client cannot tell this server from another one that took its address, to which it would send its credentials",
+							Example: "weft serve --insecure-no-tls", Set: cli.True(&o.InsecureNoTLS)},
+					}}},
 				Run: func(operands []string, env cli.Env) int {
 					if err := cli.NoOperands("weft serve", operands); err != nil {
 						return cli.Fail(env, err)
