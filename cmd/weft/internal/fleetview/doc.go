@@ -14,10 +14,10 @@
 // write there) and the worker registry S_workers, each from the last value
 // of every key. It polls the job stream's consumer for the number of jobs
 // waiting once a second. From these it keeps in memory, per run, its
-// record, its state and its counts, and per finished job a small record
-// (about 100 bytes: its state, exit status, worker, times and where its
-// report is in the results stream), so that Snapshot costs nothing per
-// job: it copies the runs' counts, the workers and the latest failures.
+// record, its state and its counts, and per finished job a record of 128
+// bytes plus the map's overhead (its state, exit status, worker, times and
+// where its report is in the results stream; a failed job's command too),
+// so that Snapshot costs nothing per job: it copies the runs' counts, the workers and the latest failures.
 // A job's command and stderr are read back from its report (and the object
 // store) when a page asks for them.
 //

@@ -371,7 +371,7 @@ func TestServeDashboard(t *testing.T) {
 	}
 }
 
-// TestDashboardOptions: --ui '' serves none; --ui takes host:port only.
+// TestDashboardOptions: --ui ” serves none; --ui takes host:port only.
 func TestDashboardOptions(t *testing.T) {
 	o := Defaults()
 	opts := o.uiOptions()
