@@ -104,6 +104,11 @@ func InboxPrefix(role Role, streams ...string) string {
 // direct get: the server sends a direct get's answer, the stored message
 // as it was, to whatever reply subject the request names, so a direct get
 // of a message a worker wrote, answered to S.jobs, would be a job.
+//
+// A credential carries these subjects in its JWT, which a client sends in
+// its CONNECT line: for more than about two stream sets it exceeds NATS's
+// default max_control_line (4 KiB). StartServer allows 64 KiB; another
+// server needs max_control_line raised to match.
 func RolePermissions(role Role, streams ...string) (Permissions, error) {
 	if err := role.valid(); err != nil {
 		return Permissions{}, err

@@ -60,6 +60,10 @@ type ServerConfig struct {
 	InsecureNoTLS bool
 }
 
+// maxControlLine is the longest protocol line the server takes: enough
+// for the CONNECT line of a credential covering about 30 stream sets.
+const maxControlLine = 64 << 10
+
 // Server is an embedded NATS server with JetStream enabled.
 type Server struct {
 	s       *server.Server
@@ -86,6 +90,10 @@ func StartServer(c ServerConfig) (*Server, error) {
 	opts := &server.Options{
 		Host: c.Host, Port: port, JetStream: true, StoreDir: c.Dir, NoSigs: true,
 		NoSystemAccount: true,
+		// A credential's JWT lists its permissions, which grow with the
+		// stream sets it covers, and travels in the CONNECT line: the
+		// default limit, 4 KiB, holds only about two stream sets.
+		MaxControlLine: maxControlLine,
 	}
 	srv := &Server{cfg: c, creds: map[Role]string{}}
 	for _, s := range c.Streams {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -296,3 +298,31 @@ func TestCredentialsInput(t *testing.T) {
 }
 
 func errOf(_ []byte, err error) error { return err }
+
+// TestCredentialsForManyStreamSets: a credential for 16 stream sets, whose
+// JWT is far past NATS's default 4 KiB control line, connects (regression:
+// a submitter's for three stream sets was refused with "maximum control
+// line exceeded" once it could follow the buckets).
+func TestCredentialsForManyStreamSets(t *testing.T) {
+	var sets []fleet.StreamConfig
+	for i := range 16 {
+		sets = append(sets, fleet.StreamConfig{Name: fmt.Sprintf("set%02d", i)})
+	}
+	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: t.TempDir(), Streams: sets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	data, err := os.ReadFile(srv.CredentialsFile(fleet.RoleSubmitter))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) < 8<<10 {
+		t.Fatalf("the submitter's credentials are %d bytes; the test needs more than 8 KiB", len(data))
+	}
+	for _, role := range []fleet.Role{fleet.RoleSubmitter, fleet.RoleWorker} {
+		if _, err := fleet.Open(context.Background(), connect(t, srv.URL(), role), "set15"); err != nil {
+			t.Errorf("%s: %v", role, err)
+		}
+	}
+}

@@ -138,8 +138,16 @@ func Start(c *remote.Conn, cfg Config) (*Source, error) {
 	}
 	sctx, scancel := context.WithTimeout(ctx, 10*time.Second)
 	defer scancel()
-	for _, f := range followers {
+	for i := 0; i < len(followers); i++ {
+		f := followers[i]
 		cons, err := c.JS.OrderedConsumer(sctx, f.stream, f.cfg)
+		if errors.Is(err, jetstream.ErrStreamNotFound) && f.stream == c.WorkersStream() {
+			// A stream set made before the registry: no worker is listed
+			// until weft serve (or SetUp) makes it.
+			followers = slices.Delete(followers, i, i+1)
+			i--
+			continue
+		}
 		if err != nil {
 			stop()
 			return nil, fmt.Errorf("fleetview: following %s: %w", f.stream, err)

@@ -195,7 +195,7 @@ func Start(cfg Config) (*Server, error) {
 	ln, err := d.Listen(o.Addr)
 	if err != nil {
 		src.Close()
-		return nil, fmt.Errorf("%w (--ui)", err)
+		return nil, fmt.Errorf("%w (--ui: give another HOST:PORT, or '' for no dashboard)", err)
 	}
 	mux := http.NewServeMux()
 	if cfg.Mount != nil {
