@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -22,6 +23,9 @@ type CommandConfig struct {
 	Stream string
 	Access remote.Access
 	UI     Options
+	// Mount, if set, adds handlers to the dashboard's port (see
+	// Config.Mount): the place for a /metrics handler.
+	Mount func(mux *http.ServeMux)
 }
 
 // Command is weft ui, with its options.
@@ -77,7 +81,7 @@ func Run(ctx context.Context, c *CommandConfig, env cli.Env) int {
 			return 255
 		}
 	}
-	srv, err := Start(Config{Conn: conn, Options: c.UI, TokenFile: path, Name: remote.Redact(c.NATS) + " " + c.Stream})
+	srv, err := Start(Config{Conn: conn, Options: c.UI, TokenFile: path, Name: remote.Redact(c.NATS) + " " + c.Stream, Mount: c.Mount})
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "weft: %v\n", err)
 		return 255
