@@ -46,7 +46,13 @@ func (d *Dash) Listen(addr string) (net.Listener, error) {
 // streams and shuts the server down (waiting at most 5 s for requests in
 // flight). It returns nil after ctx ended, or the error that stopped it.
 func (d *Dash) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: d, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+	return d.ServeHandler(ctx, ln, d)
+}
+
+// ServeHandler is Serve with h answering the requests: a mux that routes
+// some paths elsewhere (a /metrics handler, say) and the rest to d.
+func (d *Dash) ServeHandler(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: log.New(io.Discard, "", 0)}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

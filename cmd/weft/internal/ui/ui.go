@@ -25,13 +25,10 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
-	"log"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/cli"
 	"github.com/weft-dev/weft/cmd/weft/internal/dash"
@@ -224,22 +221,5 @@ func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 // fleet. It returns nil after ctx ended, or the error that stopped it.
 func (s *Server) Serve(ctx context.Context) error {
 	defer s.src.Close()
-	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: log.New(io.Discard, "", 0)}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(s.ln) }()
-	select {
-	case err := <-errc:
-		s.d.Close()
-		return err
-	case <-ctx.Done():
-	}
-	s.d.Close() // ends the live streams, so that Shutdown does not wait for them
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	err := srv.Shutdown(sctx)
-	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
-		err = serr
-	}
-	return err
+	return s.d.ServeHandler(ctx, s.ln, s.handler)
 }
