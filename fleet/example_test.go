@@ -109,6 +109,7 @@ func ExampleRolePermissions() {
 	//   $JS.API.STREAM.INFO.OBJ_weft_output
 	//   $O.weft_output.C.>
 	//   $O.weft_output.M.>
+	//   $KV.weft_workers.>
 	// subscribe:
 	//   _INBOX.worker-e627e223.>
 	//   $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.weft.*

@@ -52,6 +52,7 @@ func jobSubject(s string) string      { return s + ".jobs" }
 func resultsStream(s string) string   { return s + "_results" }
 func resultsSubjects(s string) string { return s + ".results.>" }
 func runsBucket(s string) string      { return s + "_runs" }
+func workersBucket(s string) string   { return s + "_workers" }
 func outputBucket(s string) string    { return s + "_output" }
 func kvStream(bucket string) string   { return "KV_" + bucket }
 func objStream(bucket string) string  { return "OBJ_" + bucket }
@@ -79,17 +80,21 @@ func InboxPrefix(role Role, streams ...string) string {
 // do anything.
 //
 // For a stream set S (job stream S on subject S.jobs, results stream
-// S_results on S.results.>, key-value bucket S_runs, object store S_output):
+// S_results on S.results.>, key-value buckets S_runs and S_workers, object
+// store S_output):
 //
 //   - a submitter may publish to S.jobs and read S's and its consumers'
-//     information; read S_results through consumers it creates on it;
-//     read and write S_runs; read S_output;
+//     information; read S_results through consumers it creates on it, and
+//     a result by its sequence number; read and write S_runs, and follow
+//     it through consumers it creates; follow S_workers the same way
+//     (read only); read S_output;
 //   - a worker may read S's and its consumers' information, pull from S's
 //     consumers and acknowledge, read and delete a message of S (a job that
 //     was handed out too often, see Worker); publish to S.results.>; read
 //     S_runs (by message, never by direct get: see below) and follow its
-//     updates; write objects to S_output, and listen to S's
-//     max-deliveries advisories.
+//     updates; write objects to S_output; write entries in S_workers (its
+//     own entry in the worker registry, by publishing alone: it cannot
+//     read them back), and listen to S's max-deliveries advisories.
 //
 // Neither may create, change or delete a stream, nor a consumer on S (a
 // consumer's delivery subject, and a stream's sources or republishing, would
@@ -99,6 +104,11 @@ func InboxPrefix(role Role, streams ...string) string {
 // direct get: the server sends a direct get's answer, the stored message
 // as it was, to whatever reply subject the request names, so a direct get
 // of a message a worker wrote, answered to S.jobs, would be a job.
+//
+// A credential carries these subjects in its JWT, which a client sends in
+// its CONNECT line: for more than about two stream sets it exceeds NATS's
+// default max_control_line (4 KiB). StartServer allows 64 KiB; another
+// server needs max_control_line raised to match.
 func RolePermissions(role Role, streams ...string) (Permissions, error) {
 	if err := role.valid(); err != nil {
 		return Permissions{}, err
@@ -118,6 +128,7 @@ func RolePermissions(role Role, streams ...string) (Permissions, error) {
 	api := "$JS.API."
 	for _, s := range slices.Sorted(slices.Values(streams)) {
 		r, kv, obj := resultsStream(s), kvStream(runsBucket(s)), objStream(outputBucket(s))
+		wkv := kvStream(workersBucket(s))
 		switch role {
 		case RoleSubmitter:
 			p.Publish = append(p.Publish,
@@ -130,10 +141,19 @@ func RolePermissions(role Role, streams ...string) (Permissions, error) {
 				api+"CONSUMER.INFO."+r+".*",
 				api+"CONSUMER.DELETE."+r+".*",
 				api+"CONSUMER.MSG.NEXT."+r+".*",
-				// Run states: read and write.
+				api+"STREAM.MSG.GET."+r,
+				// Run states: read, write and follow.
 				api+"STREAM.INFO."+kv,
 				api+"STREAM.MSG.GET."+kv,
 				"$KV."+runsBucket(s)+".>",
+				api+"CONSUMER.CREATE."+kv+".>",
+				api+"CONSUMER.DELETE."+kv+".*",
+				api+"CONSUMER.MSG.NEXT."+kv+".*",
+				// The worker registry: follow.
+				api+"STREAM.INFO."+wkv,
+				api+"CONSUMER.CREATE."+wkv+".>",
+				api+"CONSUMER.DELETE."+wkv+".*",
+				api+"CONSUMER.MSG.NEXT."+wkv+".*",
 				// Outputs: read (the chunks through an ordered push consumer).
 				api+"STREAM.INFO."+obj,
 				api+"STREAM.MSG.GET."+obj,
@@ -163,6 +183,8 @@ func RolePermissions(role Role, streams ...string) (Permissions, error) {
 				api+"STREAM.INFO."+obj,
 				"$O."+outputBucket(s)+".C.>",
 				"$O."+outputBucket(s)+".M.>",
+				// The worker registry: write only.
+				"$KV."+workersBucket(s)+".>",
 			)
 			p.Subscribe = append(p.Subscribe,
 				"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES."+s+".*",

@@ -60,6 +60,10 @@ type ServerConfig struct {
 	InsecureNoTLS bool
 }
 
+// maxControlLine is the longest protocol line the server takes: enough
+// for the CONNECT line of a credential covering about 30 stream sets.
+const maxControlLine = 64 << 10
+
 // Server is an embedded NATS server with JetStream enabled.
 type Server struct {
 	s       *server.Server
@@ -67,6 +71,7 @@ type Server struct {
 	auth    *authority // nil with InsecureNoAuth
 	streams []string
 	creds   map[Role]string // the credentials files written in Dir
+	tls     *tls.Config     // the clients' port's; nil with InsecureNoTLS
 }
 
 // StartServer starts an embedded JetStream server, waits until it accepts
@@ -85,6 +90,10 @@ func StartServer(c ServerConfig) (*Server, error) {
 	opts := &server.Options{
 		Host: c.Host, Port: port, JetStream: true, StoreDir: c.Dir, NoSigs: true,
 		NoSystemAccount: true,
+		// A credential's JWT lists its permissions, which grow with the
+		// stream sets it covers, and travels in the CONNECT line: the
+		// default limit, 4 KiB, holds only about two stream sets.
+		MaxControlLine: maxControlLine,
 	}
 	srv := &Server{cfg: c, creds: map[Role]string{}}
 	for _, s := range c.Streams {
@@ -112,6 +121,7 @@ func StartServer(c ServerConfig) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	srv.tls = opts.TLSConfig
 	s, err := server.NewServer(opts)
 	if err != nil {
 		return nil, fmt.Errorf("fleet: server: %w", err)
@@ -284,6 +294,18 @@ func (s *Server) URL() string { return s.s.ClientURL() }
 // the server wrote in its store directory (mode 0600), for its stream sets;
 // "" for RoleAdmin, or with InsecureNoAuth.
 func (s *Server) CredentialsFile(role Role) string { return s.creds[role] }
+
+// TLS returns a copy of the TLS configuration of the clients' port (its
+// certificate, given or made, and the client CAs it requires), for another
+// port of the same service to speak TLS as this one does; nil with
+// InsecureNoTLS. A certificate the server made is signed by the CA in the
+// store's tls/ca.pem.
+func (s *Server) TLS() *tls.Config {
+	if s.tls == nil {
+		return nil
+	}
+	return s.tls.Clone()
+}
 
 // Shutdown stops the server and waits until it has stopped.
 func (s *Server) Shutdown() {

@@ -15,8 +15,9 @@ import (
 // Name (subject Name.jobs) and its durable consumer Name, which workers
 // share; the stream Name_results (subjects Name.results.<run>), where
 // workers report; the key-value bucket Name_runs, where submitters record
-// the state of their runs; and the object store Name_output, for outputs
-// too large for a message. The weft command uses them under these names.
+// the state of their runs; the key-value bucket Name_workers, where workers
+// announce themselves; and the object store Name_output, for outputs too
+// large for a message. The weft command uses them under these names.
 type StreamConfig struct {
 	// Name names the set (required): 1 to 64 letters, digits, - or _.
 	Name string
@@ -35,6 +36,12 @@ type StreamConfig struct {
 	// default is 24 hours.
 	Keep time.Duration
 }
+
+// WorkersKeep is how long an entry of a stream set's worker registry (the
+// key-value bucket Name_workers) is kept after it was last written: a
+// worker rewrites its entry every few seconds while it lives (see
+// Streams.PutWorker), so an entry older than this is a worker that died.
+const WorkersKeep = 30 * time.Second
 
 // Defaults of a StreamConfig.
 const (
@@ -159,6 +166,9 @@ func setUpOnce(ctx context.Context, js jetstream.JetStream, c StreamConfig) erro
 	}); err != nil {
 		return err
 	}
+	if err := setUpWorkers(ctx, js, s); err != nil {
+		return err
+	}
 	outSubjects := []string{"$O." + outputBucket(s) + ".C.>", "$O." + outputBucket(s) + ".M.>"}
 	return ensure(ctx, js, objStream(outputBucket(s)), func(ctx context.Context) error {
 		_, err := js.CreateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: outputBucket(s), TTL: orDefault(keep, defaultKeep), Storage: jetstream.FileStorage})
@@ -179,6 +189,31 @@ func setUpOnce(ctx context.Context, js jetstream.JetStream, c StreamConfig) erro
 		}
 		return nil
 	})
+}
+
+// setUpWorkers makes the worker registry of stream set s, the key-value
+// bucket s_workers, which workers write and nothing else: entries expire
+// WorkersKeep after their last write, a value is at most 64 KiB and the
+// bucket 16 MiB, and it refuses roll-ups (a worker could otherwise purge
+// it with one message) and direct gets.
+func setUpWorkers(ctx context.Context, js jetstream.JetStream, s string) error {
+	b := workersBucket(s)
+	fix := func(cfg *jetstream.StreamConfig) error {
+		if !slices.Equal(cfg.Subjects, []string{"$KV." + b + ".>"}) {
+			return fmt.Errorf("fleet: stream %q exists but is not the key-value bucket %s: its subjects are %v", cfg.Name, b, cfg.Subjects)
+		}
+		cfg.AllowDirect, cfg.AllowRollup, cfg.AllowMsgTTL = false, false, false
+		cfg.MaxAge = WorkersKeep
+		return nil
+	}
+	return ensure(ctx, js, kvStream(b), func(ctx context.Context) error {
+		_, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: b, TTL: WorkersKeep, MaxValueSize: 64 << 10,
+			MaxBytes: 16 << 20, Storage: jetstream.MemoryStorage})
+		if err != nil {
+			return err
+		}
+		return ensure(ctx, js, kvStream(b), nil, fix)
+	}, fix)
 }
 
 func orDefault[T comparable](v, def T) T {

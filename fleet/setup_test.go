@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/weft-dev/weft/fleet"
@@ -74,6 +77,70 @@ func TestRolesNeedNoMoreThanTheirPermissions(t *testing.T) {
 	if got := <-followed; got != "r1=soon" {
 		t.Errorf("the worker followed %q; want r1=soon", got)
 	}
+
+	// The worker registry and the dashboard: the worker writes its entry,
+	// the submitter follows the registry and the run states, and reads a
+	// result by its sequence number.
+	if err := ws.PutWorker(ctx, "w1", []byte(`{"name":"w1"}`)); err != nil {
+		t.Fatalf("the worker writes its registry entry: %v", err)
+	}
+	for _, c := range []struct{ stream, want string }{
+		{"KV_" + ss.WorkersBucket(), `{"name":"w1"}`},
+		{"KV_jobs_runs", "soon"},
+	} {
+		oc, err := sub.OrderedConsumer(ctx, c.stream, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverLastPerSubjectPolicy})
+		if err != nil {
+			t.Fatalf("the submitter follows %s: %v", c.stream, err)
+		}
+		m, err := oc.Next(jetstream.FetchMaxWait(20 * time.Second))
+		if err != nil || string(m.Data()) != c.want {
+			t.Fatalf("the submitter follows %s: %v", c.stream, err)
+		}
+	}
+	md, err := msg.Metadata()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := ss.Results.GetMsg(ctx, md.Sequence.Stream); err != nil || string(m.Data) != "done r1.1.0" {
+		t.Fatalf("the submitter reads a result by its sequence number: %v", err)
+	}
+}
+
+// TestWorkerCannotReadOrPurgeTheRegistry: a worker writes registry
+// entries, but cannot read them back, purge the bucket with a roll-up, or
+// give an entry a life longer than the bucket's.
+func TestWorkerCannotReadOrPurgeTheRegistry(t *testing.T) {
+	srv := cluster(t)
+	ctx := context.Background()
+	wrk := dial(t, srv.URL(), fleet.RoleWorker, func(error) {})
+	ws, err := fleet.Open(ctx, wrk, "jobs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ws.PutWorker(ctx, "w1", []byte("one")); err != nil {
+		t.Fatal(err)
+	}
+	subj := "$KV." + ws.WorkersBucket() + ".w2"
+	for name, h := range map[string]nats.Header{
+		"a roll-up":     {"Nats-Rollup": []string{"all"}},
+		"a message TTL": {"Nats-TTL": []string{"1h"}},
+	} {
+		if _, err := wrk.PublishMsg(ctx, &nats.Msg{Subject: subj, Header: h, Data: []byte("x")}); err == nil {
+			t.Errorf("the worker published %s to the registry", name)
+		}
+	}
+	ctx2, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if _, err := wrk.OrderedConsumer(ctx2, "KV_"+ws.WorkersBucket(), jetstream.OrderedConsumerConfig{}); err == nil {
+		t.Error("the worker follows the registry")
+	}
+	st, err := admin(t, srv).Stream(ctx, "KV_"+ws.WorkersBucket())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info, err := st.Info(ctx); err != nil || info.State.Msgs != 1 {
+		t.Errorf("the registry holds %d entries (%v); want the one written", info.State.Msgs, err)
+	}
 }
 
 // TestSetUp: SetUp makes a stream set, is idempotent, changes what it is
@@ -97,6 +164,9 @@ func TestSetUp(t *testing.T) {
 	}
 	if cfg, _ := streamConfig(t, js, "KV_s_runs"); cfg.AllowDirect {
 		t.Errorf("run states readable by direct get: %+v", cfg)
+	}
+	if cfg, _ := streamConfig(t, js, "KV_s_workers"); cfg.AllowDirect || cfg.AllowRollup || cfg.AllowMsgTTL || cfg.MaxAge != fleet.WorkersKeep || cfg.MaxMsgSize != 64<<10 {
+		t.Errorf("worker registry: %+v", cfg)
 	}
 	if cfg, _ := streamConfig(t, js, "OBJ_s_output"); cfg.AllowRollup || !cfg.DenyDelete || !cfg.DenyPurge {
 		t.Errorf("output store: %+v", cfg)
@@ -228,3 +298,31 @@ func TestCredentialsInput(t *testing.T) {
 }
 
 func errOf(_ []byte, err error) error { return err }
+
+// TestCredentialsForManyStreamSets: a credential for 16 stream sets, whose
+// JWT is far past NATS's default 4 KiB control line, connects (regression:
+// a submitter's for three stream sets was refused with "maximum control
+// line exceeded" once it could follow the buckets).
+func TestCredentialsForManyStreamSets(t *testing.T) {
+	var sets []fleet.StreamConfig
+	for i := range 16 {
+		sets = append(sets, fleet.StreamConfig{Name: fmt.Sprintf("set%02d", i)})
+	}
+	srv, err := fleet.StartServer(fleet.ServerConfig{Dir: t.TempDir(), Streams: sets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	data, err := os.ReadFile(srv.CredentialsFile(fleet.RoleSubmitter))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) < 8<<10 {
+		t.Fatalf("the submitter's credentials are %d bytes; the test needs more than 8 KiB", len(data))
+	}
+	for _, role := range []fleet.Role{fleet.RoleSubmitter, fleet.RoleWorker} {
+		if _, err := fleet.Open(context.Background(), connect(t, srv.URL(), role), "set15"); err != nil {
+			t.Errorf("%s: %v", role, err)
+		}
+	}
+}

@@ -97,6 +97,22 @@ func (s *Streams) PutRun(ctx context.Context, key string, value []byte) (uint64,
 	return rev, err
 }
 
+// WorkersBucket is the name of the stream set's worker registry, the
+// key-value bucket Name_workers (its stream is KV_Name_workers).
+func (s *Streams) WorkersBucket() string { return workersBucket(s.Name) }
+
+// PutWorker writes value under key in the worker registry (WorkersBucket),
+// by publishing alone, as a worker may: it cannot bind the bucket. The
+// entry expires WorkersKeep after its last write. A connection that may not
+// write there gets an error wrapping ErrDenied at once.
+func (s *Streams) PutWorker(ctx context.Context, key string, value []byte) error {
+	subject := "$KV." + workersBucket(s.Name) + "." + key
+	return attempt(ctx, s.js, subject, "write the worker registry "+workersBucket(s.Name), func(ctx context.Context) error {
+		_, err := s.js.Publish(ctx, subject, value)
+		return err
+	})
+}
+
 // Follow calls f, on a goroutine of the connection, for each write to the
 // key-value bucket Runs from now on, with the key and the value (nil when
 // the key was deleted or purged), until the returned stop is called. It

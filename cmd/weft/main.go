@@ -30,7 +30,9 @@ import (
 	"github.com/weft-dev/weft/cmd/weft/internal/reaper"
 	"github.com/weft-dev/weft/cmd/weft/internal/run"
 	"github.com/weft-dev/weft/cmd/weft/internal/serve"
+	"github.com/weft-dev/weft/cmd/weft/internal/status"
 	"github.com/weft-dev/weft/cmd/weft/internal/submit"
+	"github.com/weft-dev/weft/cmd/weft/internal/ui"
 	workercmd "github.com/weft-dev/weft/cmd/weft/internal/worker" // the end-to-end tests have a type worker
 )
 
@@ -81,6 +83,8 @@ func root() *cli.Command {
 		},
 		workercmd.Command(),
 		serve.Command(),
+		ui.Command(),
+		status.Command(),
 		cli.HelpCommand(weft),
 		cli.CompletionCommand(weft),
 		cli.VersionCommand(weft),

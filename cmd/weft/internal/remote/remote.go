@@ -297,6 +297,19 @@ func Open(url, stream string, role fleet.Role, a Access) (*Conn, error) {
 	return &Conn{JS: js, Stream: stream, Runs: s.Runs, streams: s}, nil
 }
 
+// Bind binds the streams, bucket and object store of stream over js, a
+// connection made already (fleet.Server.ConnectInProcess, say); closing
+// the Conn closes js's connection.
+func Bind(js jetstream.JetStream, stream string) (*Conn, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := fleet.Open(ctx, js, stream)
+	if err != nil {
+		return nil, err
+	}
+	return &Conn{JS: js, Stream: stream, Runs: s.Runs, streams: s}, nil
+}
+
 // StoreAbove is the size of output past which a worker puts it in the
 // object store instead of the result message.
 func (c *Conn) StoreAbove() int64 { return c.JS.Conn().MaxPayload() - 64<<10 }

@@ -20,14 +20,18 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/cli"
+	"github.com/weft-dev/weft/cmd/weft/internal/metrics"
 	"github.com/weft-dev/weft/cmd/weft/internal/remote"
+	"github.com/weft-dev/weft/cmd/weft/internal/ui"
 	"github.com/weft-dev/weft/fleet"
 )
 
@@ -45,10 +49,19 @@ type Config struct {
 	TLSCert, TLSKey, TLSCA string
 	// InsecureNoTLS makes the server speak plain text.
 	InsecureNoTLS bool
+	// UI is the dashboard's options; UI.Addr "" serves none. Its default
+	// (uiDefault) is 127.0.0.1 on the port after the NATS port.
+	UI        ui.Options
+	uiDefault bool
+	// Mount, if set, adds handlers to the dashboard's port, next to its
+	// /metrics: see ui.Config.Mount.
+	Mount func(mux *http.ServeMux)
 }
 
 // Defaults is weft serve's configuration before any option.
-func Defaults() *Config { return &Config{Store: "weft-store", Host: "127.0.0.1", Port: 4222} }
+func Defaults() *Config {
+	return &Config{Store: "weft-store", Host: "127.0.0.1", Port: 4222, uiDefault: true}
+}
 
 // Command is weft serve, with its options and weft serve credentials.
 func Command() *cli.Command {
@@ -71,16 +84,17 @@ func Command() *cli.Command {
 						Example: "weft serve --ack-wait 2m", Set: setAckWait(&o.AckWait)},
 					{Names: []string{"--max-deliver"}, Arg: cli.Required, Value: "N", Help: "hand a job out at most N times (default 5); then it is recorded as failed",
 						Example: "weft serve --max-deliver 3", Set: cli.Int(&o.MaxDeliver, 1)},
-				}}, {Title: "TLS", Intro: "on by default, with a certificate the server makes", Options: []cli.Option{
-					{Names: []string{"--tls-cert"}, Arg: cli.Required, Value: "FILE", Help: "the server's certificate (PEM), with --tls-key; clients check it against their --tls-ca, or the system's CAs. Default: a certificate signed by a CA the server keeps in the store, which the credentials it makes carry",
-						Example: "weft serve --tls-cert server.pem --tls-key server.key", Set: cli.String(&o.TLSCert)},
-					{Names: []string{"--tls-key"}, Arg: cli.Required, Value: "FILE", Help: "the key (PEM) of --tls-cert",
-						Example: "weft serve --tls-cert server.pem --tls-key server.key", Set: cli.String(&o.TLSKey)},
-					{Names: []string{"--tls-ca"}, Arg: cli.Required, Value: "FILE", Help: "require a client certificate signed by one of the CAs in this PEM file (clients give theirs with --tls-cert and --tls-key), on top of credentials",
-						Example: "weft serve --tls-ca clients-ca.pem", Set: cli.String(&o.TLSCA)},
-					{Names: []string{"--insecure-no-tls"}, Help: "speak plain text: anyone on the network path can read every job and result, and take over a connection to run jobs on the workers; and a client cannot tell this server from another one that took its address, to which it would send its credentials",
-						Example: "weft serve --insecure-no-tls", Set: cli.True(&o.InsecureNoTLS)},
-				}}},
+				}}, {Title: "Dashboard", Intro: "the fleet's web dashboard, on by default at 127.0.0.1 on the port after the NATS port (the first --stream's)", Options: o.uiOptions()},
+					{Title: "TLS", Intro: "on by default, with a certificate the server makes", Options: []cli.Option{
+						{Names: []string{"--tls-cert"}, Arg: cli.Required, Value: "FILE", Help: "the server's certificate (PEM), with --tls-key; clients check it against their --tls-ca, or the system's CAs. Default: a certificate signed by a CA the server keeps in the store, which the credentials it makes carry",
+							Example: "weft serve --tls-cert server.pem --tls-key server.key", Set: cli.String(&o.TLSCert)},
+						{Names: []string{"--tls-key"}, Arg: cli.Required, Value: "FILE", Help: "the key (PEM) of --tls-cert",
+							Example: "weft serve --tls-cert server.pem --tls-key server.key", Set: cli.String(&o.TLSKey)},
+						{Names: []string{"--tls-ca"}, Arg: cli.Required, Value: "FILE", Help: "require a client certificate signed by one of the CAs in this PEM file (clients give theirs with --tls-cert and --tls-key), on top of credentials",
+							Example: "weft serve --tls-ca clients-ca.pem", Set: cli.String(&o.TLSCA)},
+						{Names: []string{"--insecure-no-tls"}, Help: "speak plain text: anyone on the network path can read every job and result, and take over a connection to run jobs on the workers; and a client cannot tell this server from another one that took its address, to which it would send its credentials",
+							Example: "weft serve --insecure-no-tls", Set: cli.True(&o.InsecureNoTLS)},
+					}}},
 				Run: func(operands []string, env cli.Env) int {
 					if err := cli.NoOperands("weft serve", operands); err != nil {
 						return cli.Fail(env, err)
@@ -91,6 +105,18 @@ func Command() *cli.Command {
 		},
 		Subcommands: []*cli.Command{credentialsCommand()},
 	}
+}
+
+// uiOptions are the dashboard's options; --ui replaces the default
+// address.
+func (o *Config) uiOptions() []cli.Option {
+	opts := ui.OptionList("weft serve", &o.UI, "127.0.0.1:PORT+1")
+	set := opts[0].Set
+	opts[0].Set = func(flag, v string) error {
+		o.uiDefault = false
+		return set(flag, v)
+	}
+	return opts
 }
 
 func (o *Config) setListen(flag, v string) error {
@@ -135,7 +161,7 @@ func (o *Config) check() error {
 	case o.InsecureNoTLS && (o.TLSCert != "" || o.TLSCA != ""):
 		return errors.New("--insecure-no-tls cannot go with --tls-cert or --tls-ca")
 	}
-	return nil
+	return o.UI.Check()
 }
 
 // streams is the fleet configuration of the streams served.
@@ -149,6 +175,47 @@ func (o *Config) streams() []fleet.StreamConfig {
 		out = append(out, remote.StreamConfig(s, o.AckWait, o.MaxDeliver))
 	}
 	return out
+}
+
+// startUI starts the dashboard of the first stream served, over an
+// in-process submitter's connection, with the NATS port's TLS off
+// loopback and tokens kept next to the credentials; the Prometheus metrics
+// of every stream served are at /metrics on the same port. The function
+// it returns closes what it opened, once the dashboard has stopped.
+func (o *Config) startUI(ctx context.Context, srv *fleet.Server) (*ui.Server, func(), error) {
+	streams := o.streams()
+	js, err := srv.ConnectInProcess(fleet.RoleSubmitter)
+	if err != nil {
+		return nil, nil, fmt.Errorf("dashboard: %w", err)
+	}
+	c, err := remote.Bind(js, streams[0].Name)
+	if err != nil {
+		js.Conn().Close()
+		return nil, nil, fmt.Errorf("dashboard: %w", err)
+	}
+	names := make([]string, len(streams))
+	for i, s := range streams {
+		names[i] = s.Name
+	}
+	m, err := metrics.NewServer(ctx, js, names)
+	if err != nil {
+		c.Close()
+		return nil, nil, fmt.Errorf("metrics: %w", err)
+	}
+	mount := func(mux *http.ServeMux) {
+		metrics.Mount(mux, m)
+		if o.Mount != nil {
+			o.Mount(mux)
+		}
+	}
+	d, err := ui.Start(ui.Config{Conn: c, Options: o.UI, TokenFile: filepath.Join(o.Store, "creds", "dashboard.tokens"),
+		TLS: srv.TLS(), Name: srv.URL() + " " + streams[0].Name, Mount: mount})
+	if err != nil {
+		m.Close()
+		c.Close()
+		return nil, nil, err
+	}
+	return d, func() { m.Close(); c.Close() }, nil
 }
 
 // loopback tells whether host is reachable from this machine only.
@@ -190,6 +257,30 @@ func Run(ctx context.Context, o *Config, env cli.Env) int {
 			where = "anyone on the network path"
 		}
 		fmt.Fprintf(stderr, "weft: --insecure-no-tls: plain text: %s can read every job and result and take over a connection to run jobs on the workers\n", where)
+	}
+	if o.uiDefault {
+		port := 0
+		if o.Port != 0 {
+			port = o.Port + 1
+		}
+		o.UI.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	}
+	if o.UI.Addr != "" {
+		dash, closeUI, err := o.startUI(ctx, srv)
+		if err != nil {
+			fmt.Fprintf(stderr, "weft: %v\n", err)
+			return 255
+		}
+		uictx, stopUI := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if err := dash.Serve(uictx); err != nil {
+				fmt.Fprintf(stderr, "weft: dashboard: %v\n", err)
+			}
+		}()
+		defer func() { stopUI(); <-done; closeUI() }()
+		fmt.Fprintf(stderr, "weft: dashboard of stream %s at %s\n", o.streams()[0].Name, dash.URL())
 	}
 	fmt.Fprintln(stdout, srv.URL()) // last: what it said on stderr comes before
 	var ch chan os.Signal           // nil: no signal

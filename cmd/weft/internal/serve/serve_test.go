@@ -3,8 +3,11 @@ package serve
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -15,7 +18,9 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/cli"
+	"github.com/weft-dev/weft/cmd/weft/internal/dash"
 	"github.com/weft-dev/weft/cmd/weft/internal/remote"
+	"github.com/weft-dev/weft/cmd/weft/internal/ui"
 	"github.com/weft-dev/weft/fleet"
 )
 
@@ -297,5 +302,91 @@ func TestCredentials(t *testing.T) {
 	var bad bytes.Buffer
 	if s := Credentials(&CredentialsConfig{Store: filepath.Join(t.TempDir(), "none"), Output: filepath.Join(t.TempDir(), "x")}, fleet.RoleWorker, cli.Env{Stdout: &bad, Stderr: &bad}); s != 255 || strings.Count(bad.String(), "\n") != 1 {
 		t.Errorf("a store never served: status %d, %q; want 255 and one line", s, bad.String())
+	}
+}
+
+// TestServeDashboard: weft serve --ui serves the dashboard with the act
+// token printed and kept in the store (mode 0600), the handlers given to
+// Mount on the same port, read-only without the act token; off loopback
+// it speaks TLS with the NATS port's certificate, and refuses plain HTTP
+// unless told.
+func TestServeDashboard(t *testing.T) {
+	store := filepath.Join(t.TempDir(), "store")
+	c := &Config{Store: store, Host: "127.0.0.1", UI: ui.Options{Addr: "127.0.0.1:0"}, Mount: func(mux *http.ServeMux) {
+		mux.HandleFunc("GET /extra", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "mounted\n") })
+	}}
+	_, errb, stop := serve(t, c)
+	m := regexp.MustCompile(`dashboard of stream weft at (http://127\.0\.0\.1:\d+)/\?token=(\S+)`).FindStringSubmatch(errb.String())
+	if m == nil {
+		stop()
+		t.Fatalf("stderr %q; want the dashboard's address", errb)
+	}
+	toks, err := dash.ReadTokens(filepath.Join(store, "creds", "dashboard.tokens"))
+	if err != nil || toks.Act != m[2] {
+		t.Errorf("the printed token is not the store's act token: %v", err)
+	}
+	client := &http.Client{}
+	get := func(path, tok string) (int, string) {
+		req, _ := http.NewRequest("GET", m[1]+path, nil)
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if code, _ := get("/api/overview", ""); code != http.StatusUnauthorized {
+		t.Errorf("no token: %d; want 401", code)
+	}
+	if code, body := get("/api/overview", toks.View); code != 200 || !strings.Contains(body, `"workers"`) {
+		t.Errorf("view token: %d %s", code, body)
+	}
+	if code, body := get("/extra", ""); code != 200 || body != "mounted\n" {
+		t.Errorf("mounted handler: %d %q", code, body)
+	}
+	// The Prometheus metrics of the streams served, without a token.
+	if code, body := get("/metrics", ""); code != 200 || !strings.Contains(body, `weft_queue_jobs{stream="weft"} 0`+"\n") {
+		t.Errorf("/metrics: %d %q; want the queue of stream weft", code, body)
+	}
+	client.CloseIdleConnections()
+	stop()
+
+	// Read-only: the address carries the view token.
+	_, errb2, stop := serve(t, &Config{Store: store, Host: "127.0.0.1", UI: ui.Options{Addr: "127.0.0.1:0", ReadOnly: true}})
+	if !strings.Contains(errb2.String(), "?token="+toks.View) {
+		t.Errorf("read-only: stderr %q; want the view token in the address", errb2)
+	}
+	stop()
+
+	// Off loopback: TLS, the NATS port's.
+	_, errb3, stop3 := serve(t, &Config{Store: store, Host: "127.0.0.1", UI: ui.Options{Addr: "0.0.0.0:0"}})
+	if !regexp.MustCompile(`dashboard of stream weft at https://`).MatchString(errb3.String()) {
+		t.Errorf("off loopback: stderr %q; want an https address", errb3)
+	}
+	stop3()
+	var out bytes.Buffer
+	s := Run(context.Background(), &Config{Store: store, Host: "127.0.0.1", InsecureNoTLS: true, UI: ui.Options{Addr: "0.0.0.0:0"}}, cli.Env{Stdout: &out, Stderr: &out})
+	if s != 255 || !strings.Contains(out.String(), "give the dashboard a TLS certificate") {
+		t.Errorf("off loopback without TLS: status %d, %q; want 255 and why", s, out.String())
+	}
+}
+
+// TestDashboardOptions: --ui ” serves none; --ui takes host:port only.
+func TestDashboardOptions(t *testing.T) {
+	o := Defaults()
+	opts := o.uiOptions()
+	if err := opts[0].Set("--ui", ""); err != nil || o.UI.Addr != "" || o.uiDefault {
+		t.Errorf("--ui '': %v, %+v", err, o.UI)
+	}
+	if err := opts[0].Set("--ui", "nowhere"); err == nil || !strings.HasPrefix(err.Error(), `bad value for --ui: "nowhere"`) {
+		t.Errorf("--ui nowhere: %v; want it refused", err)
+	}
+	o.UI.TLSCert = "c.pem"
+	if err := o.check(); err == nil || !strings.Contains(err.Error(), "--ui-tls-cert and --ui-tls-key go together") {
+		t.Errorf("--ui-tls-cert alone: %v", err)
 	}
 }

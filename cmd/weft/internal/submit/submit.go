@@ -15,6 +15,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"os/user"
 	"sync"
 	"time"
 
@@ -53,6 +55,9 @@ type submitter struct {
 	halted  bool // this run was stopped: a job handed back unrun stays unrun
 	gaveUp  bool // stop waiting for the outstanding jobs
 	err     error
+
+	record     *remote.RunRecord // as last written; only feed changes it
+	recordedAt time.Time
 }
 
 type outstanding struct {
@@ -115,6 +120,10 @@ func Execute(r *run.Run, sc *Config) int {
 	if err := c.SetState(ctx, id, remote.StateRun); err != nil {
 		return fail(fmt.Errorf("recording run %s: %w", id, err))
 	}
+	rr0 := &remote.RunRecord{ID: id, Command: r.Config().Command, Submitter: submitterName(), Started: time.Now()}
+	if err := c.PutRunRecord(ctx, rr0); err != nil {
+		return fail(fmt.Errorf("recording run %s: %w", id, err))
+	}
 	if sc.RunID == "" { // once the run exists
 		fmt.Fprintf(r.Stderr(), "weft: run %s (to collect it again: --run-id %s)\n", id, id)
 	}
@@ -139,7 +148,7 @@ func Execute(r *run.Run, sc *Config) int {
 	rr = &submitter{
 		r: r, sc: sc, c: c, prod: prod, run: id, watch: watch,
 		out: map[int64]outstanding{}, have: map[int64]*remote.Result{},
-		skips: map[int64]int{}, done: map[int64]bool{},
+		skips: map[int64]int{}, done: map[int64]bool{}, record: rr0,
 	}
 	rr.changed.L = &rr.mu
 	markReady()
@@ -210,6 +219,7 @@ func (rr *submitter) feed(lim interface{ Wait(context.Context) error }) error {
 		if err != nil {
 			return err
 		}
+		rr.count(j.Seq, false)
 		rr.mu.Lock()
 		if prior, ok := rr.have[j.Seq]; ok {
 			delete(rr.have, j.Seq)
@@ -250,7 +260,40 @@ func (rr *submitter) feed(lim interface{ Wait(context.Context) error }) error {
 			return nil // recorded in rr.err
 		}
 	}
+	if r.Context().Err() == nil {
+		rr.count(rr.record.Total, true)
+	}
 	return nil
+}
+
+// count records in the run's record that the input holds at least seq
+// jobs (all of them when known), writing it at most once a second, and
+// at once when the total becomes known. The record is for the dashboard
+// and weft status: a failed write is not the run's failure.
+func (rr *submitter) count(seq int64, known bool) {
+	rec := rr.record
+	rec.Total = max(rec.Total, seq)
+	if !known && time.Since(rr.recordedAt) < time.Second {
+		return
+	}
+	rec.TotalKnown = known
+	rr.recordedAt = time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	rr.c.PutRunRecord(ctx, rec)
+}
+
+// submitterName is who submits, as user@host.
+func submitterName() string {
+	name := "unknown"
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	h, err := os.Hostname()
+	if err != nil {
+		h = "unknown"
+	}
+	return name + "@" + h
 }
 
 // checkReported makes sure that a job reported before this start ran this

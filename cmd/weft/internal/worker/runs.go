@@ -39,7 +39,7 @@ func followRuns(c *remote.Conn) (*runStates, error) {
 		return e.Value(), nil
 	}}
 	stop, err := c.Follow(func(run string, state []byte) {
-		if state != nil {
+		if state != nil && remote.IsRunID(run) { // not a run's record
 			rs.set(run, string(state))
 		}
 	})

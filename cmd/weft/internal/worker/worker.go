@@ -114,12 +114,24 @@ func Run(ctx context.Context, o *Config, env cli.Env) int {
 		return 255
 	}
 	defer runs.wait()
+	host, _ := os.Hostname()
+	key := remote.NewWorkerKey()
+	reg := newRegistry(remote.WorkerEntry{Name: o.Name, Host: host, Slots: o.Jobs, Version: cli.VersionLine("weft"), Started: time.Now()},
+		func(ctx context.Context, e *remote.WorkerEntry) error { return c.PutWorker(ctx, key, e) }, stderr)
+	regCtx, stopReg := context.WithCancel(reportCtx)
+	var announcer sync.WaitGroup
+	announcer.Go(func() { reg.run(regCtx) })
+	defer func() {
+		stopReg()
+		announcer.Wait()
+		reg.write(reportCtx, true) // the last entry: stopped (nothing when the server is gone)
+	}()
 	var rp *reaper.Reaper
 	if env.Main {
 		rp = &reaper.Reaper{} // not in a test binary: the reaper is this executable
 	}
 	wk := &worker{
-		c: c, o: o, m: m, runs: runs, procs: job.NewProcs(rp), reportCtx: reportCtx,
+		c: c, o: o, m: m, runs: runs, procs: job.NewProcs(rp), reportCtx: reportCtx, reg: reg,
 		running: make(chan struct{}, o.Jobs), draining: make(chan struct{}),
 	}
 	// Twice as many handlers as jobs at once: while one handler reports a
@@ -219,6 +231,7 @@ type worker struct {
 	draining chan struct{}
 	// reportCtx ends when reports can no longer wait for the server.
 	reportCtx context.Context
+	reg       *registry // this worker's entry in the registry
 }
 
 // handle runs one job and publishes its result. A job whose run is halted
@@ -264,9 +277,13 @@ func (wk *worker) handle(ctx context.Context, fj fleet.Job[remote.Job]) error {
 	}
 	slot := wk.slots.Get()
 	x := job.NewExecutor(job.Config{Timeout: rj.Timeout, Grace: rj.Grace, Tries: rj.Tries, RetryDelay: rj.RetryDelay}, wk.procs, nil, nil)
+	cmd := tpl.Expand(rj.Args, rj.Seq, slot)
+	wk.reg.start(fj.ID, remote.RunningJob{Run: rj.Run, Seq: rj.Seq, Command: cmd, Started: time.Now()})
 	wk.m.Started()
-	res := x.Run(jobCtx, rj.Seq, rj.Args, tpl.Expand(rj.Args, rj.Seq, slot))
+	res := x.Run(jobCtx, rj.Seq, rj.Args, cmd)
 	wk.m.Finished(res.Elapsed, status(ctx, res))
+	// A job stopped because this worker stops goes to another: not counted.
+	wk.reg.end(fj.ID, ctx.Err() == nil, res.Exit != 0 || res.Signal != 0 || res.FailedToStart != nil)
 	wk.slots.Put(slot)
 	if held {
 		<-wk.running // the next job may start while this one is reported

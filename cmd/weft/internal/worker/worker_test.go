@@ -307,3 +307,45 @@ func TestMetricsAddressInUse(t *testing.T) {
 		t.Errorf("status %d, stderr %q; want 255 and one line about --metrics", status, errb.String())
 	}
 }
+
+// TestWorkerAnnouncesItself: a running worker has an entry in the
+// registry, with its name and slots, and its counts once it ran jobs; a
+// run's record next to the run states (a key that is no run ID) does not
+// stop the run's jobs.
+func TestWorkerAnnouncesItself(t *testing.T) {
+	f := startWorker(t, nil)
+	ctx := context.Background()
+	if err := f.c.PutRunRecord(ctx, &remote.RunRecord{ID: "r", Command: "exit {}", Started: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	f.submit(t, remote.Job{Run: "r", Seq: 1, Args: []string{"0"}, Command: "exit {}", Grace: time.Second, Tries: 1})
+	f.submit(t, remote.Job{Run: "r", Seq: 2, Args: []string{"4"}, Command: "exit {}", Grace: time.Second, Tries: 1})
+	if r := f.result(t, "r", 2); r.Skipped || r.Exit != 4 {
+		t.Fatalf("job 2: %+v; want it run, exit 4", r)
+	}
+	deadline := time.Now().Add(30 * time.Second) // a bound for a failing test
+	for {
+		cons, err := f.c.JS.OrderedConsumer(ctx, f.c.WorkersStream(), jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverLastPerSubjectPolicy})
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, err := cons.Next(jetstream.FetchMaxWait(10 * time.Second))
+		if err != nil {
+			t.Fatalf("no registry entry: %v", err)
+		}
+		var e remote.WorkerEntry
+		if err := json.Unmarshal(msg.Data(), &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.Name != "w1" || e.Slots != 2 || e.Started.IsZero() || e.Stopped {
+			t.Fatalf("entry %+v; want w1 with 2 slots", e)
+		}
+		if e.Done == 1 && e.Failed == 1 && len(e.Running) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("entry %+v; want 1 done and 1 failed", e)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

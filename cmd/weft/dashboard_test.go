@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/weft-dev/weft/cmd/weft/internal/dash"
+)
+
+// TestDashboardEndToEnd: weft serve with its dashboard, two weft worker
+// processes and a run of 1,000 jobs, 27 of which fail with exit status 3.
+// The dashboard's JSON and weft status --json report exactly the counts
+// of the submitter's joblog, and the run's failed jobs, page by page,
+// with their exit codes; the run's page lists them too. It is part of the
+// package's ordinary tests (about 5 s on a 2-core machine), so CI runs
+// it.
+func TestDashboardEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	srv := exec.Command(weftBin, "serve", "--store", filepath.Join(dir, "store"), "--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0")
+	stdout, err := srv.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := &lockedBuffer{}
+	srv.Stderr = stderr
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Process.Kill()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("weft serve printed no URL: %v; %s", err, stderr)
+	}
+	u := strings.TrimSpace(line)
+	// The dashboard's address is said before the URL is printed.
+	m := regexp.MustCompile(`dashboard of stream weft at (http://127\.0\.0\.1:\d+)/\?token=(\S+)`).FindStringSubmatch(stderr.String())
+	if m == nil {
+		t.Fatalf("weft serve said no dashboard address: %s", stderr)
+	}
+	base, token := m[1], m[2]
+	toks, err := dash.ReadTokens(filepath.Join(dir, "store", "creds", "dashboard.tokens"))
+	if err != nil || toks.Act != token {
+		t.Fatalf("the token printed is not the act token of the store's token file: %v", err)
+	}
+	client := &http.Client{}
+	defer client.CloseIdleConnections()
+	get := func(path string, v any) int {
+		t.Helper()
+		req, _ := http.NewRequest("GET", base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+toks.View)
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var b bytes.Buffer
+		b.ReadFrom(res.Body)
+		switch v := v.(type) {
+		case *string:
+			*v = b.String()
+		default:
+			if err := json.Unmarshal(b.Bytes(), v); err != nil {
+				t.Fatalf("GET %s: %v: %s", path, err, b.String())
+			}
+		}
+		return res.StatusCode
+	}
+	if res, err := client.Get(base + "/api/overview"); err != nil || res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("GET /api/overview without a token: %v; want 401", err)
+	} else {
+		res.Body.Close()
+	}
+
+	startWorker(t, dir, u, "w1", "-j", "4")
+	startWorker(t, dir, u, "w2", "-j", "4")
+	var inputs []string
+	for i := 1; i <= 1000; i++ {
+		inputs = append(inputs, strconv.Itoa(i))
+	}
+	joblog := filepath.Join(dir, "joblog")
+	o := runWeft(t, dir, "", append([]string{"--nats", u, "--joblog", joblog, "test $(({} % 37)) -ne 0 || { echo no {} >&2; exit 3; }", ":::"}, inputs...)...)
+	if o.status != 27 {
+		t.Fatalf("run: status %d; want 27 (failed jobs); stderr %s", o.status, o.stderr)
+	}
+	rm := regexp.MustCompile(`weft: run (\w+) `).FindStringSubmatch(o.stderr)
+	if rm == nil {
+		t.Fatalf("the submitter named no run: %s", o.stderr)
+	}
+	run := rm[1]
+	var done, failed int64
+	var failedSeqs []int64
+	for seq, l := range readLog(t, joblog) {
+		if l.exit == 0 && l.signal == 0 {
+			done++
+		} else {
+			failed++
+			failedSeqs = append(failedSeqs, int64(seq))
+		}
+	}
+	slices.Sort(failedSeqs)
+	if done != 973 || failed != 27 {
+		t.Fatalf("joblog: %d done, %d failed; want 973 and 27", done, failed)
+	}
+
+	// The dashboard follows the fleet: it has every report soon after the
+	// submitter has.
+	var rd dash.RunDetail
+	deadline := time.Now().Add(30 * time.Second) // a bound for a failing test
+	for {
+		if code := get("/api/runs/"+run, &rd); code != 200 && code != 404 {
+			t.Fatalf("GET /api/runs/%s: %d", run, code)
+		}
+		if rd.Run.Done+rd.Run.Failed == 1000 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	r := rd.Run
+	if r.Done != done || r.Failed != failed || r.Total != 1000 || !r.TotalKnown || r.State != dash.RunFinished || r.Queued != 0 || r.Running != 0 {
+		t.Errorf("dashboard: %+v; want %d done, %d failed, finished", r, done, failed)
+	}
+	var listed []int64
+	for page := 1; ; page++ {
+		var p dash.RunDetail
+		get(fmt.Sprintf("/api/runs/%s?state=failed&page=%d", run, page), &p)
+		for _, j := range p.Jobs {
+			if j.State != dash.JobFailed || j.Exit == nil || *j.Exit != 3 || j.Command == "" || (j.Worker != "w1" && j.Worker != "w2") {
+				t.Errorf("failed job %+v; want exit 3 on w1 or w2, with its command", j)
+			}
+			listed = append(listed, j.Seq)
+		}
+		if len(p.Jobs) == 0 || p.Offset+int64(len(p.Jobs)) >= p.Matching {
+			break
+		}
+	}
+	if !slices.Equal(listed, failedSeqs) {
+		t.Errorf("failed jobs listed %v; want the joblog's %v", listed, failedSeqs)
+	}
+	var page string
+	get("/runs/"+run+"?state=failed", &page)
+	if c := strings.Count(page, "exit 3"); c < 25 {
+		t.Errorf("the run's page shows %d failed jobs with exit 3; want a page of 25", c)
+	}
+	var ov dash.Overview
+	get("/api/overview", &ov)
+	if ov.Workers.Alive != 2 || ov.Workers.Slots != 8 {
+		t.Errorf("overview workers %+v; want 2 alive, 8 slots", ov.Workers)
+	}
+
+	// weft status --json reports the same.
+	st := runWeft(t, dir, "", "status", "--nats", u, "--json", run)
+	var sd dash.RunDetail
+	if err := json.Unmarshal([]byte(st.stdout), &sd); err != nil || st.status != 0 {
+		t.Fatalf("weft status --json %s: status %d, %v; stderr %s", run, st.status, err, st.stderr)
+	}
+	if sd.Run.Done != done || sd.Run.Failed != failed || sd.Run.State != dash.RunFinished || len(sd.Failures) == 0 || *sd.Failures[0].StderrTail == "" {
+		t.Errorf("weft status --json: %+v; want %d done, %d failed, the latest failures with their stderr", sd.Run, done, failed)
+	}
+	st = runWeft(t, dir, "", "status", "--nats", u, "--json")
+	var so dash.Overview
+	if err := json.Unmarshal([]byte(st.stdout), &so); err != nil || st.status != 0 || len(so.Runs) != 1 || so.Runs[0].Failed != failed || so.Runs[0].Done != done {
+		t.Errorf("weft status --json: status %d, %v, %+v", st.status, err, so.Runs)
+	}
+	st = runWeft(t, dir, "", "status", "--nats", u, "nosuchrun")
+	if st.status != 255 || strings.Count(st.stderr, "\n") != 1 || !strings.Contains(st.stderr, "run nosuchrun: not found") {
+		t.Errorf("weft status of an unknown run: status %d, stderr %q; want 255 and one line", st.status, st.stderr)
+	}
+
+	srv.Process.Signal(syscall.SIGTERM)
+	if err := srv.Wait(); err != nil {
+		t.Errorf("weft serve after SIGTERM: %v; %s", err, stderr)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "store", "creds", "dashboard.tokens")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("token file: %v, %v; want mode 0600", fi, err)
+	}
+}
