@@ -52,6 +52,15 @@ type Config struct {
 	DryRun         bool
 	Bar            bool
 	Eta            bool
+	TagString      string         // --tagstring: the tag, with replacement strings
+	Color          bool           // --ctag, --ctagstring: coloured tags
+	Trace          bool           // -t, --verbose: each command line on stderr as its job starts
+	Echo           int            // -v: each command line on stdout before its output (how many -v)
+	Results        string         // --results: a directory, or a .csv, .tsv or .json file
+	Files          bool           // --files: each job's stdout in a file, its name printed
+	TmpDir         string         // --tmpdir: where --files and large output go; "" for $TMPDIR
+	Shuf           bool           // --shuf: run the jobs in a random order
+	Progress       bool           // --progress: GNU parallel's progress lines on stderr
 	Command        string         // the command template; "" when the inputs are the commands
 	Sources        []input.Source // ::: and :::: groups and -a files, in order
 	Pipe           Pipe           // --pipe, --pipe-part and their options (pipe.go)
@@ -90,6 +99,9 @@ func (c *Config) SetOperands(words []string) error {
 	}
 	if (c.Resume || c.ResumeFailed) && c.Joblog == "" {
 		return errors.New("--resume and --resume-failed need --joblog FILE")
+	}
+	if err := c.checkOutput(); err != nil {
+		return err
 	}
 	return c.checkPipe()
 }

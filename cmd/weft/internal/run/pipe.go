@@ -218,7 +218,12 @@ func (r *Run) RunJobStdin(x *job.Executor, seq int64, args []string, in job.Stdi
 	}
 	slot := r.slots.Get()
 	defer r.slots.Put(slot)
-	return x.RunStdin(r.ctx, seq, args, r.tpl.Expand(args, seq, slot), in)
+	cmd := r.tpl.Expand(args, seq, slot)
+	if r.c.Trace {
+		fmt.Fprintln(r.stderr, cmd)
+	}
+	r.tally.started.Add(1)
+	return x.RunStdin(r.ctx, seq, args, cmd, in)
 }
 
 // RunBlock runs the job of block b, which gets it on its stdin (or as a
