@@ -119,9 +119,13 @@ func (p *Printer) fail(err error) {
 func (p *Printer) Add(r *job.Result) {
 	if !r.Skipped {
 		if p.joblog != nil {
+			received := r.Stdout.Len()
+			if p.c.Echo {
+				received += int64(len(r.Cmdline)) + 1 // the command line is part of the output
+			}
 			p.fail(p.joblog.Write(joblog.Entry{
 				Seq: r.Seq, Host: r.Host, Start: r.Start, Runtime: r.Elapsed,
-				Received: r.Stdout.Len(), Exit: r.Exit, Signal: r.Signal, Command: r.Cmdline,
+				Received: received, Exit: r.Exit, Signal: r.Signal, Command: r.Cmdline,
 			}))
 		}
 	}

@@ -473,6 +473,9 @@ func (r *Run) DryRun() int {
 			return r.Fail(err)
 		}
 		if !skip {
+			if r.c.Trace {
+				fmt.Fprintln(r.stderr, cmd) // as GNU parallel: -t prints it on stderr too
+			}
 			fmt.Fprintln(r.stdout, cmd)
 		}
 	}
