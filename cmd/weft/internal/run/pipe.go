@@ -238,7 +238,7 @@ func (r *Run) RunBlock(x *job.Executor, b *pipe.Block) *job.Result {
 		if p.Fifo {
 			give = pipe.WithFifo
 		}
-		err := give(r.ctx, "", b, func(name string) error {
+		err := give(r.ctx, r.c.TmpDir, b, func(name string) error {
 			res = r.RunJobStdin(x, seq, []string{name}, nil)
 			return nil
 		})
