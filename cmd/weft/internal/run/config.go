@@ -58,7 +58,7 @@ type Config struct {
 	Echo           int            // -v: each command line on stdout before its output (how many -v)
 	Results        string         // --results: a directory, or a .csv, .tsv or .json file
 	Files          bool           // --files: each job's stdout in a file, its name printed
-	TmpDir         string         // --tmpdir: where --files and large output go; "" for $TMPDIR
+	TmpDir         string         // --tmpdir: where --files, large output and --cat and --fifo files go; "" for $TMPDIR
 	Shuf           bool           // --shuf: run the jobs in a random order
 	Progress       bool           // --progress: GNU parallel's progress lines on stderr
 	Command        string         // the command template; "" when the inputs are the commands
