@@ -59,6 +59,8 @@ func (c *Config) checkOutput() error {
 		return errors.New("--results and --files cannot be used with -u or --line-buffer: the output is saved when each job ends")
 	case (c.Results != "" || c.Files) && c.DryRun:
 		return errors.New("--results and --files cannot be used with --dry-run: --dry-run alone prints the commands")
+	case c.Results != "" && c.Pipe.Active():
+		return errors.New("--results cannot be used with --pipe or --pipe-part: the blocks have no arguments, so every job would write the same files (use --files)")
 	case c.Results != "" && (c.Resume || c.ResumeFailed):
 		return errors.New("--resume and --resume-failed cannot be used with --results yet (GNU parallel also skips the jobs whose results exist): use --joblog FILE --resume alone")
 	case c.Color && streamed:

@@ -39,6 +39,7 @@ func TestOutputCombinationsAreRefusedByName(t *testing.T) {
 		{[]string{"--files", "--dry-run", "echo"}, "weft: --results and --files cannot be used with --dry-run"},
 		{[]string{"--results", "r", "--joblog", "l", "--resume", "echo"}, "weft: --resume and --resume-failed cannot be used with --results yet"},
 		{[]string{"--ctag", "-u", "echo"}, "weft: --ctag and --ctagstring cannot be used with -u or --line-buffer yet"},
+		{[]string{"--results", "r", "--pipe", "wc"}, "weft: --results cannot be used with --pipe or --pipe-part"},
 		{[]string{"--shuf", "--pipe", "wc"}, "weft: --shuf cannot be used with --pipe or --pipe-part"},
 		{[]string{"--shuf", "--joblog", "l", "--resume-failed", "echo"}, "weft: --shuf cannot be used with --resume or --resume-failed"},
 		{[]string{"--progress", "--bar", "echo"}, "weft: --progress cannot be used with --bar or --eta"},
