@@ -29,7 +29,7 @@ func outputCompatCases() []compatCase {
 		{args: []string{"-k", "--results", "x.csv", "echo {}; echo err{} >&2", ":::", "A", `b,"c`, ":::", "1"}, written: []string{"x.csv"}},
 		{args: []string{"-k", "--results", "x.tsv", "echo {}", ":::", "A", "b\tc"}, written: []string{"x.tsv"}},
 		{args: []string{"-k", "--results", "x.json", "echo {}; exit {2}", ":::", "A", `b"c\d`, ":::", "0", "3"}, written: []string{"x.json"}},
-		{args: []string{"--results", "x.CSV", "echo", ":::", "a", "b"}, written: []string{"x.CSV"}},
+		{args: []string{"-k", "--results", "x.CSV", "echo", ":::", "a", "b"}, written: []string{"x.CSV"}}, // -k: the lines in job order
 		// --files and --tmpdir: the files' contents, in order with -k.
 		{args: []string{"-k", "--files", "echo", ":::", "A", "B", "C"}, outFiles: true},
 		{args: []string{"--files", "echo {}; echo e >&2", ":::", "a", "b"}, outFiles: true, stderr: true},
