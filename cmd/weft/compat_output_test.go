@@ -25,6 +25,11 @@ func outputCompatCases() []compatCase {
 		{args: []string{"--results", "out", "--colsep", ",", "echo {2}", "::::", "pairs"}, files: pairs, written: []string{"out"}},
 		{args: []string{"-v", "--results", "res", "printf", ":::", "x\ty", ""}, written: []string{"res"}},
 		{args: []string{"-k", "--results", "out", "--joblog", "log", "echo", ":::", "a", "bb"}, written: []string{"out"}, joblog: true},
+		// --results with replacement strings: a directory when the name
+		// ends in /, else the stdout file, with .err and .seq beside it.
+		{args: []string{"--results", "rr/{}/x/", "echo {}; echo e >&2", ":::", "a", "b c"}, written: []string{"rr"}},
+		{args: []string{"--results", "rr/f-{#}-{1/}", "echo", ":::", "p/q", "r"}, written: []string{"rr"}},
+		{args: []string{"--results", "rr/{2}", "echo", ":::", "A", ":::", "sl/ash", "x"}, written: []string{"rr"}},
 		// --results NAME.csv, .tsv and .json: one table.
 		{args: []string{"-k", "--results", "x.csv", "echo {}; echo err{} >&2", ":::", "A", `b,"c`, ":::", "1"}, written: []string{"x.csv"}},
 		{args: []string{"-k", "--results", "x.tsv", "echo {}", ":::", "A", "b\tc"}, written: []string{"x.tsv"}},

@@ -52,6 +52,10 @@ type Results struct {
 	Names []string
 	// Echo prefixes each job's stdout with its command line (-v).
 	Echo bool
+	// NameOf, if not nil, is the name of a job's files, Name with its
+	// replacement strings replaced: a directory when it ends in /, else
+	// the stdout file itself, with NAME.err and NAME.seq beside it.
+	NameOf func(*job.Result) string
 
 	table       io.Writer // the table's file, or stdout
 	file        *os.File  // the table's file, to close
@@ -148,14 +152,23 @@ func (rs *Results) write(r *job.Result) error {
 // writeDir writes the job's seq, stdout and stderr files.
 func (rs *Results) writeDir(r *job.Result) error {
 	dir := ResultDir(rs.Name, rs.Names, r.Args)
+	outName, errName, seqName := dir+"stdout", dir+"stderr", dir+"seq"
+	if rs.NameOf != nil {
+		name := rs.NameOf(r)
+		if strings.HasSuffix(name, "/") {
+			dir, outName, errName, seqName = name, name+"stdout", name+"stderr", name+"seq"
+		} else {
+			dir, outName, errName, seqName = filepath.Dir(name), name, name+".err", name+".seq"
+		}
+	}
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return fmt.Errorf("--results: %v", err)
 	}
-	if err := os.WriteFile(dir+"seq", []byte(strconv.FormatInt(r.Seq, 10)), 0o666); err != nil {
+	if err := os.WriteFile(seqName, []byte(strconv.FormatInt(r.Seq, 10)), 0o666); err != nil {
 		return fmt.Errorf("--results: %v", err)
 	}
 	write := func(name string, echo bool, o *job.Output) error {
-		f, err := os.Create(dir + name)
+		f, err := os.Create(name)
 		if err != nil {
 			return fmt.Errorf("--results: %v", err)
 		}
@@ -170,10 +183,10 @@ func (rs *Results) writeDir(r *job.Result) error {
 		}
 		return f.Close()
 	}
-	if err := write("stdout", rs.Echo, r.Stdout); err != nil {
+	if err := write(outName, rs.Echo, r.Stdout); err != nil {
 		return err
 	}
-	return write("stderr", false, r.Stderr)
+	return write(errName, false, r.Stderr)
 }
 
 // columns are the fixed columns of a table, before the values and after.

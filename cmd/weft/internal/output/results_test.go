@@ -157,3 +157,26 @@ func TestEchoPrecedesStdout(t *testing.T) {
 		t.Errorf("got %q; want %q", out.String(), want)
 	}
 }
+
+func TestResultsNamedByReplacementStrings(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		name  string
+		files map[string]string
+	}{
+		{dir + "/d/a/", map[string]string{"d/a/stdout": "out", "d/a/stderr": "err", "d/a/seq": "3"}},
+		{dir + "/f/a", map[string]string{"f/a": "out", "f/a.err": "err", "f/a.seq": "3"}},
+	} {
+		rs := &Results{Name: "unused", Format: ResultsDir, NameOf: func(*job.Result) string { return tt.name }}
+		p := New(Config{Results: rs, Total: -1}, io.Discard, io.Discard, nil, &counter{})
+		p.Add(finished(3, "x", "out", "err", "a"))
+		if err := p.Finish(); err != nil {
+			t.Fatal(err)
+		}
+		for name, want := range tt.files {
+			if got, err := os.ReadFile(filepath.Join(dir, name)); err != nil || string(got) != want {
+				t.Errorf("%s: %s holds %q, %v; want %q", tt.name, name, got, err, want)
+			}
+		}
+	}
+}

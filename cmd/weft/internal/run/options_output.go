@@ -31,7 +31,7 @@ func outputOptions(c *Config) cli.Section {
 		{Names: []string{"-v"}, Help: "print each job's command line on stdout, just before its output (part of it: tagged, in --files and --results)",
 			Example: "weft -v 'gzip {}' ::: *.log", Set: func(string, string) error { c.Echo++; return nil }},
 		{Names: []string{"--results"}, Aliases: []string{"--res", "--result"}, Arg: cli.Required, Value: "OUT",
-			Help:    "OUT a directory: save each job's stdout, stderr and number in OUT/1/<arg1>/2/<arg2>/{stdout,stderr,seq} (/ in a value as \\_, \\ as \\\\, tab as \\t) and print nothing; OUT ending in .csv, .tsv or .json: one table of all the jobs instead (-.csv and the like: on stdout, and nothing else there)",
+			Help:    "OUT a directory: save each job's stdout, stderr and number in OUT/1/<arg1>/2/<arg2>/{stdout,stderr,seq} (/ in a value as \\_, \\ as \\\\, tab as \\t) and print nothing; OUT with replacement strings: each job's own name (ending in /: a directory of the three; else the stdout file, with OUT.err and OUT.seq); OUT ending in .csv, .tsv or .json: one table of all the jobs instead (-.csv and the like: on stdout, and nothing else there)",
 			Example: "weft --results out 'grep -c x {}' ::: *.txt ; weft --results jobs.csv ...", Set: c.setResults},
 		{Names: []string{"--files"}, Aliases: []string{"--output-as-files", "--outputasfiles"}, Help: "save each job's stdout in a file of its own (in $TMPDIR, or --tmpdir) and print the file's name instead; stderr is not printed. The files are yours to remove",
 			Example: "weft --files 'sort {}' ::: a.txt b.txt", Set: cli.True(&c.Files)},

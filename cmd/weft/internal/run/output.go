@@ -7,6 +7,7 @@ import (
 
 	"github.com/weft-dev/weft/cmd/weft/internal/cmdline"
 	"github.com/weft-dev/weft/cmd/weft/internal/job"
+	"github.com/weft-dev/weft/cmd/weft/internal/output"
 )
 
 // setResults is the Set of --results.
@@ -47,8 +48,14 @@ func (c *Config) checkOutput() error {
 	}
 	if c.Results != "" {
 		tpl, err := cmdline.ParseWith(c.Results, c.syntax())
-		if err != nil || !tpl.IsLiteral() {
-			return fmt.Errorf("--results %s: a name with replacement strings is not supported yet: give a directory (the jobs' files go to DIR/1/<arg1>/...) or NAME.csv", c.Results)
+		switch {
+		case err != nil:
+			return fmt.Errorf("--results: %v", err)
+		case tpl.IsLiteral():
+		case output.ResultsFormatOf(c.Results) != output.ResultsDir:
+			return fmt.Errorf("--results %s: a table's name with replacement strings is not supported: give its name alone", c.Results)
+		case tpl.HasPerl() || tpl.HasSlot():
+			return fmt.Errorf("--results %s: perl expressions and {%%} in the name are not supported yet: use {} {#} {1} and the like", c.Results)
 		}
 	}
 	streamed := c.Ungroup || c.LineBuffer
@@ -82,6 +89,16 @@ func (c *Config) checkOutput() error {
 		}
 	}
 	return nil
+}
+
+// resultsNameOf is the name of a job's --results files when the name has
+// replacement strings (put in unquoted), or nil.
+func (c *Config) resultsNameOf() func(*job.Result) string {
+	tpl, err := cmdline.ParseWith(c.Results, c.syntax())
+	if err != nil || tpl.IsLiteral() {
+		return nil
+	}
+	return func(r *job.Result) string { return tpl.ExpandText(r.Args, r.Seq, 0) }
 }
 
 // tagOf is the tag of a job's lines with --tagstring, without the tab; nil

@@ -32,7 +32,9 @@ func TestOutputCombinationsAreRefusedByName(t *testing.T) {
 		want string
 	}{
 		{[]string{"--results", "", "echo"}, "weft: bad value for --results: the name must not be empty"},
-		{[]string{"--results", "out/{}", "echo"}, "weft: --results out/{}: a name with replacement strings is not supported yet"},
+		{[]string{"--results", "out/{}.csv", "echo"}, "weft: --results out/{}.csv: a table's name with replacement strings is not supported"},
+		{[]string{"--results", "out/{%}", "echo"}, "weft: --results out/{%}: perl expressions and {%} in the name are not supported yet"},
+		{[]string{"--results", "out/{= $_ =}", "echo"}, "weft: --results out/{= $_ =}: perl expressions"},
 		{[]string{"--results", "out", "--files", "echo"}, "weft: --results and --files cannot be used together yet"},
 		{[]string{"--files", "--lb", "echo"}, "weft: --results and --files cannot be used with -u or --line-buffer"},
 		{[]string{"--results", "r", "-u", "echo"}, "weft: --results and --files cannot be used with -u or --line-buffer"},

@@ -105,7 +105,7 @@ func New(c *Config, env cli.Env) (*Run, error) {
 	}
 	r := &Run{c: c, in: in, tpl: tpl, shell: shell, stdout: env.Stdout, stderr: stderr}
 	if c.Results != "" {
-		r.results = &output.Results{Name: c.Results, Format: output.ResultsFormatOf(c.Results), Echo: c.Echo > 0}
+		r.results = &output.Results{Name: c.Results, Format: output.ResultsFormatOf(c.Results), Echo: c.Echo > 0, NameOf: c.resultsNameOf()}
 		if err := r.results.Open(env.Stdout); err != nil {
 			r.Close()
 			return nil, err
