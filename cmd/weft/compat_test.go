@@ -18,6 +18,13 @@ type compatCase struct {
 	files   map[string]string // files to create in each tool's directory
 	joblog  bool              // compare the joblog "log" too
 	env     []string          // added to the environment (after PARALLEL_SHELL=/bin/sh)
+	// written are globs of the files a run writes (--results), compared
+	// by name and content; outFiles reads stdout's lines as the names of
+	// files (--files) and compares their contents; stderr compares stderr
+	// too (compat_output_test.go).
+	written  []string
+	outFiles bool
+	stderr   bool
 }
 
 func compatCases() []compatCase {
@@ -124,7 +131,7 @@ func TestCompatibilityWithGNUParallel(t *testing.T) {
 		}
 		t.Skip("GNU parallel is not installed here (CI installs it)")
 	}
-	for _, c := range append(append(compatCases(), pipeCompatCases()...), replCompatCases()...) {
+	for _, c := range slices.Concat(compatCases(), pipeCompatCases(), replCompatCases(), outputCompatCases()) {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			w := runTool(t, weftBin, c)
 			g := runTool(t, gnu, c)
@@ -144,6 +151,7 @@ func TestCompatibilityWithGNUParallel(t *testing.T) {
 					t.Errorf("joblog:\nweft         %q\nGNU parallel %q", wl, gl)
 				}
 			}
+			compareWritten(t, c, w, g)
 		})
 	}
 }
@@ -151,6 +159,7 @@ func TestCompatibilityWithGNUParallel(t *testing.T) {
 type toolRun struct {
 	stdout, joblog string
 	status         int
+	dir, stderr    string // where it ran, and what it printed on stderr
 }
 
 func runTool(t *testing.T, bin string, c compatCase) toolRun {
@@ -163,10 +172,27 @@ func runTool(t *testing.T, bin string, c compatCase) toolRun {
 	cmd.Dir = dir
 	cmd.Env = append(append(os.Environ(), "PARALLEL_SHELL=/bin/sh", "SHELL=/bin/sh", "HOME="+dir), c.env...)
 	cmd.Stdin = strings.NewReader(c.stdin)
+	if c.outFiles {
+		os.Mkdir(filepath.Join(dir, "tmp"), 0o755)
+		cmd.Env = append(cmd.Env, "TMPDIR="+filepath.Join(dir, "tmp"))
+	}
 	var out bytes.Buffer
 	cmd.Stdout = &out
+	errFile := filepath.Join(t.TempDir(), "stderr")
+	if c.stderr {
+		f, err := os.Create(errFile) // a file: a job left running with the pipe open would hold up Wait
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		cmd.Stderr = f
+	}
 	err := cmd.Run()
-	r := toolRun{stdout: out.String()}
+	errOut, _ := os.ReadFile(errFile)
+	r := toolRun{stdout: out.String(), stderr: string(errOut), dir: dir}
+	if c.outFiles {
+		r.stdout = namedContents(t, dir, r.stdout)
+	}
 	if ee, ok := err.(*exec.ExitError); ok {
 		r.status = ee.ExitCode()
 	} else if err != nil {

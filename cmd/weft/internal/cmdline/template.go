@@ -306,6 +306,17 @@ func (t Template) Trimmed(mode string) (Template, error) {
 // IsRaw reports whether t is Raw: the inputs are the commands.
 func (t Template) IsRaw() bool { return t.raw }
 
+// IsLiteral reports whether t has no replacement string at all: it is
+// text, whatever the job.
+func (t Template) IsLiteral() bool {
+	for _, p := range t.parts {
+		if p.repl {
+			return false
+		}
+	}
+	return !t.raw
+}
+
 // HasSlot reports whether t uses {%}, the job slot, which varies from run
 // to run: its expansion cannot be compared with an earlier run's.
 func (t Template) HasSlot() bool {
@@ -336,6 +347,17 @@ func (t Template) ExpandPerl(args []string, seq int64, slot int, res perlexpr.Re
 	if t.raw {
 		return strings.Join(args, " ")
 	}
+	return t.expand(args, seq, slot, res, Quote, t.append)
+}
+
+// ExpandText renders t as text, not as a command line: with the values as
+// they are, unquoted, and nothing appended, as GNU parallel renders
+// --tagstring. A template with perl expressions renders them empty.
+func (t Template) ExpandText(args []string, seq int64, slot int) string {
+	return t.expand(args, seq, slot, perlexpr.Result{}, func(s string) string { return s }, false)
+}
+
+func (t Template) expand(args []string, seq int64, slot int, res perlexpr.Result, quote func(string) string, appendArgs bool) string {
 	var b strings.Builder
 	for _, p := range t.parts {
 		switch {
@@ -352,20 +374,20 @@ func (t Template) ExpandPerl(args []string, seq int64, slot int, res perlexpr.Re
 				if i > 0 {
 					b.WriteByte(' ')
 				}
-				b.WriteString(Quote(modify(a, p.mod)))
+				b.WriteString(quote(modify(a, p.mod)))
 			}
 		case p.arg > 0 && p.arg <= len(args):
-			b.WriteString(Quote(modify(args[p.arg-1], p.mod)))
+			b.WriteString(quote(modify(args[p.arg-1], p.mod)))
 		case p.arg < 0 && negIndex(p.arg, len(args)) >= 0:
-			b.WriteString(Quote(modify(args[negIndex(p.arg, len(args))], p.mod)))
+			b.WriteString(quote(modify(args[negIndex(p.arg, len(args))], p.mod)))
 		default:
-			b.WriteString("''")
+			b.WriteString(quote(""))
 		}
 	}
-	if t.append {
+	if appendArgs {
 		for _, a := range args {
 			b.WriteByte(' ')
-			b.WriteString(Quote(a))
+			b.WriteString(quote(a))
 		}
 	}
 	return b.String()

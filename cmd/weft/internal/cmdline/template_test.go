@@ -165,3 +165,16 @@ func TestQuoteSurvivesTheShell(t *testing.T) {
 		}
 	}
 }
+
+func TestExpandTextLeavesValuesUnquoted(t *testing.T) {
+	tpl := MustParse("{#}:{} {2/.} {3}")
+	if got, want := tpl.ExpandText([]string{"a b", "d/x.y"}, 4, 1), "4:a b d/x.y x "; got != want {
+		t.Errorf("got %q; want %q", got, want)
+	}
+	if got, want := MustParse("tag").ExpandText([]string{"a"}, 1, 1), "tag"; got != want {
+		t.Errorf("got %q; want %q (nothing appended)", got, want)
+	}
+	if !MustParse("out/x").IsLiteral() || MustParse("out/{}").IsLiteral() || MustParse("{#}").IsLiteral() {
+		t.Error("IsLiteral: want true for text alone, false with a replacement string")
+	}
+}

@@ -34,6 +34,13 @@ type Config struct {
 	Ungroup    bool          // pass output on as it comes (-u)
 	Tag        bool          // prefix each line passed on with the job's Tag and a tab
 	Shell      string        // runs each command line with -c; "" for /bin/sh
+	TmpDir     string        // where large output spills; "" for $TMPDIR
+	// TagOf is the tag of a job's lines with Tag (--tagstring); nil for
+	// Result.Tag.
+	TagOf func(*Result) string
+	// Echo passes each job's command line on to stdout before its output
+	// (-v), with LineBuffer or Ungroup.
+	Echo bool
 	// TimeoutPercent, when above 0, stops a job after this share (2 for
 	// 200%) of the median run time of the jobs that succeeded so far, as
 	// GNU parallel's --timeout P% does: no limit before the first success,
@@ -150,7 +157,12 @@ func (x *Executor) once(ctx context.Context, r *Result, in Stdin) {
 		})
 		return nil
 	}
-	r.Stdout, r.Stderr = &Output{}, &Output{}
+	r.Stdout, r.Stderr = &Output{Dir: x.c.TmpDir}, &Output{Dir: x.c.TmpDir}
+	if x.c.Echo && (x.c.LineBuffer || x.c.Ungroup) {
+		x.outMu.Lock()
+		x.stdout.Write(append(x.tagFor(r), r.Cmdline+"\n"...))
+		x.outMu.Unlock()
+	}
 	var outSink, errSink io.Writer = r.Stdout, r.Stderr
 	if x.c.LineBuffer || x.c.Ungroup {
 		outSink = &lineWriter{w: x.stdout, mu: &x.outMu, prefix: x.tagFor(r), count: r.Stdout}
@@ -277,6 +289,9 @@ func (x *Executor) terminate(pid int, exited <-chan struct{}) {
 func (x *Executor) tagFor(r *Result) []byte {
 	if !x.c.Tag {
 		return nil
+	}
+	if x.c.TagOf != nil {
+		return []byte(x.c.TagOf(r) + "\t")
 	}
 	return []byte(r.Tag() + "\t")
 }

@@ -15,6 +15,8 @@ const SpillAt = 1 << 20
 // once: it is gone when closed, even if weft is killed. The zero value is
 // an empty output. An Output is written by one goroutine, then read.
 type Output struct {
+	// Dir is where the temporary file goes; "" for $TMPDIR.
+	Dir  string
 	mem  bytes.Buffer
 	file *os.File
 	n    int64
@@ -24,7 +26,7 @@ type Output struct {
 func (s *Output) Write(p []byte) (int, error) {
 	s.n += int64(len(p))
 	if s.file == nil && s.mem.Len()+len(p) > SpillAt {
-		f, err := os.CreateTemp("", "weft-output-*")
+		f, err := os.CreateTemp(s.Dir, "weft-output-*")
 		if err != nil {
 			return s.mem.Write(p) // no temporary space: keep it in memory
 		}

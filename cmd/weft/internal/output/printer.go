@@ -25,7 +25,7 @@ import (
 // Config says how a Printer prints.
 type Config struct {
 	Keep     bool  // print in input order (-k)
-	Tag      bool  // prefix each line with the job's Tag and a tab
+	Tag      bool  // prefix each line with the job's tag and a tab
 	Streamed bool  // the output went out as it came (--line-buffer, -u): print none
 	Progress bool  // draw progress on stderr when it is a terminal (--bar, --eta)
 	Total    int64 // jobs in all, or -1 if unknown
@@ -34,6 +34,25 @@ type Config struct {
 	// lasted, in place of the rate and the ETA, and is redrawn every
 	// second until it ends.
 	Stall Stall
+	// TagOf is a job's tag (--tagstring); nil for Result.Tag.
+	TagOf func(*job.Result) string
+	// Color colours each line's tag and the line, by the job's number,
+	// as GNU parallel's --ctag does (with Tag).
+	Color bool
+	// Echo prints each job's command line before its stdout (-v).
+	Echo bool
+	// Results, if not nil, records each job's output (--results) instead
+	// of printing it.
+	Results *Results
+	// Files writes each job's stdout to a file of its own in TmpDir
+	// ($TMPDIR or /tmp when "") and prints the file's name instead
+	// (--files); its stderr is not printed.
+	Files  bool
+	TmpDir string
+	// GNUProgress draws GNU parallel's --progress on stderr, terminal or
+	// not, for Jobs jobs at once on CPUs CPUs.
+	GNUProgress bool
+	Jobs, CPUs  int
 }
 
 // Stall tells the progress line why the jobs are held up.
@@ -50,6 +69,13 @@ type Counter interface {
 	Counts() (done, failed int64)
 }
 
+// StartCounter is a Counter that also counts the jobs started, for
+// --progress.
+type StartCounter interface {
+	Counter
+	Started() int64
+}
+
 // Printer receives finished jobs in completion order, writes the joblog at
 // once, and prints each job's output whole: in completion order, or in input
 // order with -k. It runs on one goroutine.
@@ -63,6 +89,7 @@ type Printer struct {
 	started        time.Time
 	barOn          bool
 	barOut         io.Writer // where --bar and --eta draw: the terminal
+	color          colors    // --ctag's
 
 	barMu      sync.Mutex // the progress line: drawn by Add and by the stall ticker
 	lastBar    time.Time
@@ -107,6 +134,12 @@ func newPrinter(c Config, stdout, stderr io.Writer, log *joblog.Writer, counts C
 		p.stopTicker = make(chan struct{})
 		p.ticker.Go(p.tick)
 	}
+	if c.Color {
+		p.color = terminalColors()
+	}
+	if c.GNUProgress {
+		p.progressHeader()
+	}
 	return p
 }
 
@@ -142,9 +175,13 @@ func (p *Printer) fail(err error) {
 func (p *Printer) Add(r *job.Result) {
 	if !r.Skipped {
 		if p.joblog != nil {
+			received := r.Stdout.Len()
+			if p.c.Echo {
+				received += int64(len(r.Cmdline)) + 1 // the command line is part of the output
+			}
 			p.fail(p.joblog.Write(joblog.Entry{
 				Seq: r.Seq, Host: r.Host, Start: r.Start, Runtime: r.Elapsed,
-				Received: r.Stdout.Len(), Exit: r.Exit, Signal: r.Signal, Command: r.Cmdline,
+				Received: received, Exit: r.Exit, Signal: r.Signal, Command: r.Cmdline,
 			}))
 		}
 	}
@@ -163,6 +200,7 @@ func (p *Printer) Add(r *job.Result) {
 		}
 	}
 	p.progress(false)
+	p.gnuProgress(false)
 }
 
 func (p *Printer) print(r *job.Result) {
@@ -173,30 +211,94 @@ func (p *Printer) print(r *job.Result) {
 	if r.FailedToStart != nil {
 		fmt.Fprintf(p.stderr, "weft: job %d: %v\n", r.Seq, r.FailedToStart)
 	}
-	if !p.c.Streamed {
-		p.emit(p.stdout, r.Stdout, r)
+	switch {
+	case p.c.Results != nil:
+		p.fail(p.c.Results.write(r))
+	case p.c.Files:
+		name, err := p.writeFile(r)
+		if err != nil {
+			p.fail(err)
+			break
+		}
+		if p.c.Tag {
+			p.stdout.WriteString(p.tagOf(r))
+		}
+		p.stdout.WriteString(name + "\n")
 		p.fail(p.stdout.Flush())
-		p.emit(p.stderr, r.Stderr, r)
+	case !p.c.Streamed:
+		echo := ""
+		if p.c.Echo {
+			echo = r.Cmdline + "\n"
+		}
+		p.emit(p.stdout, echo, r.Stdout, r)
+		p.fail(p.stdout.Flush())
+		p.emit(p.stderr, "", r.Stderr, r)
 	}
 	p.fail(p.stderr.Flush())
 }
 
-func (p *Printer) emit(w *bufio.Writer, s *job.Output, r *job.Result) {
+// tagOf is the tag of r's lines, with its tab.
+func (p *Printer) tagOf(r *job.Result) string {
+	if p.c.TagOf != nil {
+		return p.c.TagOf(r) + "\t"
+	}
+	return r.Tag() + "\t"
+}
+
+// emit prints echo, then s, with the tags of --tag (after each newline or
+// carriage return that something follows, as GNU parallel tags) and the
+// colours of --ctag.
+func (p *Printer) emit(w *bufio.Writer, echo string, s *job.Output, r *job.Result) {
 	if s == nil {
 		return
 	}
 	if !p.c.Tag {
+		w.WriteString(echo)
 		p.fail(s.CopyTo(w))
 		return
 	}
 	var buf bytes.Buffer
+	buf.WriteString(echo)
 	p.fail(s.CopyTo(&buf))
-	tag := r.Tag() + "\t"
-	for _, line := range bytes.SplitAfter(buf.Bytes(), []byte("\n")) {
-		if len(line) > 0 {
+	if buf.Len() == 0 {
+		return
+	}
+	if p.c.Color {
+		p.emitColored(w, buf.Bytes(), r)
+		return
+	}
+	tag := p.tagOf(r)
+	w.WriteString(tag)
+	b := buf.Bytes()
+	for i, c := range b {
+		w.WriteByte(c)
+		if (c == '\n' || c == '\r') && i+1 < len(b) {
 			w.WriteString(tag)
-			w.Write(line)
 		}
+	}
+}
+
+// emitColored prints b as GNU parallel's --ctag does: each line (each
+// carriage return too) starts with the colour and the tag, and ends with
+// the reset and a newline, the last line too.
+func (p *Printer) emitColored(w *bufio.Writer, b []byte, r *job.Result) {
+	on := p.color.of(r.Seq) + p.tagOf(r)
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		w.WriteString(on)
+		for _, c := range line {
+			if c == '\r' {
+				w.WriteString(p.color.reset + "\r" + on)
+				continue
+			}
+			w.WriteByte(c)
+		}
+		w.WriteString(p.color.reset + "\n")
 	}
 }
 
@@ -208,6 +310,10 @@ func (p *Printer) Finish() error {
 		p.ticker.Wait()
 	}
 	p.progress(true)
+	p.gnuProgress(true)
+	if p.c.Results != nil {
+		p.fail(p.c.Results.Close())
+	}
 	return p.err
 }
 

@@ -35,10 +35,13 @@ type Config struct {
 	Quote     bool              // -q: each word of the command quoted whole
 	// Words are the words of the command, which Command joins with
 	// spaces: -q quotes each, and --header renames in each.
-	Words      []string
-	ArgSep     string // ::: unless --arg-sep says otherwise
-	ArgFileSep string // :::: unless --arg-file-sep says otherwise
-	Timeout    time.Duration
+	Words []string
+	// columnNames are the arguments' names from --header (by position,
+	// from 1), once the run has read the headers.
+	columnNames []string
+	ArgSep      string // ::: unless --arg-sep says otherwise
+	ArgFileSep  string // :::: unless --arg-file-sep says otherwise
+	Timeout     time.Duration
 	// TimeoutPercent is --timeout P% as a share (2 for 200%) of the
 	// median run time of the jobs that succeeded, instead of Timeout.
 	TimeoutPercent float64
@@ -58,6 +61,15 @@ type Config struct {
 	DryRun         bool
 	Bar            bool
 	Eta            bool
+	TagString      string         // --tagstring: the tag, with replacement strings
+	Color          bool           // --ctag, --ctagstring: coloured tags
+	Trace          bool           // -t, --verbose: each command line on stderr as its job starts
+	Echo           int            // -v: each command line on stdout before its output (how many -v)
+	Results        string         // --results: a directory, or a .csv, .tsv or .json file
+	Files          bool           // --files: each job's stdout in a file, its name printed
+	TmpDir         string         // --tmpdir: where --files, large output and --cat and --fifo files go; "" for $TMPDIR
+	Shuf           bool           // --shuf: run the jobs in a random order
+	Progress       bool           // --progress: GNU parallel's progress lines on stderr
 	Command        string         // the command template; "" when the inputs are the commands
 	Sources        []input.Source // ::: and :::: groups and -a files, in order
 	Pipe           Pipe           // --pipe, --pipe-part and their options (pipe.go)
@@ -97,6 +109,9 @@ func (c *Config) SetOperands(words []string) error {
 	}
 	if (c.Resume || c.ResumeFailed) && c.Joblog == "" {
 		return errors.New("--resume and --resume-failed need --joblog FILE")
+	}
+	if err := c.checkOutput(); err != nil {
+		return err
 	}
 	return c.checkPipe()
 }

@@ -2,6 +2,7 @@ package run
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/cmdline"
@@ -41,6 +42,14 @@ func (c *Config) nameColumns(in *input.Inputs) error {
 	cols, err := in.Headers()
 	if err != nil {
 		return err
+	}
+	// The arguments' names, a later name for the same position winning,
+	// as in the jobs' Names: --results names its directories by them.
+	for _, col := range cols {
+		for len(c.columnNames) < col.Pos {
+			c.columnNames = append(c.columnNames, strconv.Itoa(len(c.columnNames)+1))
+		}
+		c.columnNames[col.Pos-1] = col.Name
 	}
 	words := c.words()
 	if len(words) == 0 {

@@ -22,6 +22,8 @@ func inputOptions(c *Config) cli.Section {
 			Example: "weft -E stop echo ::: a b stop c", Set: cli.String(&c.EOF)},
 		{Names: []string{"-e", "--eof"}, Arg: cli.Optional, Value: "EOF", Help: "like -E, with EOF glued (-eEOF, --eof=EOF); without it, refused, as GNU parallel would take the next word",
 			Example: "weft --eof=stop echo ::: a stop b", Set: c.setEOF},
+		{Names: []string{"--shuf"}, Help: "run the jobs in a random order (every input is read first); {#} numbers them in that order",
+			Example: "weft --shuf 'echo {}' ::: a b c ::: 1 2", Set: cli.True(&c.Shuf)},
 		{Names: []string{"-r", "--no-run-if-empty"}, Aliases: []string{"--norunifempty"}, Help: "skip records that are empty or only white space",
 			Example: "(echo 1; echo; echo 2) | weft -r echo", Set: cli.True(&c.SkipEmpty)},
 		{Names: []string{"-0", "--null"}, Help: "records end with NUL instead of newline",

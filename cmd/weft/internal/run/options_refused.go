@@ -77,7 +77,6 @@ func refusedOptions() cli.Section {
 		refuse("run nice -n N weft ... (the jobs inherit it)", "--nice"),
 		// Input.
 		refuse("not yet: cut the input before weft (tail -n +2 | weft ...)", "--skip-first-line", "--skipfirstline"),
-		refuse("not yet: shuffle the input before weft (shuf | weft ...)", "--shuf"),
 		refuse("not yet: use --colsep , for simple CSV", "--csv"),
 		refuse("not yet: weft gives one input per job (use a loop in the command)", "-n", "--max-args"),
 		refuse("not yet: weft gives one input per job (use xargs for as many as fit)", "-m"),
@@ -101,22 +100,13 @@ func refusedOptions() cli.Section {
 		// Replacement strings: weft's are {} {.} {/} {//} {/.} {#} {%} {n}.
 		refuse("not yet: use {}", "-i", "--replace"),
 		// Output.
-		refuse("not yet: --tag prefixes each line with the input", "--tagstring", "--tag-string"),
-		refuse("not yet: --tag prefixes each line with the input", "--ctag"),
-		refuse("not yet: --tag prefixes each line with the input", "--ctagstring"),
 		refuse("no colours: weft prints what the jobs print", "--color", "--colour"),
 		refuse("no colours: weft prints what the jobs print", "--cf", "--color-failed"),
 		refuse("not yet: use --line-buffer or --bar", "--ll", "--latest-line", "--latestline"),
-		refuse("not yet: have the job write its file (cmd > {}.out)", "--files", "--output-as-files", "--outputasfiles"),
-		refuse("not yet: have the job write its file (cmd > {}.out)", "--files0"),
-		refuse("not yet: have the job write its files (cmd > out/{#}.stdout 2> out/{#}.stderr), and --joblog", "--results", "--res", "--result"),
+		refuse("GNU parallel 20221122 has no --files0 (it came later): use --files, one name a line", "--files0"),
 		refuse("large output goes to an unlinked temporary file, uncompressed", "--compress"),
 		refuse("large output goes to an unlinked temporary file, uncompressed", "--compress-program"),
 		refuse("large output goes to an unlinked temporary file, uncompressed", "--decompress-program"),
-		refuse("set $TMPDIR", "--tmpdir"),
-		refuse("use --dry-run to see the commands", "-t", "--verbose"),
-		refuse("use --dry-run to see the commands", "-v"),
-		refuse("use --bar or --eta", "--progress"),
 		// Running.
 		refuse("not yet: --timeout D stops a job with SIGTERM, then SIGKILL after --grace", "--term-seq", "--termseq"),
 		refuse("use --joblog FILE --resume-failed, with the command given again", "--retry-failed", "--retryfailed"),

@@ -220,7 +220,12 @@ func (r *Run) RunJobStdin(x *job.Executor, seq int64, args []string, in job.Stdi
 	}
 	slot := r.slots.Get()
 	defer r.slots.Put(slot)
-	return x.RunStdin(r.ctx, seq, args, r.tpl.Expand(args, seq, slot), in)
+	cmd := r.tpl.Expand(args, seq, slot)
+	if r.c.Trace {
+		fmt.Fprintln(r.stderr, cmd)
+	}
+	r.tally.started.Add(1)
+	return x.RunStdin(r.ctx, seq, args, cmd, in)
 }
 
 // RunBlock runs the job of block b, which gets it on its stdin (or as a
@@ -235,7 +240,7 @@ func (r *Run) RunBlock(x *job.Executor, b *pipe.Block) *job.Result {
 		if p.Fifo {
 			give = pipe.WithFifo
 		}
-		err := give(r.ctx, "", b, func(name string) error {
+		err := give(r.ctx, r.c.TmpDir, b, func(name string) error {
 			res = r.RunJobStdin(x, seq, []string{name}, nil)
 			return nil
 		})

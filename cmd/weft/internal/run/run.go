@@ -22,7 +22,10 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"math/rand/v2"
 	"os"
+	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -65,7 +68,8 @@ type Run struct {
 	read    []input.Job // the jobs, read before the run when it needs their number
 	preread bool
 
-	results chan<- *job.Result // to the printer, once started
+	toPrint chan<- *job.Result // to the printer, once started
+	results *output.Results    // --results, or nil
 	stall   output.Stall       // why the jobs may be held up, for --bar and --eta
 	printed func() error       // waits for the printer
 
@@ -101,7 +105,18 @@ func New(c *Config, env cli.Env) (*Run, error) {
 		in.Close()
 		return nil, err
 	}
-	r := &Run{c: c, in: in, tpl: tpl, shell: shell, stdout: env.Stdout, stderr: env.Stderr}
+	stderr := env.Stderr
+	if _, ok := stderr.(*os.File); !ok {
+		stderr = &syncWriter{w: stderr} // -t writes from every job's goroutine, the printer from its own
+	}
+	r := &Run{c: c, in: in, tpl: tpl, shell: shell, stdout: env.Stdout, stderr: stderr}
+	if c.Results != "" {
+		r.results = &output.Results{Name: c.Results, Format: output.ResultsFormatOf(c.Results), Echo: c.Echo > 0, NameOf: c.resultsNameOf(), Names: c.columnNames}
+		if err := r.results.Open(env.Stdout); err != nil {
+			r.Close()
+			return nil, err
+		}
+	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	if tpl.HasPerl() {
 		// One perl for the whole run, every expression compiled before
@@ -144,7 +159,7 @@ func New(c *Config, env cli.Env) (*Run, error) {
 		}
 	}
 	r.total = -1
-	if (c.Halt != nil && c.Halt.Percent > 0) || tpl.NeedsTotal() {
+	if (c.Halt != nil && c.Halt.Percent > 0) || tpl.NeedsTotal() || c.Shuf {
 		// A percentage of all the jobs, and total_jobs(), need their
 		// number: the input is read whole first when it does not say, as
 		// GNU parallel does.
@@ -159,6 +174,19 @@ func New(c *Config, env cli.Env) (*Run, error) {
 			r.total = int64(len(r.read))
 			r.preread = true
 		}
+	}
+	if c.Shuf {
+		if !r.preread {
+			for j, err := range in.Jobs() {
+				if err != nil {
+					r.Close()
+					return nil, err
+				}
+				r.read = append(r.read, j)
+			}
+			r.preread = true
+		}
+		shuffle(r.read)
 	}
 	return r, nil
 }
@@ -177,9 +205,13 @@ func (r *Run) inputJobs() iter.Seq2[input.Job, error] {
 	}
 }
 
-// Close closes the inputs, the joblog and the perl of the expressions.
+// Close closes the inputs, the joblog, the table of --results and the
+// perl of the expressions.
 func (r *Run) Close() {
 	r.in.Close()
+	if r.results != nil {
+		r.results.Close()
+	}
 	if r.perl != nil {
 		r.perl.Close()
 	}
@@ -252,6 +284,7 @@ func (r *Run) Executor() *job.Executor {
 	return job.NewExecutor(job.Config{
 		Timeout: c.Timeout, TimeoutPercent: c.TimeoutPercent, Grace: c.Grace, Tries: c.Tries, RetryDelay: c.RetryDelay,
 		LineBuffer: c.LineBuffer, Ungroup: c.Ungroup, Tag: c.Tag, Shell: r.shell,
+		TmpDir: c.TmpDir, TagOf: c.tagOf(), Echo: c.Echo > 0,
 	}, r.procs, r.stdout, r.stderr)
 }
 
@@ -266,6 +299,9 @@ func (r *Run) Start(buffer int) {
 	pr := output.New(output.Config{
 		Keep: r.c.Keep, Tag: r.c.Tag, Streamed: r.c.LineBuffer || r.c.Ungroup,
 		Progress: r.c.Bar || r.c.Eta, Total: r.progressTotal(), Stall: r.stall,
+		TagOf: r.c.tagOf(), Color: r.c.Color, Echo: r.c.Echo > 0, Results: r.results,
+		Files: r.c.Files, TmpDir: r.c.TmpDir,
+		GNUProgress: r.c.Progress, Jobs: r.c.Jobs, CPUs: runtime.NumCPU(),
 	}, r.stdout, r.stderr, r.joblog, &r.tally)
 	ch := make(chan *job.Result, buffer)
 	done := make(chan struct{})
@@ -275,7 +311,7 @@ func (r *Run) Start(buffer int) {
 			pr.Add(res)
 		}
 	}()
-	r.results = ch
+	r.toPrint = ch
 	r.printed = func() error {
 		<-done
 		return pr.Finish()
@@ -305,7 +341,7 @@ func (r *Run) progressTotal() int64 {
 // progress line, and ends the run's context; it returns the error in
 // writing the output, if any.
 func (r *Run) Finish() error {
-	close(r.results)
+	close(r.toPrint)
 	err := r.printed()
 	r.cancel()
 	if err != nil {
@@ -352,7 +388,7 @@ func (r *Run) Jobs() iter.Seq2[input.Job, error] {
 					return
 				}
 				if !r.c.ResumeFailed || (done.Exit == 0 && done.Signal == 0) {
-					r.results <- &job.Result{Seq: j.Seq, Args: j.Args, Skipped: true}
+					r.toPrint <- &job.Result{Seq: j.Seq, Args: j.Args, Skipped: true}
 					continue
 				}
 			}
@@ -412,6 +448,10 @@ func (r *Run) RunJob(x *job.Executor, j input.Job) *job.Result {
 		// failed with exit value -2, as in GNU parallel's joblog.
 		return &job.Result{Seq: j.Seq, Args: j.Args, Cmdline: cmd, Exit: -2, Start: time.Now(), Stdout: &job.Output{}, Stderr: &job.Output{}}
 	}
+	if r.c.Trace {
+		fmt.Fprintln(r.stderr, cmd)
+	}
+	r.tally.started.Add(1)
 	return x.Run(r.ctx, j.Seq, r.tpl.TrimArgs(j.Args), cmd) // --tag shows them trimmed, as GNU parallel
 }
 
@@ -427,7 +467,7 @@ func (r *Run) Done(res *job.Result) {
 		res.Release()
 		res.Stdout, res.Stderr = &job.Output{}, &job.Output{}
 	}
-	r.results <- res
+	r.toPrint <- res
 }
 
 // DryRun prints the command line of each job instead of running it, and
@@ -445,8 +485,32 @@ func (r *Run) DryRun() int {
 			return r.Fail(err)
 		}
 		if !skip {
+			if r.c.Trace {
+				fmt.Fprintln(r.stderr, cmd) // as GNU parallel: -t prints it on stderr too
+			}
 			fmt.Fprintln(r.stdout, cmd)
 		}
 	}
 	return 0
+}
+
+// shuffle puts the jobs in a random order (--shuf) and numbers them in
+// that order, as GNU parallel does.
+func shuffle(jobs []input.Job) {
+	rand.Shuffle(len(jobs), func(i, k int) { jobs[i], jobs[k] = jobs[k], jobs[i] })
+	for i := range jobs {
+		jobs[i].Seq = int64(i + 1)
+	}
+}
+
+// syncWriter serializes the writes to w.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }

@@ -73,6 +73,9 @@ func (c *Config) Check(rc *run.Config) error {
 	if c.URL != "" && (rc.Ungroup || rc.LineBuffer) {
 		return errors.New("-u and --line-buffer cannot be used with --nats: a remote job's output comes back whole")
 	}
+	if c.URL != "" && (rc.Trace || rc.Progress) {
+		return errors.New("-t, --verbose and --progress cannot be used with --nats yet: the jobs start on the workers (use --bar, or --joblog for the commands)")
+	}
 	if c.URL != "" && rc.UsesPerl() {
 		return errors.New("perl expressions ({= =}, --rpl) cannot be used with --nats yet: the workers expand the command, and have no perl of the run")
 	}
