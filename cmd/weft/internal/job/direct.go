@@ -56,10 +56,11 @@ func newDirect(shell string) *direct {
 	return &direct{env: dashEnv(os.Environ()), path: path}
 }
 
-// dashEnv is env as dash passes it on: with PWD exported, kept when it
-// names the working directory by an absolute path, else the directory's
-// physical path. (dash orders the variables its own way; the set is the
-// same.)
+// dashEnv is env as dash passes it on: only the variables whose names
+// are names (not bash's exported functions, BASH_FUNC_f%%), and PWD
+// exported, kept when it names the working directory by an absolute path,
+// else the directory's physical path. (dash orders the variables its own
+// way; the set is the same.)
 func dashEnv(env []string) []string {
 	pwd := ""
 	for _, kv := range env {
@@ -76,11 +77,23 @@ func dashEnv(env []string) []string {
 	}
 	out := make([]string, 0, len(env)+1)
 	for _, kv := range env {
-		if !strings.HasPrefix(kv, "PWD=") {
+		name, _, ok := strings.Cut(kv, "=")
+		if ok && isName(name) && name != "PWD" {
 			out = append(out, kv)
 		}
 	}
 	return append(out, "PWD="+pwd)
+}
+
+// isName reports whether s is a shell variable name.
+func isName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || i > 0 && '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // samePlace reports whether a is an absolute path to the same file as b.

@@ -140,7 +140,9 @@ func TestDirectJobIsTheProgram(t *testing.T) {
 // environment dash would have given it.
 func TestDirectEnvironmentIsDashs(t *testing.T) {
 	dashDirect(t)
-	t.Setenv("PWD", "/nonexistent") // dash puts the real one
+	t.Setenv("PWD", "/nonexistent")                 // dash puts the real one
+	t.Setenv("BASH_FUNC_f%%", "() {  echo in f\n}") // dash drops it
+	t.Setenv("A-B", "not a name")                   // likewise
 	sorted := func(cmdline string) []string {
 		res := run(t, Config{}, cmdline)
 		if !res.OK() {
@@ -157,6 +159,11 @@ func TestDirectEnvironmentIsDashs(t *testing.T) {
 	wd, _ := os.Getwd()
 	if !slices.Contains(direct, "PWD="+wd) {
 		t.Errorf("environment %q has no PWD=%s", direct, wd)
+	}
+	for _, kv := range direct {
+		if strings.HasPrefix(kv, "BASH_FUNC_") || strings.HasPrefix(kv, "A-B=") {
+			t.Errorf("environment without the shell has %q; dash drops it", kv)
+		}
 	}
 }
 

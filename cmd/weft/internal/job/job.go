@@ -11,7 +11,9 @@
 // A job is its process group: when ctx ends or the timeout passes, the
 // group gets SIGTERM, then SIGKILL after the grace period; when the shell
 // exits, whatever it left running in its group is killed, so that no job
-// leaves an orphan.
+// leaves an orphan. When the shell is dash, a command line that is one
+// program and plain words ("wc -l") runs as that program alone, as dash
+// would have run it, without the shell's own start.
 package job
 
 import (
