@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/reaper"
 )
@@ -209,5 +210,35 @@ func TestDashStatus(t *testing.T) {
 		if exit, msg := dashStatus(c.ws); exit != c.exit || msg != c.msg {
 			t.Errorf("dashStatus(%#x) = %d, %q; want %d, %q", int(c.ws), exit, msg, c.exit, c.msg)
 		}
+	}
+}
+
+// TestDirectJobStoppedAsTheShellWouldBe: a program run without its shell
+// and stopped by weft (its context ends) is recorded as dash would have
+// been: killed by SIGTERM.
+func TestDirectJobStoppedAsTheShellWouldBe(t *testing.T) {
+	d := dashDirect(t)
+	if _, _, ok := d.command("sleep 30"); !ok {
+		t.Skip("sleep is not a program in $PATH here")
+	}
+	procs := NewProcs(nil)
+	x := NewExecutor(Config{Tries: 1, Grace: time.Second}, procs, nil, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan *Result)
+	go func() { done <- x.Run(ctx, 1, nil, "sleep 30") }()
+	for {
+		procs.mu.Lock()
+		n := len(procs.pids)
+		procs.mu.Unlock()
+		if n > 0 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond) // an outside process is being watched
+	}
+	cancel()
+	res := <-done
+	defer res.Release()
+	if res.Exit != -1 || res.Signal != int(syscall.SIGTERM) || res.Stderr.Len() != 0 {
+		t.Errorf("stopped: exit %d, signal %d, stderr %q; want -1, SIGTERM and nothing", res.Exit, res.Signal, res.Stderr.Bytes())
 	}
 }

@@ -279,7 +279,7 @@ wait:
 	r.Elapsed = time.Since(r.Start)
 	ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
 	switch {
-	case prog != "" && (stopped || !admitted || x.procs.killed()):
+	case prog != "" && (stopped || !admitted || ws.Signaled() && x.procs.killed()):
 		// weft signalled the group: the shell would have died of it.
 		r.Exit, r.Signal = -1, int(syscall.SIGTERM)
 		if !stopped {
