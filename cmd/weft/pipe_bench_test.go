@@ -24,6 +24,8 @@ import (
 // ru_maxrss as wait4(2) reports it (the largest process of its tree),
 // through GNU time, measured on one more run after the timed ones: a child
 // of the Go test binary would report the binary's own memory at its exec.
+// weft and GNU parallel run their jobs in /bin/sh (benchEnv), whatever the
+// shell of whoever runs the benchmark.
 //
 //	go test -run '^$' -bench Pipe -benchtime 3x -count 3 ./cmd/weft
 //
@@ -142,6 +144,7 @@ func runCounting(measure, stdin bool, input string, lines int64, args ...string)
 		args = append([]string{"/usr/bin/time", "-f", "%M", "-o", report}, args...)
 	}
 	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Env = benchEnv()
 	if stdin {
 		f, err := os.Open(input)
 		if err != nil {

@@ -11,11 +11,14 @@
 // A job is its process group: when ctx ends or the timeout passes, the
 // group gets SIGTERM, then SIGKILL after the grace period; when the shell
 // exits, whatever it left running in its group is killed, so that no job
-// leaves an orphan.
+// leaves an orphan. When the shell is dash, a command line that is one
+// program and plain words ("wc -l") runs as that program alone, as dash
+// would have run it, without the shell's own start.
 package job
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -56,8 +59,9 @@ const gateScript = "read -r _ <&3 || exit 1; exec 3<&-; "
 // Executor runs command lines as process groups. It is safe for concurrent
 // use by multiple goroutines.
 type Executor struct {
-	c     Config
-	procs *Procs
+	c      Config
+	procs  *Procs
+	direct *direct // nil: every job goes to its shell
 	// stdout and stderr receive the output of --line-buffer and -u runs
 	// as it comes, under outMu.
 	stdout, stderr io.Writer
@@ -69,7 +73,15 @@ type Executor struct {
 // their process groups in procs, and passes output that is not collected
 // (c.LineBuffer, c.Ungroup) on to stdout and stderr.
 func NewExecutor(c Config, procs *Procs, stdout, stderr io.Writer) *Executor {
-	return &Executor{c: c, procs: procs, stdout: stdout, stderr: stderr}
+	x := &Executor{c: c, procs: procs, stdout: stdout, stderr: stderr}
+	if c.Timeout == 0 && c.TimeoutPercent == 0 {
+		shell := c.Shell
+		if shell == "" {
+			shell = "/bin/sh"
+		}
+		x.direct = newDirect(shell)
+	}
+	return x
 }
 
 // Run runs cmdline, the job seq with arguments args, up to Config.Tries
@@ -91,7 +103,22 @@ func (x *Executor) RunStdin(ctx context.Context, seq int64, args []string, cmdli
 			res.Stdout, res.Stderr = &Output{}, &Output{}
 			return res
 		}
-		x.once(ctx, res, in)
+		if prog, argv, ok := x.direct.command(cmdline); ok {
+			x.once(ctx, res, in, prog, argv)
+			if res.FailedToStart != nil {
+				// Not started without its shell (tracing refused, a file
+				// the kernel will not run): the shell runs it, and says why
+				// if it cannot either.
+				if errors.Is(res.FailedToStart, syscall.EPERM) {
+					x.direct.off.Store(true) // tracing refused: it will be again
+				}
+				res.Release()
+				res = &Result{Seq: seq, Args: args, Cmdline: cmdline}
+				x.once(ctx, res, in, "", nil)
+			}
+		} else {
+			x.once(ctx, res, in, "", nil)
+		}
 		if res.OK() && x.c.TimeoutPercent > 0 {
 			x.median.add(res.Elapsed)
 		}
@@ -111,28 +138,34 @@ func (x *Executor) RunStdin(ctx context.Context, seq int64, args []string, cmdli
 }
 
 // once runs r.Cmdline with the shell's -c (/bin/sh by default) in a
-// process group of its own, and fills in r.
-func (x *Executor) once(ctx context.Context, r *Result, in Stdin) {
+// process group of its own, and fills in r. With prog, it runs prog with
+// argv instead, as the shell would have run r.Cmdline (see direct).
+func (x *Executor) once(ctx context.Context, r *Result, in Stdin, prog string, argv []string) {
 	var readers sync.WaitGroup
 	var closeAfterStart []*os.File
-	// With a reaper, the shell waits at a gate (a read on fd 3) until the
-	// reaper knows its group: a job cannot start anything the reaper would
-	// miss if weft were killed at that moment.
-	script := r.Cmdline
+	var cmd *exec.Cmd
 	var gate *os.File
-	if x.procs.reaper != nil {
-		if gr, gw, err := os.Pipe(); err == nil {
-			closeAfterStart = append(closeAfterStart, gr)
-			gate, script = gw, gateScript+r.Cmdline
+	if prog != "" {
+		cmd = x.direct.directCmd(prog, argv)
+	} else {
+		// With a reaper, the shell waits at a gate (a read on fd 3) until
+		// the reaper knows its group: a job cannot start anything the
+		// reaper would miss if weft were killed at that moment.
+		script := r.Cmdline
+		if x.procs.reaper != nil {
+			if gr, gw, err := os.Pipe(); err == nil {
+				closeAfterStart = append(closeAfterStart, gr)
+				gate, script = gw, gateScript+r.Cmdline
+			}
 		}
-	}
-	shell := x.c.Shell
-	if shell == "" {
-		shell = "/bin/sh"
-	}
-	cmd := exec.Command(shell, "-c", script)
-	if gate != nil {
-		cmd.ExtraFiles = []*os.File{closeAfterStart[0]} // fd 3
+		shell := x.c.Shell
+		if shell == "" {
+			shell = "/bin/sh"
+		}
+		cmd = exec.Command(shell, "-c", script)
+		if gate != nil {
+			cmd.ExtraFiles = []*os.File{closeAfterStart[0]} // fd 3
+		}
 	}
 	// Setpgid: the job is a process group of its own, to stop as a whole.
 	// Pdeathsig: if weft itself is killed, the job's shell dies with it.
@@ -190,8 +223,21 @@ func (x *Executor) once(ctx context.Context, r *Result, in Stdin) {
 		}
 	}
 	r.Start = time.Now()
+	admitted := false
 	if err == nil {
-		err = cmd.Start()
+		if prog != "" && x.procs.reaper != nil {
+			// No shell to wait at the gate: the program starts stopped
+			// until the reaper knows its group.
+			err = startTraced(cmd, func(pid int) bool {
+				admitted = x.procs.add(pid)
+				return admitted
+			})
+		} else if err = cmd.Start(); err == nil {
+			admitted = x.procs.add(cmd.Process.Pid)
+			if !admitted {
+				syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			}
+		}
 	}
 	for _, f := range closeAfterStart {
 		f.Close()
@@ -206,14 +252,10 @@ func (x *Executor) once(ctx context.Context, r *Result, in Stdin) {
 		return
 	}
 	pid := cmd.Process.Pid
-	if x.procs.add(pid) {
-		if gate != nil {
+	if gate != nil {
+		if admitted {
 			gate.Write([]byte{'\n'}) // the reaper knows the group: go
 		}
-	} else {
-		syscall.Kill(-pid, syscall.SIGKILL)
-	}
-	if gate != nil {
 		gate.Close() // unopened, the shell reads end of file and exits
 	}
 	exited := make(chan struct{})
@@ -223,6 +265,7 @@ func (x *Executor) once(ctx context.Context, r *Result, in Stdin) {
 	}()
 	var timeout <-chan time.Time
 	var t *time.Timer
+	stopped := false // ctx ended: weft stopped the job
 	if wait, ok := x.timeLeft(r.Start); ok {
 		t = time.NewTimer(wait)
 		defer t.Stop()
@@ -238,6 +281,7 @@ wait:
 		}
 		x.terminate(pid, exited)
 	case <-ctx.Done():
+		stopped = true
 		x.terminate(pid, exited)
 	}
 	<-exited
@@ -246,9 +290,25 @@ wait:
 	readers.Wait()
 	r.Elapsed = time.Since(r.Start)
 	ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
-	if ws.Signaled() {
+	switch {
+	case prog != "" && (stopped || !admitted || ws.Signaled() && x.procs.killed()):
+		// weft signalled the group: the shell would have died of it.
+		r.Exit, r.Signal = -1, int(syscall.SIGTERM)
+		if !stopped {
+			r.Signal = int(syscall.SIGKILL)
+		}
+	case prog != "":
+		var msg string
+		r.Exit, msg = dashStatus(ws)
+		if msg != "" {
+			errSink.Write([]byte(msg))
+			if lw, ok := errSink.(*lineWriter); ok {
+				lw.flush()
+			}
+		}
+	case ws.Signaled():
 		r.Exit, r.Signal = -1, int(ws.Signal())
-	} else {
+	default:
 		r.Exit = ws.ExitStatus()
 	}
 }

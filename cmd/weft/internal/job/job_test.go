@@ -22,6 +22,11 @@ func TestMain(m *testing.M) {
 	if len(os.Args) == 2 && os.Args[1] == reaper.Arg {
 		os.Exit(reaper.Main(os.Stdin))
 	}
+	if os.Getenv(helperEnv) == "die" { // a job for TestDirectSignalAsDashReportsIt
+		os.Stderr.WriteString("dying\n")
+		syscall.Kill(os.Getpid(), syscall.SIGTERM)
+		select {}
+	}
 	goleak.VerifyTestMain(m)
 }
 

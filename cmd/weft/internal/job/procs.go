@@ -85,3 +85,10 @@ func (s *Slots) Put(v int) {
 	s.free = append(s.free, v)
 	s.mu.Unlock()
 }
+
+// killed reports whether KillAll was called.
+func (p *Procs) killed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.dead
+}
