@@ -25,7 +25,7 @@ func runningOptions(c *Config) cli.Section {
 		{Names: []string{"--delay"}, Arg: cli.Required, Value: "D", Help: "wait D between job starts: seconds (0.2), or with the units s, m, h and d, as GNU parallel reads them (1m30s, 2h, 1.5d)",
 			Example: "weft --delay 0.2 ... ; weft --delay 1m30s ...", Set: c.setDelay},
 		{Names: []string{"--will-cite"}, Hidden: true, Set: cli.Ignore},
-		{Names: []string{"--gnu"}, Hidden: true, Set: cli.Ignore},   // GNU parallel's default
+		{Names: []string{"--gnu"}, Hidden: true, Set: cli.Ignore},       // GNU parallel's default
 		{Names: []string{"--no-notice"}, Hidden: true, Set: cli.Ignore}, // GNU parallel's citation notice: weft prints none
 	}}
 }
