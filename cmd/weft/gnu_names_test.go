@@ -58,7 +58,7 @@ func inProcess(args []string, stub bool) (status int, stdout, stderr string, ran
 var sampleValues = map[string]string{
 	"N": "2", "D": "1s", "FILE": "f", "POLICY": "now,fail=1", "REGEX": ",", "N/s": "5/s",
 	"SEP": ",,", "URL": "nats://127.0.0.1:1", "S": "s", "ID": "x", "'TAG PERL'": "{x} $_.=1", "LR": ",,,,", "EOF": "stop", "STR": ",,",
-	"SIZE": "1M", "RE": ":",
+	"SIZE": "1M", "RE": ":", "MAX": "1000", "NAME": "/dev/null", "SEQ": "TERM,200,KILL,25",
 }
 
 // TestEveryGNUParallelOptionIsKnown: every option name of GNU parallel's
