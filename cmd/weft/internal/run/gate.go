@@ -112,6 +112,9 @@ type Gate struct {
 	m      Machine
 	warn   io.Writer
 	resize func(jobs int) // told each new number of jobs
+	// stopped, if set, reports that the run starts no more jobs (a halt
+	// with soon): Wait gives up within a second of it.
+	stopped func() bool
 
 	mu        sync.Mutex
 	jobs      int
@@ -154,10 +157,16 @@ func stamp(name string) [2]int64 {
 	return [2]int64{st.ModTime().UnixNano(), st.Size()}
 }
 
+// errStopped is Wait's error once the run starts no more jobs.
+var errStopped = errors.New("the run starts no more jobs")
+
 // Wait blocks until a job may start, then counts it as running, until
-// ctx ends.
+// ctx ends or the run starts no more jobs.
 func (g *Gate) Wait(ctx context.Context) error {
 	for {
+		if g.stopped != nil && g.stopped() {
+			return errStopped
+		}
 		g.mu.Lock()
 		ok := g.allows()
 		if ok {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -11,6 +12,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/weft-dev/weft/cmd/weft/internal/input"
 )
 
 // machine is a Machine whose readings a test sets.
@@ -224,4 +227,70 @@ func TestProcReadsThisMachine(t *testing.T) {
 	if _, _, err := p.Swapped(); err != nil {
 		t.Errorf("Swapped: %v", err)
 	}
+}
+
+func TestGateGivesUpWhenTheRunStops(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var stopped atomic.Bool
+		g := NewGate(Limits{LoadSpec: "1", Load: 1}, 4, 2, &machine{load: 5}, &bytes.Buffer{}, nil)
+		g.stopped = stopped.Load
+		errc := make(chan error, 1)
+		go func() { errc <- g.Wait(t.Context()) }()
+		time.Sleep(3 * poll)
+		synctest.Wait()
+		select {
+		case err := <-errc:
+			t.Fatalf("Wait returned %v with the load above --load", err)
+		default:
+		}
+		stopped.Store(true) // a halt with soon: no job starts from now on
+		time.Sleep(poll)
+		if err := <-errc; !errors.Is(err, errStopped) {
+			t.Errorf("Wait after the run stopped: %v; want errStopped", err)
+		}
+	})
+}
+
+// lowOnce is a machine with free memory until a file exists; then low
+// memory is read once, and free memory again.
+type lowOnce struct {
+	machine
+	file string
+	told atomic.Bool
+}
+
+func (m *lowOnce) Memfree() (int64, error) {
+	if _, err := os.Stat(m.file); err == nil && m.told.CompareAndSwap(false, true) {
+		return 400, nil
+	}
+	return 2000, nil
+}
+
+func TestAJobKilledForMemoryRunsAgain(t *testing.T) {
+	dir := t.TempDir()
+	tried := filepath.Join(dir, "tried")
+	c := config("if [ -e " + tried + " ]; then echo again {}; else touch " + tried + "; sleep 30; fi")
+	c.Limits.Memfree = 1000
+	c.Sources = []input.Source{{Values: []string{"a"}}}
+	r := start(t, c)
+	r.machine = &lowOnce{file: tried}
+	g, err := r.Gate(nil)
+	if err != nil || g == nil {
+		t.Fatalf("gate %v, %v", g, err)
+	}
+	ctx, stop := context.WithCancel(t.Context())
+	var wg sync.WaitGroup
+	wg.Go(func() { g.Watch(ctx) })
+	res := r.RunJob(r.Executor(), input.Job{Seq: 1, Args: []string{"a"}})
+	stop()
+	wg.Wait()
+	defer res.Release()
+	if got := string(res.Stdout.Bytes()); got != "again a\n" || res.Exit != 0 {
+		t.Errorf("stdout %q, exit %d; want the job run again after it was killed", got, res.Exit)
+	}
+	if !strings.Contains(r.errb.String(), "weft: job 1 killed: less than half of --memfree is free; it runs again later") {
+		t.Errorf("stderr %q; want the kill reported", r.errb.String())
+	}
+	r.Done(res)
+	r.Finish()
 }

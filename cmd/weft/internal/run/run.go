@@ -450,6 +450,7 @@ func (r *Run) Gate(resize func(int)) (*Gate, error) {
 		return nil, err
 	}
 	r.gate = NewGate(r.c.Limits, r.c.Jobs, n, r.machine, r.stderr, resize)
+	r.gate.stopped = r.stopping.Load
 	return r.gate, nil
 }
 
