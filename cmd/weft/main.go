@@ -51,7 +51,7 @@ func root() *cli.Command {
 		}
 	}
 	notes := []cli.Note{
-		{Title: "Signals", Text: "on SIGINT or SIGTERM weft starts nothing new, sends SIGTERM to each running job's process group, SIGKILL after the grace period, and exits with 130 (SIGINT) or 143 (SIGTERM); a second SIGINT kills the jobs at once. A job is its process group: what it leaves running when its shell exits is killed, and if weft itself is killed (SIGKILL), a helper process it started kills the running jobs' groups."},
+		{Title: "Signals", Text: "on SIGINT or SIGTERM weft starts nothing new, sends SIGTERM to each running job's process group, SIGKILL after the grace period (or the signals of --termseq), and exits with 130 (SIGINT) or 143 (SIGTERM); a second SIGINT kills the jobs at once. A job is its process group: what it leaves running when its shell exits is killed, and if weft itself is killed (SIGKILL), a helper process it started kills the running jobs' groups."},
 		{Title: "Exit status", Text: "0 when every job succeeded; 1-100 the number of failed jobs; 101 for more; with --halt on failures, the failing job's status; 255 for bad usage or other errors (reported before any job starts)."},
 		{Title: "Example", Text: "weft -j 4 'echo hello {}' ::: a b c"},
 	}

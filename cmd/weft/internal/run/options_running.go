@@ -11,7 +11,7 @@ func runningOptions(c *Config) cli.Section {
 		{Names: []string{"--timeout"}, Arg: cli.Required, Value: "D",
 			Help:    "stop a job after D: SIGTERM to its process group, SIGKILL after the grace period (D: 30s, 1.5, 2m, 1d; or P% of the median run time of the jobs that succeeded so far, checked every second)",
 			Example: "weft --timeout 10s 'curl {}' ::: $URLS ; weft --timeout 200% ...", Set: c.setTimeout},
-		{Names: []string{"--grace"}, Arg: cli.Required, Value: "D", Help: "grace period between SIGTERM and SIGKILL (default 2s)",
+		{Names: []string{"--grace"}, Arg: cli.Required, Value: "D", Help: "grace period between SIGTERM and SIGKILL (default 2s); --termseq replaces both, and is refused with it",
 			Example: "weft --timeout 1m --grace 5s ...", Set: c.setGrace},
 		{Names: []string{"--retries"}, Arg: cli.Required, Value: "N", Help: "run a failing job up to N times in all",
 			Example: "weft --retries 3 'flaky {}' ::: a b", Set: c.setRetries},
