@@ -64,6 +64,8 @@ func write(t *testing.T, name, content string) {
 
 func TestPresetsReadConfigProfilesAndPARALLEL(t *testing.T) {
 	home := t.TempDir()
+	defer func(f string) { systemConfig = f }(systemConfig)
+	systemConfig = filepath.Join(home, "etc-parallel-config") // none, whatever this machine has
 	write(t, filepath.Join(home, ".parallel/config"), "-k\n")
 	write(t, filepath.Join(home, ".parallel/nice"), "--nice 17\n")
 	write(t, filepath.Join(home, ".parallel/dry"), "# dry\n--dry-run\n")
@@ -99,6 +101,13 @@ func TestPresetsReadConfigProfilesAndPARALLEL(t *testing.T) {
 	want = []string{ph + "/nice=--nice 5", "/.parallel/nice=--nice 17", "$PARALLEL=-j2 --lb"}
 	if got := froms(c); !slices.Equal(got, want) {
 		t.Errorf("with $PARALLEL_HOME: %q; want %q", got, want)
+	}
+	// The machine's configuration comes first.
+	write(t, systemConfig, "--eta\n")
+	want = []string{"/etc-parallel-config=--eta", "/.parallel/config=-k", "/.parallelrc=--tag", "$PARALLEL=-j2 --lb"}
+	delete(vars, "PARALLEL_HOME")
+	if got := froms(Defaults()); !slices.Equal(got, want) {
+		t.Errorf("with the machine's configuration: %q; want %q", got, want)
 	}
 	// --plain: none.
 	c.Plain = true

@@ -29,7 +29,7 @@ func (c *Config) Presets(getenv func(string) string) ([]cli.Preset, error) {
 	dirs := configDirs(getenv)
 	var files []string
 	if len(c.Profiles) == 0 {
-		files = append(files, "/etc/parallel/config")
+		files = append(files, systemConfig)
 		for _, d := range dirs {
 			files = append(files, filepath.Join(d, "config"))
 		}
@@ -81,6 +81,9 @@ func (c *Config) Presets(getenv func(string) string) ([]cli.Preset, error) {
 	}
 	return ps, nil
 }
+
+// systemConfig is the configuration file of every user of the machine.
+var systemConfig = "/etc/parallel/config"
 
 // configDirs are GNU parallel's configuration directories, those that
 // exist, in order: $PARALLEL_HOME, $XDG_CONFIG_HOME/parallel, each of
