@@ -131,7 +131,7 @@ func TestCompatibilityWithGNUParallel(t *testing.T) {
 		}
 		t.Skip("GNU parallel is not installed here (CI installs it)")
 	}
-	for _, c := range slices.Concat(compatCases(), pipeCompatCases(), replCompatCases(), outputCompatCases()) {
+	for _, c := range slices.Concat(compatCases(), pipeCompatCases(), replCompatCases(), outputCompatCases(), controlCompatCases()) {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			w := runTool(t, weftBin, c)
 			g := runTool(t, gnu, c)
@@ -166,6 +166,7 @@ func runTool(t *testing.T, bin string, c compatCase) toolRun {
 	t.Helper()
 	dir := t.TempDir()
 	for name, content := range c.files {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755) // .parallel/NAME: a profile
 		os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644)
 	}
 	cmd := exec.Command(bin, append([]string{"--will-cite"}, c.args...)...)

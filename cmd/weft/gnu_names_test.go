@@ -59,6 +59,7 @@ var sampleValues = map[string]string{
 	"N": "2", "D": "1s", "FILE": "f", "POLICY": "now,fail=1", "REGEX": ",", "N/s": "5/s",
 	"SEP": ",,", "URL": "nats://127.0.0.1:1", "S": "s", "ID": "x", "'TAG PERL'": "{x} $_.=1", "LR": ",,,,", "EOF": "stop", "STR": ",,",
 	"SIZE": "1M", "RE": ":", "l|r|lr|rl|n": "lr", "DIR": os.TempDir(), "OUT": "-.json",
+	"MAX": "1000", "NAME": "/dev/null", "SEQ": "TERM,200,KILL,25",
 }
 
 // TestEveryGNUParallelOptionIsKnown: every option name of GNU parallel's

@@ -50,10 +50,11 @@ func root() *cli.Command {
 		return cli.Bound{
 			Sections: append(run.Sections(rc), submit.Section(sc)),
 			Run:      func(operands []string, env cli.Env) int { return runCommand(rc, sc, operands, env) },
+			Presets:  func() ([]cli.Preset, error) { return rc.Presets(os.Getenv) },
 		}
 	}
 	notes := []cli.Note{
-		{Title: "Signals", Text: "on SIGINT or SIGTERM weft starts nothing new, sends SIGTERM to each running job's process group, SIGKILL after the grace period, and exits with 130 (SIGINT) or 143 (SIGTERM); a second SIGINT kills the jobs at once. A job is its process group: what it leaves running when its shell exits is killed, and if weft itself is killed (SIGKILL), a helper process it started kills the running jobs' groups."},
+		{Title: "Signals", Text: "on SIGINT or SIGTERM weft starts nothing new, sends SIGTERM to each running job's process group, SIGKILL after the grace period (or the signals of --termseq), and exits with 130 (SIGINT) or 143 (SIGTERM); a second SIGINT kills the jobs at once. A job is its process group: what it leaves running when its shell exits is killed, and if weft itself is killed (SIGKILL), a helper process it started kills the running jobs' groups."},
 		{Title: "Exit status", Text: "0 when every job succeeded; 1-100 the number of failed jobs; 101 for more; with --halt on failures, the failing job's status; 255 for bad usage or other errors (reported before any job starts)."},
 		{Title: "Example", Text: "weft -j 4 'echo hello {}' ::: a b c"},
 	}
@@ -96,6 +97,14 @@ func root() *cli.Command {
 // and the operands (the command, then the ::: and :::: groups): a dry run,
 // here, or on the workers behind --nats. It returns the exit status.
 func runCommand(rc *run.Config, sc *submit.Config, operands []string, env cli.Env) int {
+	if rc.PrintCount != "" {
+		// --number-of-*: print and exit, whatever else is given, as GNU
+		// parallel does.
+		if err := rc.PrintCounts(env.Stdout); err != nil {
+			return cli.Fail(env, err)
+		}
+		return 0
+	}
 	if err := rc.SetOperands(operands); err != nil {
 		return cli.Fail(env, err)
 	}
@@ -104,6 +113,12 @@ func runCommand(rc *run.Config, sc *submit.Config, operands []string, env cli.En
 	}
 	if rc.Pipe.Active() && sc.URL != "" {
 		return cli.Fail(env, errors.New("--pipe and --pipe-part run their jobs here: --nats cannot be used with them"))
+	}
+	if sc.URL != "" && (rc.Limits.Active() || rc.Nice != nil || rc.Termseq != nil) {
+		return cli.Fail(env, errors.New("-j FILE, --load, --memfree, --noswap, --nice and --termseq apply to jobs run here: with --nats, give them to weft worker's machine (run the worker under nice)"))
+	}
+	if rc.Pipe.Active() && rc.Limits.Active() {
+		return cli.Fail(env, errors.New("-j FILE, --load, --memfree and --noswap are not supported with --pipe and --pipe-part yet: give -j N"))
 	}
 	r, err := run.New(rc, env)
 	if err != nil {

@@ -30,6 +30,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -88,6 +89,24 @@ type Bound struct {
 	// Run runs the command with the operands (the words after the options)
 	// and returns its exit status.
 	Run func(operands []string, env Env) int
+	// Presets, if set, returns options to read before the command line's
+	// (a configuration file, a profile, an environment variable), in
+	// order, given the values that the command line's own options set in
+	// this Bound: Main calls it on a Bound of its own, bound only to learn
+	// which presets the command line asks for.
+	Presets func() ([]Preset, error)
+}
+
+// Preset is words read as options before the command line's, through the
+// same parser: an error in them names From. As in GNU parallel, the
+// options end at the first word that is not one, and the words from it on
+// go before the command line's operands; and a preset that Continues the
+// one before it is read as more of its words: once that one has an
+// operand, all of its words are operands too.
+type Preset struct {
+	From      string // where the words came from: a file name, "$PARALLEL"
+	Words     []string
+	Continues bool // the words go on from the preset before (the files of one list)
 }
 
 // Note is a titled paragraph of a command's help ("Exit status: ...").
@@ -111,7 +130,15 @@ func Main(root *Command, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "%s: internal error: %v\n", root.Name, err)
 		return 255
 	}
+	lead, err := presets(path, cmd, b, args, s)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "%s: %v\n", root.Name, err)
+		return 255
+	}
 	operands, err := s.parse(args)
+	if len(lead) > 0 {
+		operands = append(lead, operands...)
+	}
 	switch {
 	case err != nil:
 		fmt.Fprintf(env.Stderr, "%s: %v\n", root.Name, err)
@@ -127,6 +154,42 @@ func Main(root *Command, args []string, env Env) int {
 		return 255
 	}
 	return b.Run(operands, env)
+}
+
+// presets applies the presets of cmd, bound as b, to s, as the command
+// line args asks for them, and returns the words of theirs that are
+// operands.
+func presets(path []*Command, cmd *Command, b Bound, args []string, s *set) ([]string, error) {
+	if b.Presets == nil {
+		return nil, nil
+	}
+	scout := cmd.Bind()
+	ss, err := newSet(path, scout.Sections)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := ss.parse(args); err != nil {
+		return nil, nil // the command line's own error is reported when it is parsed again
+	}
+	ps, err := scout.Presets()
+	if err != nil {
+		return nil, err
+	}
+	var lead []string
+	stopped := false // the preset before ended its options
+	for _, p := range ps {
+		if p.Continues && stopped {
+			lead = append(lead, p.Words...)
+			continue
+		}
+		ops, err := s.parse(p.Words)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", p.From, err)
+		}
+		lead = append(lead, ops...)
+		stopped = len(ops) > 0 || slices.Contains(p.Words, "--")
+	}
+	return lead, nil
 }
 
 // Fail reports err as bad usage or an error before anything ran: one line

@@ -49,6 +49,22 @@ type Config struct {
 	// GNU parallel's --timeout P% does: no limit before the first success,
 	// checked again at least every second as the median moves.
 	TimeoutPercent float64
+	// Nice, when set, is the niceness the jobs run at (--nice): set on
+	// the job's shell before it runs the command line; a niceness this
+	// process may not set is left as it is, as GNU parallel does.
+	Nice *int
+	// Termseq, when set, is how a job is stopped instead of SIGTERM, the
+	// grace period and SIGKILL: each signal in turn to its process
+	// group, each followed by a wait while the job runs; then SIGKILL if
+	// it still does.
+	Termseq []Signal
+}
+
+// Signal is a step of Config.Termseq: a signal, then how long to wait for
+// the job to end.
+type Signal struct {
+	Sig  syscall.Signal
+	Wait time.Duration
 }
 
 // gateScript precedes a job's command line when a reaper runs: the shell
@@ -74,7 +90,9 @@ type Executor struct {
 // (c.LineBuffer, c.Ungroup) on to stdout and stderr.
 func NewExecutor(c Config, procs *Procs, stdout, stderr io.Writer) *Executor {
 	x := &Executor{c: c, procs: procs, stdout: stdout, stderr: stderr}
-	if c.Timeout == 0 && c.TimeoutPercent == 0 {
+	// Without its shell, a job's program would start before a niceness is
+	// set, and a timeout would have no shell's status to report.
+	if c.Timeout == 0 && c.TimeoutPercent == 0 && c.Nice == nil {
 		shell := c.Shell
 		if shell == "" {
 			shell = "/bin/sh"
@@ -150,9 +168,11 @@ func (x *Executor) once(ctx context.Context, r *Result, in Stdin, prog string, a
 	} else {
 		// With a reaper, the shell waits at a gate (a read on fd 3) until
 		// the reaper knows its group: a job cannot start anything the
-		// reaper would miss if weft were killed at that moment.
+		// reaper would miss if weft were killed at that moment. With a
+		// niceness, until it is set: whatever the command starts inherits
+		// it.
 		script := r.Cmdline
-		if x.procs.reaper != nil {
+		if x.procs.reaper != nil || x.c.Nice != nil {
 			if gr, gw, err := os.Pipe(); err == nil {
 				closeAfterStart = append(closeAfterStart, gr)
 				gate, script = gw, gateScript+r.Cmdline
@@ -252,6 +272,9 @@ func (x *Executor) once(ctx context.Context, r *Result, in Stdin, prog string, a
 		return
 	}
 	pid := cmd.Process.Pid
+	if admitted && x.c.Nice != nil {
+		syscall.Setpriority(syscall.PRIO_PROCESS, pid, *x.c.Nice) // as GNU parallel: a niceness not allowed is not an error
+	}
 	if gate != nil {
 		if admitted {
 			gate.Write([]byte{'\n'}) // the reaper knows the group: go
@@ -334,15 +357,59 @@ func (x *Executor) timeLeft(start time.Time) (wait time.Duration, ok bool) {
 }
 
 // terminate sends SIGTERM to the process group, then SIGKILL if it has not
-// exited after the grace period.
+// exited after the grace period. With Config.Termseq, it sends each signal
+// of it in turn to the group while anything of the group runs (the shell,
+// or what it started, as GNU parallel does), waiting after each; then
+// SIGKILL.
 func (x *Executor) terminate(pid int, exited <-chan struct{}) {
-	syscall.Kill(-pid, syscall.SIGTERM)
-	t := time.NewTimer(x.c.Grace)
+	if x.c.Termseq == nil {
+		syscall.Kill(-pid, syscall.SIGTERM)
+		t := time.NewTimer(x.c.Grace)
+		defer t.Stop()
+		select {
+		case <-exited:
+		case <-t.C:
+			syscall.Kill(-pid, syscall.SIGKILL)
+		}
+		return
+	}
+	for _, s := range x.c.Termseq {
+		if syscall.Kill(-pid, s.Sig) != nil {
+			return // the group is gone
+		}
+		if groupWait(pid, exited, s.Wait) {
+			return
+		}
+	}
+	syscall.Kill(-pid, syscall.SIGKILL)
+}
+
+// groupPoll is how often a process group whose shell has exited is looked
+// at, to tell when the rest of it is gone.
+const groupPoll = 5 * time.Millisecond
+
+// groupWait waits up to d for the process group pid to be gone, and
+// reports whether it is.
+func groupWait(pid int, exited <-chan struct{}, d time.Duration) bool {
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-exited:
 	case <-t.C:
-		syscall.Kill(-pid, syscall.SIGKILL)
+		return false
+	}
+	// The shell has ended; what it started may still run.
+	tick := time.NewTicker(groupPoll)
+	defer tick.Stop()
+	for {
+		if syscall.Kill(-pid, 0) != nil {
+			return true
+		}
+		select {
+		case <-t.C:
+			return false
+		case <-tick.C:
+		}
 	}
 }
 

@@ -8,6 +8,9 @@
 package local
 
 import (
+	"context"
+	"sync"
+
 	"github.com/weft-dev/weft/cmd/weft/internal/job"
 	"github.com/weft-dev/weft/cmd/weft/internal/run"
 	"github.com/weft-dev/weft/pool"
@@ -32,6 +35,19 @@ func Execute(r *run.Run) int {
 	p, err := pool.New(jobs, opts...)
 	if err != nil {
 		return r.Fail(err)
+	}
+	gate, err := r.Gate(func(n int) { p.Resize(n) })
+	if err != nil {
+		p.Close()
+		return r.Fail(err)
+	}
+	if gate != nil {
+		// --memfree: the youngest job is killed when memory runs low.
+		ctx, stop := context.WithCancel(r.Context())
+		var wg sync.WaitGroup
+		wg.Go(func() { gate.Watch(ctx) })
+		defer wg.Wait()
+		defer stop()
 	}
 	r.Start(jobs)
 	var inputErr error

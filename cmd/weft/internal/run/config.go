@@ -12,6 +12,7 @@ import (
 	"github.com/weft-dev/weft/cmd/weft/internal/cli"
 	"github.com/weft-dev/weft/cmd/weft/internal/cmdline"
 	"github.com/weft-dev/weft/cmd/weft/internal/input"
+	"github.com/weft-dev/weft/cmd/weft/internal/job"
 	"github.com/weft-dev/weft/cmd/weft/internal/perlexpr"
 )
 
@@ -73,6 +74,16 @@ type Config struct {
 	Command        string         // the command template; "" when the inputs are the commands
 	Sources        []input.Source // ::: and :::: groups and -a files, in order
 	Pipe           Pipe           // --pipe, --pipe-part and their options (pipe.go)
+	Profiles       []string       // -J: profiles read instead of the configuration files
+	Plain          bool           // --plain: no configuration file, profile or $PARALLEL
+	Limits         Limits         // -j FILE, --load, --memfree, --noswap (control.go)
+	Nice           *int           // --nice N
+	Termseq        []job.Signal   // --termseq: how a job is stopped; nil: SIGTERM, --grace, SIGKILL
+	RetryFailed    bool           // --retry-failed
+	PrintCount     string         // --number-of-*: "sockets", "cores" or "threads" to print
+	CountBy        string         // --use-*-instead-of-*: "sockets" or "cores"; "" for the threads
+	jobsSpec       string         // -j's value, resolved again once CountBy is known
+	graceSet       bool           // --grace was given
 }
 
 // Defaults is the configuration of a run before any option: a job per CPU
@@ -89,6 +100,9 @@ func Defaults() *Config {
 func (c *Config) SetOperands(words []string) error {
 	if c.ArgSep == c.ArgFileSep {
 		return fmt.Errorf("--arg-sep and --arg-file-sep are both %q: they must differ", c.ArgSep)
+	}
+	if c.RetryFailed {
+		return c.setRetryFailed(words)
 	}
 	command, sources, err := input.SplitOperands(words, c.ArgSep, c.ArgFileSep)
 	if err != nil {
@@ -113,41 +127,65 @@ func (c *Config) SetOperands(words []string) error {
 	if err := c.checkOutput(); err != nil {
 		return err
 	}
+	if err := c.checkControl(); err != nil {
+		return err
+	}
 	return c.checkPipe()
 }
 
 func (c *Config) setJobs(flag, v string) error {
-	bad := fmt.Errorf("bad value for %s: %q (want N >= 0, N%% of the CPUs, or +N or -N more or fewer than the CPUs)", flag, v)
+	n, err := jobsValue(v, runtime.NumCPU())
+	if errors.Is(err, errNotANumber) && regularFile(v) {
+		// -j FILE: the number is in the file, read again while the
+		// jobs run (control.go).
+		c.Limits.JobsFile, c.jobsSpec = v, ""
+		n, err = c.Limits.readJobs(runtime.NumCPU())
+		if err != nil {
+			return fmt.Errorf("%s %s: %v", flag, v, err)
+		}
+		c.Jobs = n
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("bad value for %s: %q (want N >= 0, N%% of the CPUs, +N or -N more or fewer than the CPUs, or a FILE holding one)", flag, v)
+	}
+	c.Jobs, c.jobsSpec, c.Limits.JobsFile = n, v, ""
+	return nil
+}
+
+var errNotANumber = errors.New("not a number of jobs")
+
+// jobsValue reads a number of jobs: N (0 for as many as possible), N% of
+// cpus, +N or -N more or fewer than cpus (at least one).
+func jobsValue(v string, cpus int) (int, error) {
+	v = strings.TrimSpace(v)
 	if p, ok := strings.CutSuffix(v, "%"); ok {
 		f, err := strconv.ParseFloat(p, 64)
 		if err != nil || f <= 0 {
-			return bad
+			return 0, errNotANumber
 		}
-		c.Jobs = max(1, int(f*float64(runtime.NumCPU())/100))
-		return nil
+		return max(1, int(f*float64(cpus)/100)), nil
 	}
 	if len(v) > 1 && (v[0] == '+' || v[0] == '-') {
 		// +N and -N: that many more or fewer than the CPUs, as in GNU
 		// parallel (at least one).
 		n, err := strconv.Atoi(v[1:])
 		if err != nil || n < 0 {
-			return bad
+			return 0, errNotANumber
 		}
 		if v[0] == '-' {
 			n = -n
 		}
-		c.Jobs = max(1, runtime.NumCPU()+n)
-		return nil
+		return max(1, cpus+n), nil
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {
-		return bad
+		return 0, errNotANumber
 	}
 	if n == 0 {
 		n = MaxJobs // as many as possible
 	}
-	c.Jobs = n
-	return nil
+	return n, nil
 }
 
 // MaxJobs is -j 0: as many jobs at once as the input has, up to this.

@@ -39,13 +39,13 @@ func parse(args ...string) (*Config, string) {
 
 func TestOptionsSetTheConfig(t *testing.T) {
 	c, bad := parse("-j", "3", "-k", "-0", "--colsep", ",", "--timeout", "1.5", "--grace", "1d", "--retries", "3",
-		"--retry-delay", "2m", "--rate", "30/m", "--delay", "200ms", "--tag", "--joblog", "log", "--resume",
+		"--retry-delay", "2m", "--rate", "30/m", "--delay", "0.2", "--tag", "--joblog", "log", "--resume",
 		"--dry-run", "--bar", "--eta", "-a", "f1", "--arg-file=f2", "--will-cite", "--link", "--arg-sep", ",,",
 		"--arg-file-sep", "%%", "echo", "{}", ",,", "x", ",,+", "y", "%%", "f3")
 	if bad != "" {
 		t.Fatal(bad)
 	}
-	want := Config{Jobs: 3, Keep: true, Sep: "\x00", Timeout: 1500 * time.Millisecond, Grace: 24 * time.Hour, Tries: 3,
+	want := Config{Jobs: 3, jobsSpec: "3", graceSet: true, Keep: true, Sep: "\x00", Timeout: 1500 * time.Millisecond, Grace: 24 * time.Hour, Tries: 3,
 		RetryDelay: 2 * time.Minute, Rate: 0.5, Delay: 200 * time.Millisecond, Tag: true, Joblog: "log", Resume: true,
 		DryRun: true, Bar: true, Eta: true, Command: "echo {}", Words: []string{"echo", "{}"}, Link: true, ArgSep: ",,", ArgFileSep: "%%"}
 	got := *c
@@ -152,7 +152,7 @@ func TestBadValuesAreNamed(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-j", "-x", "echo"}, `weft: bad value for -j: "-x" (want N >= 0, N% of the CPUs, or +N or -N more or fewer than the CPUs)`},
+		{[]string{"-j", "-x", "echo"}, `weft: bad value for -j: "-x" (want N >= 0, N% of the CPUs, +N or -N more or fewer than the CPUs, or a FILE holding one)`},
 		{[]string{"--jobs", "x%", "echo"}, `weft: bad value for --jobs: "x%"`},
 		{[]string{"--jobs", "2auto", "echo"}, `weft: bad value for --jobs: "2auto"`},
 		{[]string{"--jobs", "procs.txt", "echo"}, `weft: bad value for --jobs: "procs.txt"`},
@@ -182,6 +182,20 @@ func TestBadValuesAreNamed(t *testing.T) {
 		{[]string{"--sshlogin", "host", "echo"}, "weft: option --sshlogin is not supported: jobs run on other machines through --nats and weft worker, not ssh"},
 		{[]string{"-kS", "host", "echo"}, "weft: option -S is not supported: jobs run on other machines through --nats and weft worker, not ssh"},
 		{[]string{"--block", "1M", "wc"}, "weft: --block needs --pipe or --pipe-part"},
+		{[]string{"--load", "high", "echo"}, `weft: bad value for --load: "high" (want N, N.N, N% of the CPUs, +N or -N, or a FILE holding one)`},
+		{[]string{"--load", "1.5%", "echo"}, `weft: bad value for --load: "1.5%"`},
+		{[]string{"--memfree", "lots", "echo"}, `weft: bad value for --memfree: "lots" (want a size such as 500M, 1G or 2g)`},
+		{[]string{"--memfree", "0", "echo"}, `weft: bad value for --memfree: "0"`},
+		{[]string{"--nice", "20", "echo"}, `weft: bad value for --nice: "20" (want a niceness from -20 to 19)`},
+		{[]string{"--nice", "low", "echo"}, `weft: bad value for --nice: "low"`},
+		{[]string{"--termseq", "TERM,soon", "echo"}, `weft: bad value for --termseq: "TERM,soon" ("soon" is not a number of milliseconds;`},
+		{[]string{"--termseq", "FOO,10", "echo"}, `weft: bad value for --termseq: "FOO,10" (no signal "FOO";`},
+		{[]string{"--termseq", "INT,10", "--grace", "1s", "echo"}, "weft: --termseq and --grace both say how a job is stopped: give one"},
+		{[]string{"--delay", "200ms", "echo"}, `weft: bad value for --delay: "200ms" (want seconds such as 0.2, or with the units d, h, m and s such as 1m30s; no ms)`},
+		{[]string{"--delay", "1x", "echo"}, `weft: bad value for --delay: "1x"`},
+		{[]string{"--delay", "auto", "echo"}, `weft: bad value for --delay: "auto"`},
+		{[]string{"--retry-failed", "echo"}, "weft: --retry-failed needs --joblog FILE"},
+		{[]string{"--retry-failed", "--joblog", "/nonexistent/log"}, "weft: --retry-failed: cannot read the joblog"},
 	}
 	for _, tt := range tests {
 		if _, bad := parse(tt.args...); !strings.HasPrefix(bad, tt.want) || strings.Contains(bad, "\n") {

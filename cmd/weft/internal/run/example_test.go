@@ -38,3 +38,26 @@ func Example() {
 	// hello b
 	// exit status 0
 }
+
+// A profile line or $PARALLEL split into words, as GNU parallel splits
+// them.
+func ExampleShellWords() {
+	words, err := run.ShellWords(`--colsep '\t' --tag "a b"`)
+	fmt.Printf("%q %v\n", words, err)
+	// Output: ["--colsep" "\\t" "--tag" "a b"] <nil>
+}
+
+// The options to read before the command line: $PARALLEL here, with no
+// configuration file.
+func ExampleConfig_Presets() {
+	c := run.Defaults()
+	env := map[string]string{"HOME": os.TempDir() + "/no-such-home", "PARALLEL": "-k --tag"}
+	ps, err := c.Presets(func(k string) string { return env[k] })
+	for _, p := range ps {
+		fmt.Println(p.From, p.Words)
+	}
+	fmt.Println(err)
+	// Output:
+	// $PARALLEL [-k --tag]
+	// <nil>
+}

@@ -16,6 +16,7 @@ func Sections(c *Config) []cli.Section {
 		inputOptions(c),
 		replacementStrings(c),
 		runningOptions(c),
+		controlOptions(c),
 		outputOptions(c),
 		refusedOptions(),
 		pipeOptions(c),

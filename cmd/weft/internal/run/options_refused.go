@@ -58,23 +58,11 @@ func refusedOptions() cli.Section {
 		refuse("weft is not GNU parallel: see weft --version", "--minversion"),
 		refuse("weft has no command-line length limit to show", "--show-limits", "--showlimits"),
 		refuse("weft has no command-line length limit", "--max-line-length-allowed"),
-		refuse("use nproc (weft -j takes N or N% of the CPUs)", "--number-of-cpus"),
-		refuse("use nproc (weft -j takes N or N% of the CPUs)", "--number-of-cores"),
-		refuse("use nproc (weft -j takes N or N% of the CPUs)", "--number-of-sockets"),
-		refuse("use nproc (weft -j takes N or N% of the CPUs)", "--number-of-threads"),
-		refuse("weft counts the CPUs Go sees: give -j N or N%", "--use-sockets-instead-of-threads"),
-		refuse("weft counts the CPUs Go sees: give -j N or N%", "--use-cores-instead-of-threads"),
-		refuse("weft counts the CPUs Go sees: give -j N or N%", "--use-cpus-instead-of-cores"),
 		refuse("use weft completion bash|zsh|fish", "--shell-completion"),
 		refuse("weft quotes every input itself: see weft --dry-run", "--shell-quote", "--shellquote"),
-		refuse("weft reads no profile: put the options in a shell alias or function", "-J", "--profile"),
 		// Limits on the machine.
-		refuse("weft does not watch the load: set -j", "--load"),
-		refuse("weft does not watch memory: set -j", "--memfree"),
 		refuse("weft does not watch memory: set -j", "--memsuspend"),
-		refuse("weft does not watch swapping: set -j", "--noswap"),
 		refuse("weft runs no limit script: set -j, --rate or --delay", "--limit"),
-		refuse("run nice -n N weft ... (the jobs inherit it)", "--nice"),
 		// Input.
 		refuse("not yet: cut the input before weft (tail -n +2 | weft ...)", "--skip-first-line", "--skipfirstline"),
 		refuse("not yet: use --colsep , for simple CSV", "--csv"),
@@ -108,8 +96,6 @@ func refusedOptions() cli.Section {
 		refuse("large output goes to an unlinked temporary file, uncompressed", "--compress-program"),
 		refuse("large output goes to an unlinked temporary file, uncompressed", "--decompress-program"),
 		// Running.
-		refuse("not yet: --timeout D stops a job with SIGTERM, then SIGKILL after --grace", "--term-seq", "--termseq"),
-		refuse("use --joblog FILE --resume-failed, with the command given again", "--retry-failed", "--retryfailed"),
 	}}
 }
 

@@ -75,6 +75,9 @@ type Run struct {
 
 	stopper atomic.Pointer[Stopper] // set by a run over many machines
 
+	gate    *Gate   // -j FILE, --load, --memfree, --noswap; nil without
+	machine Machine // what the gate reads: /proc, or a test's
+
 	blocks   *pipe.Splitter // --pipe, --pipe-part (pipe.go)
 	pipeFile *os.File       // --pipe-part's file
 	pipeData io.Reader      // --tee's input
@@ -109,7 +112,7 @@ func New(c *Config, env cli.Env) (*Run, error) {
 	if _, ok := stderr.(*os.File); !ok {
 		stderr = &syncWriter{w: stderr} // -t writes from every job's goroutine, the printer from its own
 	}
-	r := &Run{c: c, in: in, tpl: tpl, shell: shell, stdout: env.Stdout, stderr: stderr}
+	r := &Run{c: c, in: in, tpl: tpl, shell: shell, stdout: env.Stdout, stderr: stderr, machine: Proc{}}
 	if c.Results != "" {
 		r.results = &output.Results{Name: c.Results, Format: output.ResultsFormatOf(c.Results), Echo: c.Echo > 0, NameOf: c.resultsNameOf(), Names: c.columnNames}
 		if err := r.results.Open(env.Stdout); err != nil {
@@ -283,7 +286,7 @@ func (r *Run) Executor() *job.Executor {
 	c := r.c
 	return job.NewExecutor(job.Config{
 		Timeout: c.Timeout, TimeoutPercent: c.TimeoutPercent, Grace: c.Grace, Tries: c.Tries, RetryDelay: c.RetryDelay,
-		LineBuffer: c.LineBuffer, Ungroup: c.Ungroup, Tag: c.Tag, Shell: r.shell,
+		LineBuffer: c.LineBuffer, Ungroup: c.Ungroup, Tag: c.Tag, Shell: r.shell, Nice: c.Nice, Termseq: c.Termseq,
 		TmpDir: c.TmpDir, TagOf: c.tagOf(), Echo: c.Echo > 0,
 	}, r.procs, r.stdout, r.stderr)
 }
@@ -428,31 +431,80 @@ func (r *Run) expand(j input.Job, slot int) (cmd string, skip bool, err error) {
 
 // RunJob runs one job with x, retrying it as --retries says. A job whose
 // turn comes after the run was stopped (a halt, a signal) does not start,
-// and is passed on as skipped.
+// and is passed on as skipped. With limits (-j FILE, --load, --memfree,
+// --noswap), it starts once the run's Gate allows, and a job the gate
+// kills for memory runs again.
 func (r *Run) RunJob(x *job.Executor, j input.Job) *job.Result {
-	if r.stopping.Load() {
-		return &job.Result{Seq: j.Seq, Args: j.Args, Skipped: true}
+	for {
+		if r.stopping.Load() {
+			return &job.Result{Seq: j.Seq, Args: j.Args, Skipped: true}
+		}
+		g := r.gate
+		if g != nil {
+			if err := g.Wait(r.ctx); err != nil {
+				return &job.Result{Seq: j.Seq, Args: j.Args, Skipped: true}
+			}
+		}
+		res, again := r.runOnce(x, j, g)
+		if g != nil {
+			g.Done()
+		}
+		if !again {
+			return res
+		}
+		res.Release()
+		fmt.Fprintf(r.stderr, "weft: job %d killed: less than half of --memfree is free; it runs again later\n", j.Seq)
 	}
+}
+
+// runOnce runs job j once (with its --retries); again is set when the
+// gate g killed it for memory.
+func (r *Run) runOnce(x *job.Executor, j input.Job, g *Gate) (res *job.Result, again bool) {
 	slot := r.slots.Get()
 	defer r.slots.Put(slot)
 	cmd, skip, err := r.expand(j, slot)
 	switch {
 	case err != nil && r.ctx.Err() != nil: // stopped while its values were evaluated
-		return &job.Result{Seq: j.Seq, Args: j.Args, Skipped: true}
+		return &job.Result{Seq: j.Seq, Args: j.Args, Skipped: true}, false
 	case err != nil:
 		// A perl expression died: the job fails, and says why.
 		fmt.Fprintf(r.stderr, "weft: job %d: %v\n", j.Seq, err)
-		return &job.Result{Seq: j.Seq, Args: j.Args, Exit: 255, Start: time.Now(), Stdout: &job.Output{}, Stderr: &job.Output{}}
+		return &job.Result{Seq: j.Seq, Args: j.Args, Exit: 255, Start: time.Now(), Stdout: &job.Output{}, Stderr: &job.Output{}}, false
 	case skip:
 		// skip() in an expression: the job does not run, and counts as
 		// failed with exit value -2, as in GNU parallel's joblog.
-		return &job.Result{Seq: j.Seq, Args: j.Args, Cmdline: cmd, Exit: -2, Start: time.Now(), Stdout: &job.Output{}, Stderr: &job.Output{}}
+		return &job.Result{Seq: j.Seq, Args: j.Args, Cmdline: cmd, Exit: -2, Start: time.Now(), Stdout: &job.Output{}, Stderr: &job.Output{}}, false
 	}
 	if r.c.Trace {
 		fmt.Fprintln(r.stderr, cmd)
 	}
 	r.tally.started.Add(1)
-	return x.Run(r.ctx, j.Seq, r.tpl.TrimArgs(j.Args), cmd) // --tag shows them trimmed, as GNU parallel
+	args := r.tpl.TrimArgs(j.Args) // --tag shows them trimmed, as GNU parallel
+	if g == nil {
+		return x.Run(r.ctx, j.Seq, args, cmd), false
+	}
+	ctx, cancel := context.WithCancelCause(r.ctx)
+	defer cancel(nil)
+	g.track(j.Seq, cancel)
+	res = x.Run(ctx, j.Seq, args, cmd)
+	g.untrack(j.Seq)
+	return res, r.ctx.Err() == nil && errors.Is(context.Cause(ctx), errLowMemory)
+}
+
+// Gate returns the gate of the run's limits (-j FILE, --load, --memfree,
+// --noswap), nil without any; resize is told each new number of jobs.
+// Jobs run with RunJob wait for it.
+func (r *Run) Gate(resize func(int)) (*Gate, error) {
+	if !r.c.Limits.Active() {
+		return nil, nil
+	}
+	n, err := r.c.CPUs()
+	if err != nil {
+		return nil, err
+	}
+	r.gate = NewGate(r.c.Limits, r.c.Jobs, n, r.machine, r.stderr, resize)
+	r.gate.stopped = r.stopping.Load
+	return r.gate, nil
 }
 
 // Done takes a finished (or skipped) job: it counts it and applies --halt
