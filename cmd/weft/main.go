@@ -22,6 +22,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/cli"
@@ -91,6 +92,11 @@ func root() *cli.Command {
 // and the operands (the command, then the ::: and :::: groups): a dry run,
 // here, or on the workers behind --nats. It returns the exit status.
 func runCommand(rc *run.Config, sc *submit.Config, operands []string, env cli.Env) int {
+	if rc.Args.ShowLimit {
+		// As in GNU parallel: the number, whatever else is given.
+		fmt.Fprintln(env.Stdout, run.MaxLineLength())
+		return 0
+	}
 	if err := rc.SetOperands(operands); err != nil {
 		return cli.Fail(env, err)
 	}

@@ -30,7 +30,8 @@ type Template struct {
 	raw    bool // no command: the arguments, unquoted, are the command
 	perl   *perlexpr.Template
 	exprs  []perlexpr.Expr
-	total  bool // an expression calls total_jobs()
+	total  bool      // an expression calls total_jobs()
+	ctx    []segment // Context: the words, some repeated per argument (multi.go)
 }
 
 // part is literal text, or a replacement string: an argument (all of them
@@ -308,6 +309,9 @@ func (t Template) Expand(args []string, seq int64, slot int) string {
 func (t Template) ExpandPerl(args []string, seq int64, slot int, res perlexpr.Result) string {
 	if t.raw {
 		return strings.Join(args, " ")
+	}
+	if t.ctx != nil {
+		return t.expandContext(args, seq, slot)
 	}
 	var b strings.Builder
 	for _, p := range t.parts {

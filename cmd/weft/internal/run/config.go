@@ -55,6 +55,7 @@ type Config struct {
 	Command        string         // the command template; "" when the inputs are the commands
 	Sources        []input.Source // ::: and :::: groups and -a files, in order
 	Pipe           Pipe           // --pipe, --pipe-part and their options (pipe.go)
+	Args           ArgsPerJob     // -n, -m, -X, --xargs, -s (multi.go)
 }
 
 // Defaults is the configuration of a run before any option: a job per CPU
@@ -91,7 +92,10 @@ func (c *Config) SetOperands(words []string) error {
 	if (c.Resume || c.ResumeFailed) && c.Joblog == "" {
 		return errors.New("--resume and --resume-failed need --joblog FILE")
 	}
-	return c.checkPipe()
+	if err := c.checkPipe(); err != nil {
+		return err
+	}
+	return c.checkMulti()
 }
 
 func (c *Config) setJobs(flag, v string) error {

@@ -44,9 +44,6 @@ func (p *Pipe) Active() bool { return p.On || p.Part }
 // withoutPipe says, for an option that means nothing or something else
 // without --pipe, what to do instead.
 var withoutPipe = map[string]string{
-	"-N":       "without --pipe, -N (N arguments per job, as xargs -n) is not implemented: give one input per job, or use --pipe -N N for N records per job",
-	"-L":       "without --pipe, -L (N lines of input per job) is not implemented: give one input per job, or use --pipe -L N",
-	"-l":       "without --pipe, -l (N lines of input per job) is not implemented: give one input per job, or use --pipe -l",
 	"--header": "without --pipe, --header (column names as replacement strings) is not implemented: use {1} {2} with --colsep, or --pipe --header",
 }
 
@@ -56,14 +53,16 @@ var withoutPipe = map[string]string{
 func (c *Config) checkPipe() error {
 	p := &c.Pipe
 	if !p.Active() {
-		if len(p.given) == 0 {
-			return nil
+		for _, g := range p.given {
+			if argsPerJob[g.name] {
+				continue // without --pipe: arguments per job (multi.go)
+			}
+			if why, ok := withoutPipe[g.name]; ok {
+				return fmt.Errorf("%s: %s", g.typed, why)
+			}
+			return fmt.Errorf("%s needs --pipe or --pipe-part: it says how their input is cut or given to the jobs", g.typed)
 		}
-		g := p.given[0]
-		if why, ok := withoutPipe[g.name]; ok {
-			return fmt.Errorf("%s: %s", g.typed, why)
-		}
-		return fmt.Errorf("%s needs --pipe or --pipe-part: it says how their input is cut or given to the jobs", g.typed)
+		return nil
 	}
 	mode := "--pipe"
 	if p.Part {
@@ -76,6 +75,12 @@ func (c *Config) checkPipe() error {
 			}
 		}
 		return "", false
+	}
+	if err := c.checkMultiPipe(mode); err != nil {
+		return err
+	}
+	if typed, ok := has("-N"); ok && p.Records == 0 {
+		return fmt.Errorf("%s 0 cannot be used with %s: give N >= 1 records per block", typed, mode)
 	}
 	switch {
 	case c.Command == "":

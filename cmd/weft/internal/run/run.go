@@ -64,6 +64,7 @@ type Run struct {
 	total   int64       // the number of jobs, when --halt needs it; else -1
 	read    []input.Job // the jobs, read before the run when it needs their number
 	preread bool
+	group   *input.Grouping // how records make jobs (multi.go); nil with --pipe
 
 	results chan<- *job.Result // to the printer, once started
 	printed func() error       // waits for the printer
@@ -91,11 +92,19 @@ func New(c *Config, env cli.Env) (*Run, error) {
 	} else if len(c.Rpl) > 0 || c.Parens != "" || len(c.Rename) > 0 {
 		return nil, errors.New("--rpl, --parens, -I and the other replacement string options need a command to replace strings in")
 	}
-	in, err := input.Open(input.Config{Sources: c.Sources, Sep: c.Sep, Colsep: c.Colsep, Link: c.Link, EOF: c.EOF, SkipEmpty: c.SkipEmpty}, env.Stdin)
+	if c.context() {
+		tpl = tpl.Context() // -X, -N, -L: the word around {} once per input
+	}
+	continued := c.Pipe.Lines > 0 && !c.Pipe.Active() // -L: a line ending in a blank goes on
+	in, err := input.Open(input.Config{Sources: c.Sources, Sep: c.Sep, Colsep: c.Colsep, Link: c.Link, EOF: c.EOF, SkipEmpty: c.SkipEmpty, Continue: continued}, env.Stdin)
 	if err != nil {
 		return nil, err
 	}
 	r := &Run{c: c, in: in, tpl: tpl, shell: shell, stdout: env.Stdout, stderr: env.Stderr}
+	if !c.Pipe.Active() {
+		g := c.grouping(tpl, env.Stderr)
+		r.group = &g
+	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	if tpl.HasPerl() {
 		// One perl for the whole run, every expression compiled before
@@ -143,7 +152,7 @@ func New(c *Config, env cli.Env) (*Run, error) {
 		// number: the input is read whole first when it does not say, as
 		// GNU parallel does.
 		if r.total = c.total(); r.total < 0 {
-			for j, err := range in.Jobs() {
+			for j, err := range r.inputJobs() {
 				if err != nil {
 					r.Close()
 					return nil, err
@@ -160,6 +169,9 @@ func New(c *Config, env cli.Env) (*Run, error) {
 // inputJobs yields the jobs of the input, read now or before.
 func (r *Run) inputJobs() iter.Seq2[input.Job, error] {
 	if !r.preread {
+		if r.group != nil {
+			return r.in.Grouped(*r.group)
+		}
 		return r.in.Jobs()
 	}
 	return func(yield func(input.Job, error) bool) {
@@ -274,7 +286,7 @@ func (r *Run) Start(buffer int) {
 // total is the number of jobs when it is known without reading any input,
 // or -1.
 func (c *Config) total() int64 {
-	if c.EOF != "" || c.SkipEmpty {
+	if c.EOF != "" || c.SkipEmpty || !c.oneEach() || (c.Pipe.Lines > 0 && !c.Pipe.Active()) {
 		return -1 // the values must be read to know
 	}
 	return input.Config{Sources: c.Sources, Link: c.Link}.Total()
