@@ -124,7 +124,7 @@ func TestCompatibilityWithGNUParallel(t *testing.T) {
 		}
 		t.Skip("GNU parallel is not installed here (CI installs it)")
 	}
-	for _, c := range append(compatCases(), pipeCompatCases()...) {
+	for _, c := range append(append(compatCases(), pipeCompatCases()...), multiCompatCases()...) {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			w := runTool(t, weftBin, c)
 			g := runTool(t, gnu, c)
