@@ -162,9 +162,16 @@ func argIndex(pos, n int) int {
 type Sizer struct {
 	t         Template
 	args      []string
-	sums      map[string]int // per modifier, the quoted arguments' lengths
+	sums      []modSum // per modifier used, the quoted arguments' lengths
 	seq       int64
 	slotWidth int
+}
+
+// modSum is the total length of the arguments, each modified by mod and
+// quoted.
+type modSum struct {
+	mod string
+	sum int
 }
 
 // Sizer returns a Sizer of t for jobs that run in at most slots slots,
@@ -173,14 +180,22 @@ func (t Template) Sizer(slots int) *Sizer {
 	if t.perl != nil {
 		return nil
 	}
-	s := &Sizer{t: t, sums: map[string]int{}, slotWidth: len(strconv.Itoa(max(slots, 1)))}
+	s := &Sizer{t: t, slotWidth: digits(int64(max(slots, 1)))}
+	use := func(mod string) {
+		for _, m := range s.sums {
+			if m.mod == mod {
+				return
+			}
+		}
+		s.sums = append(s.sums, modSum{mod: mod})
+	}
 	for _, p := range t.parts {
 		if p.repl && p.num == 0 && p.arg == 0 {
-			s.sums[p.mod] = 0
+			use(p.mod)
 		}
 	}
 	if t.append || t.raw {
-		s.sums[""] = 0
+		use("")
 	}
 	return s
 }
@@ -188,8 +203,8 @@ func (t Template) Sizer(slots int) *Sizer {
 // Reset empties s for the job numbered seq.
 func (s *Sizer) Reset(seq int64) {
 	s.args, s.seq = s.args[:0], seq
-	for m := range s.sums {
-		s.sums[m] = 0
+	for i := range s.sums {
+		s.sums[i].sum = 0
 	}
 }
 
@@ -207,15 +222,26 @@ func (s *Sizer) Drop(n int) {
 }
 
 func (s *Sizer) count(args []string, sign int) {
-	for m := range s.sums {
+	for i := range s.sums {
+		m := &s.sums[i]
 		for _, a := range args {
 			if s.t.raw {
-				s.sums[m] += sign * len(a)
+				m.sum += sign * len(a)
 			} else {
-				s.sums[m] += sign * len(Quote(modify(a, m)))
+				m.sum += sign * quotedLen(modify(a, m.mod))
 			}
 		}
 	}
+}
+
+// sum is the total length of the arguments modified by mod and quoted.
+func (s *Sizer) sum(mod string) int {
+	for _, m := range s.sums {
+		if m.mod == mod {
+			return m.sum
+		}
+	}
+	return 0
 }
 
 // Len returns the length of the job's command line.
@@ -223,7 +249,7 @@ func (s *Sizer) Len() int {
 	n := len(s.args)
 	sep := max(n-1, 0) // the spaces between the arguments
 	if s.t.raw {
-		return s.sums[""] + sep
+		return s.sum("") + sep
 	}
 	total := 0
 	if s.t.ctx == nil {
@@ -240,7 +266,7 @@ func (s *Sizer) Len() int {
 			}
 			for _, p := range g.parts {
 				if p.repl && p.num == 0 && p.arg == 0 {
-					total += s.sums[p.mod]
+					total += s.sum(p.mod)
 				} else {
 					total += n * s.partLen(p)
 				}
@@ -249,7 +275,7 @@ func (s *Sizer) Len() int {
 		}
 	}
 	if s.t.append {
-		total += s.sums[""] + n
+		total += s.sum("") + n
 	}
 	return total
 }
@@ -261,14 +287,46 @@ func (s *Sizer) partLen(p part) int {
 	case !p.repl:
 		return len(p.text)
 	case p.num == '#':
-		return len(strconv.FormatInt(s.seq, 10))
+		return digits(s.seq)
 	case p.num == '%':
 		return s.slotWidth
 	case p.arg == 0:
-		return s.sums[p.mod] + max(n-1, 0)
+		return s.sum(p.mod) + max(n-1, 0)
 	}
 	if i := argIndex(p.arg, n); i >= 0 {
-		return len(Quote(modify(s.args[i], p.mod)))
+		return quotedLen(modify(s.args[i], p.mod))
 	}
 	return 2
+}
+
+// digits is the length of n in decimal.
+func digits(n int64) int {
+	d := 1
+	if n < 0 {
+		d, n = 2, -n
+	}
+	for ; n >= 10; n /= 10 {
+		d++
+	}
+	return d
+}
+
+// quotedLen is len(Quote(s)), without building it.
+func quotedLen(s string) int {
+	if s == "" {
+		return 2
+	}
+	quotes, safe := 0, true
+	for _, c := range s {
+		if c == '\'' {
+			quotes++
+		}
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("_-./+", c)) {
+			safe = false
+		}
+	}
+	if safe {
+		return len(s)
+	}
+	return 2 + len(s) + 4*quotes
 }

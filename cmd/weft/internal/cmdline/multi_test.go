@@ -107,3 +107,11 @@ func TestSizerMeasuresTheExpansion(t *testing.T) {
 		t.Errorf("raw: Len %d, want %d", raw.Len(), len("echo a b"))
 	}
 }
+
+func TestQuotedLenIsTheQuotesLength(t *testing.T) {
+	for _, v := range []string{"", "a", "a b", "it's", "''", "ééé", "x/y.z+_-", "$HOME", "a\nb", "'"} {
+		if got, want := quotedLen(v), len(Quote(v)); got != want {
+			t.Errorf("quotedLen(%q) = %d, want %d", v, got, want)
+		}
+	}
+}

@@ -44,87 +44,90 @@ type Fitter interface {
 // and ends the sequence.
 func (in *Inputs) Grouped(g Grouping) iter.Seq2[Job, error] {
 	return func(yield func(Job, error) bool) {
-		next, stop := iter.Pull2(in.Jobs())
-		defer stop()
-		var ahead *Job // a record read and put back
-		read := 0      // the records read, for the error message
-		get := func() (Job, bool, error) {
-			if ahead != nil {
-				j := *ahead
-				ahead = nil
-				return j, true, nil
-			}
-			j, err, ok := next()
-			if ok && err == nil {
-				read++
-			}
-			return j, ok, err
-		}
 		var seq int64
-		emit := func(args []string) bool {
+		emit := func(recs [][]string) bool {
 			seq++
-			return yield(Job{Seq: seq, Args: args}, nil)
+			return yield(Job{Seq: seq, Args: flatten(recs)}, nil)
 		}
-		spread := false
-		for {
-			var recs [][]string
+		var recs [][]string // the job being filled
+		// With Spread, a full job waits for the next record: if none
+		// comes, it is the one the end of the input spreads.
+		var held [][]string
+		start := func() {
+			recs = recs[:0]
 			if g.Fit != nil {
 				g.Fit.Reset(seq + 1)
 			}
-			for g.Max == 0 || len(recs) < g.Max {
-				j, ok, err := get()
-				if err != nil {
-					yield(Job{}, err)
+		}
+		start()
+		read := 0
+		for j, err := range in.Jobs() {
+			if err != nil {
+				yield(Job{}, err)
+				return
+			}
+			read++
+			if held != nil {
+				if !emit(held) {
 					return
 				}
-				if !ok {
-					break
-				}
-				if g.Zero {
-					j.Args = nil
-				}
-				if g.Fit != nil {
+				held = nil
+				start()
+			}
+			if g.Zero {
+				j.Args = nil
+			}
+			if g.Fit != nil {
+				g.Fit.Add(j.Args...)
+				if n := g.Fit.Len(); n >= g.Limit {
+					if len(recs) == 0 {
+						yield(Job{}, tooLong(n, g.Limit, read, j.Args))
+						return
+					}
+					// The job is full without this record: it starts the
+					// next one.
+					if !emit(recs) {
+						return
+					}
+					start()
 					g.Fit.Add(j.Args...)
 					if n := g.Fit.Len(); n >= g.Limit {
-						if len(recs) > 0 {
-							g.Fit.Drop(len(j.Args))
-							ahead = &j
-							break
-						}
 						yield(Job{}, tooLong(n, g.Limit, read, j.Args))
 						return
 					}
 				}
-				recs = append(recs, j.Args)
 			}
-			if len(recs) == 0 {
-				return
-			}
-			if g.Spread > 1 && !spread && ahead == nil {
-				j, ok, err := get()
-				switch {
-				case err != nil:
-					yield(Job{}, err)
-					return
-				case ok:
-					ahead = &j
-				default:
-					// The end of the input: spread this job's records over
-					// the job slots, once.
-					spread = true
-					per := (len(recs) + g.Spread - 1) / g.Spread
-					for len(recs) > per {
-						if !emit(flatten(recs[:per])) {
-							return
-						}
-						recs = recs[per:]
-					}
+			recs = append(recs, j.Args)
+			if g.Max > 0 && len(recs) >= g.Max {
+				if g.Spread > 1 {
+					held = recs
+					continue
 				}
-			}
-			if !emit(flatten(recs)) {
-				return
+				if !emit(recs) {
+					return
+				}
+				start()
 			}
 		}
+		last := recs
+		if held != nil {
+			last = held
+		}
+		if len(last) == 0 {
+			return
+		}
+		if g.Spread > 1 {
+			// The end of the input: spread the last job's records over
+			// the job slots.
+			per := (len(last) + g.Spread - 1) / g.Spread
+			for len(last) > per {
+				if !emit(last[:per]) {
+					return
+				}
+				last = last[per:]
+			}
+		}
+		emit(last)
 	}
 }
 
@@ -133,7 +136,11 @@ func flatten(recs [][]string) []string {
 	if len(recs) == 1 {
 		return recs[0]
 	}
-	var args []string
+	n := 0
+	for _, r := range recs {
+		n += len(r)
+	}
+	args := make([]string, 0, n)
 	for _, r := range recs {
 		args = append(args, r...)
 	}
