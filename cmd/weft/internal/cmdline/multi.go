@@ -317,12 +317,13 @@ func quotedLen(s string) int {
 		return 2
 	}
 	quotes, safe := 0, true
-	for _, c := range s {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		if c == '\'' {
 			quotes++
 		}
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("_-./+", c)) {
-			safe = false
+		if !safeByte[c] {
+			safe = false // a byte of a multibyte rune too, as Quote has it
 		}
 	}
 	if safe {
@@ -330,3 +331,11 @@ func quotedLen(s string) int {
 	}
 	return 2 + len(s) + 4*quotes
 }
+
+// safeByte are the bytes Quote leaves unquoted.
+var safeByte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_-./+", byte(c)) >= 0
+	}
+	return t
+}()
