@@ -23,6 +23,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/cli"
@@ -103,6 +104,11 @@ func runCommand(rc *run.Config, sc *submit.Config, operands []string, env cli.En
 		if err := rc.PrintCounts(env.Stdout); err != nil {
 			return cli.Fail(env, err)
 		}
+		return 0
+	}
+	if rc.Args.ShowLimit {
+		// As in GNU parallel: the number, whatever else is given.
+		fmt.Fprintln(env.Stdout, run.MaxLineLength())
 		return 0
 	}
 	if err := rc.SetOperands(operands); err != nil {

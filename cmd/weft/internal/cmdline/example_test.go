@@ -44,3 +44,23 @@ func ExampleNameColumn() {
 	// Output:
 	// [echo {2} {=2 $_*=2 =}]
 }
+
+func ExampleTemplate_Context() {
+	t := cmdline.MustParse("echo pre-{}-post {1}")
+	args := []string{"A", "B"}
+	fmt.Println(t.Expand(args, 1, 1))           // -m: {} is all the inputs
+	fmt.Println(t.Context().Expand(args, 1, 1)) // -X, -N: the word is repeated
+	// Output:
+	// echo pre-A B-post A
+	// echo pre-A-post pre-B-post A
+}
+
+func ExampleSizer() {
+	t := cmdline.MustParse("echo pre-{}-post").Context()
+	s := t.Sizer(4)
+	s.Reset(1)
+	s.Add("A", "B")
+	fmt.Println(s.Len(), len(t.Expand([]string{"A", "B"}, 1, 1)))
+	// Output:
+	// 26 26
+}

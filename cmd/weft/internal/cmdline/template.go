@@ -30,9 +30,10 @@ type Template struct {
 	raw    bool // no command: the arguments, unquoted, are the command
 	perl   *perlexpr.Template
 	exprs  []perlexpr.Expr
-	total  bool   // an expression calls total_jobs()
-	trim   string // --trim: the blanks taken off each argument (trim.go)
-	quote  bool   // -q: each word quoted whole (quoted.go)
+	total  bool      // an expression calls total_jobs()
+	trim   string    // --trim: the blanks taken off each argument (trim.go)
+	quote  bool      // -q: each word quoted whole (quoted.go)
+	ctx    []segment // Context: the words, some repeated per argument (multi.go)
 }
 
 // part is literal text, or a replacement string: an argument (all of them
@@ -346,6 +347,9 @@ func (t Template) ExpandPerl(args []string, seq int64, slot int, res perlexpr.Re
 	}
 	if t.raw {
 		return strings.Join(args, " ")
+	}
+	if t.ctx != nil {
+		return t.expandContext(args, seq, slot)
 	}
 	return t.expand(args, seq, slot, res, Quote, t.append)
 }

@@ -64,3 +64,22 @@ func ExampleInputs_Headers() {
 	// 1 [a 1] [name size]
 	// 2 [b 2] [name size]
 }
+
+func ExampleInputs_Grouped() {
+	in, err := input.Open(input.Config{Sep: "\n"}, strings.NewReader("A\nB\nC\nD\nE\nF\nG\n"))
+	if err != nil {
+		panic(err)
+	}
+	defer in.Close()
+	// -N3: three records per job, the last job the rest.
+	for j, err := range in.Grouped(input.Grouping{Max: 3}) {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(j.Seq, j.Args)
+	}
+	// Output:
+	// 1 [A B C]
+	// 2 [D E F]
+	// 3 [G]
+}

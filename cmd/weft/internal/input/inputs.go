@@ -68,6 +68,9 @@ type Config struct {
 	// NamesOnly, with Header, reads no header record: only the names of
 	// the file sources name arguments (GNU parallel's --header 0).
 	NamesOnly bool
+	// Continue joins a record that ends in white space with the next one
+	// (-L and --max-lines, as GNU parallel reads them; multi.go).
+	Continue bool
 }
 
 // units returns the sources' indexes, grouped by linking: each unit
@@ -180,8 +183,17 @@ func (in *Inputs) source(i int) iter.Seq2[string, error] {
 	return in.filter(Records(in.files[i], in.c.Sep))
 }
 
-// filter applies -E and -r to the records of one source.
+// filter applies -E, -r and -L's continued lines to the records of one
+// source.
 func (in *Inputs) filter(recs iter.Seq2[string, error]) iter.Seq2[string, error] {
+	if in.c.Continue {
+		return continued(in.filterEOF(recs))
+	}
+	return in.filterEOF(recs)
+}
+
+// filterEOF applies -E and -r to the records of one source.
+func (in *Inputs) filterEOF(recs iter.Seq2[string, error]) iter.Seq2[string, error] {
 	if in.c.EOF == "" && !in.c.SkipEmpty {
 		return recs
 	}

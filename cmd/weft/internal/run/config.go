@@ -84,6 +84,7 @@ type Config struct {
 	CountBy        string         // --use-*-instead-of-*: "sockets" or "cores"; "" for the threads
 	jobsSpec       string         // -j's value, resolved again once CountBy is known
 	graceSet       bool           // --grace was given
+	Args           ArgsPerJob     // -n, -m, -X, --xargs, -s (multi.go)
 }
 
 // Defaults is the configuration of a run before any option: a job per CPU
@@ -130,7 +131,10 @@ func (c *Config) SetOperands(words []string) error {
 	if err := c.checkControl(); err != nil {
 		return err
 	}
-	return c.checkPipe()
+	if err := c.checkPipe(); err != nil {
+		return err
+	}
+	return c.checkMulti()
 }
 
 func (c *Config) setJobs(flag, v string) error {

@@ -19,7 +19,8 @@ func (c *Config) headed() bool { return c.Pipe.Header != nil && !c.Pipe.Active()
 
 // inputConfig is how the run's inputs are read and cut.
 func (c *Config) inputConfig() input.Config {
-	ic := input.Config{Sources: c.Sources, Sep: c.Sep, Colsep: c.Colsep, Link: c.Link, EOF: c.EOF, SkipEmpty: c.SkipEmpty}
+	ic := input.Config{Sources: c.Sources, Sep: c.Sep, Colsep: c.Colsep, Link: c.Link, EOF: c.EOF, SkipEmpty: c.SkipEmpty,
+		Continue: c.Pipe.Lines > 0 && !c.Pipe.Active()} // -L: a line ending in a blank goes on
 	if c.headed() {
 		ic.Header = true
 		ic.NamesOnly = *c.Pipe.Header == "0" // GNU parallel reads no header line for 0, whatever else is given

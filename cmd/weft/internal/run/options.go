@@ -14,6 +14,7 @@ import "github.com/weft-dev/weft/cmd/weft/internal/cli"
 func Sections(c *Config) []cli.Section {
 	return []cli.Section{
 		inputOptions(c),
+		multiOptions(c),
 		replacementStrings(c),
 		runningOptions(c),
 		controlOptions(c),

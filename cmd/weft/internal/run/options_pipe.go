@@ -21,9 +21,9 @@ func pipeOptions(c *Config) cli.Section {
 		{Names: []string{"--block", "--block-size", "--blocksize"}, Arg: cli.Required, Value: "SIZE",
 			Help:    "blocks of at most SIZE (with --pipe-part: at least SIZE), ending on a record; k m g t p are powers of 1000, K M G T P of 1024; -n: n blocks per job slot (needs a file)",
 			Example: "weft --pipe --block 10M 'wc -l' < big.txt", Set: p.only("--block", p.setBlock)},
-		{Names: []string{"-N", "--max-replace-args", "--maxreplaceargs"}, Arg: cli.Required, Value: "N", Help: "with --pipe: N records per block",
-			Example: "seq 10 | weft --pipe -N 3 'paste -sd+ | bc'", Set: p.only("-N", cli.Int(&p.Records, 1))},
-		{Names: []string{"-L"}, Arg: cli.Required, Value: "N", Help: "with --pipe: a record is N lines; without -N, blocks end after a multiple of N lines",
+		{Names: []string{"-N", "--max-replace-args", "--maxreplaceargs"}, Arg: cli.Required, Value: "N", Help: "with --pipe: N records per block (without --pipe: N inputs per job, see -n)",
+			Example: "seq 10 | weft --pipe -N 3 'paste -sd+ | bc'", Set: p.only("-N", cli.Int(&p.Records, 0))},
+		{Names: []string{"-L"}, Arg: cli.Required, Value: "N", Help: "with --pipe: a record is N lines; without -N, blocks end after a multiple of N lines (without --pipe: N lines per job, see -n)",
 			Example: "cat pairs.txt | weft --pipe -L 2 -N 100 ./load", Set: p.only("-L", cli.Int(&p.Lines, 1))},
 		{Names: []string{"-l", "--max-lines", "--maxlines"}, Arg: cli.Optional, Value: "N", Help: "-L N (N is 1 if not given, and only glued: -l2, --max-lines=2)",
 			Example: "seq 10 | weft --pipe -l2 -N 1 'paste -sd,'", Set: p.only("-l", p.setMaxLines)},
@@ -45,7 +45,7 @@ func pipeOptions(c *Config) cli.Section {
 			Example: "weft --pipe --fifo 'wc -l < {}' < big.txt", Set: p.only("--fifo", p.setTrue(&p.Fifo))},
 		{Names: []string{"--tee"}, Help: "every job reads all of stdin: one job per ::: value (needs -j at least their number)",
 			Example: "weft --pipe --tee -j 0 'grep -c {}' ::: ERROR WARN < log", Set: p.only("--tee", p.setTrue(&p.Tee))},
-	}, Text: "-k prints the jobs' output in block order. {#} is the block's number, {%} its job slot; {} is empty (--cat, --fifo: the file's name). Without --pipe or --pipe-part, -N, -L, -l and the other options of this section but --header are refused: weft does not implement their other meanings in GNU parallel."}
+	}, Text: "-k prints the jobs' output in block order. {#} is the block's number, {%} its job slot; {} is empty (--cat, --fifo: the file's name). Without --pipe or --pipe-part, -N, -L and -l give several inputs to each job (see Several inputs per job) and --header names the columns (see Inputs); the other options of this section are refused: weft does not implement their other meanings in GNU parallel."}
 }
 
 // only wraps set so that the option is remembered as given: without

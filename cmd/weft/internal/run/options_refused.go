@@ -57,7 +57,6 @@ func refusedOptions() cli.Section {
 		refuse("weft asks for no citation", "--bibtex"),
 		refuse("weft is not GNU parallel: see weft --version", "--minversion"),
 		refuse("weft has no command-line length limit to show", "--show-limits", "--showlimits"),
-		refuse("weft has no command-line length limit", "--max-line-length-allowed"),
 		refuse("use weft completion bash|zsh|fish", "--shell-completion"),
 		refuse("weft quotes every input itself: see weft --dry-run", "--shell-quote", "--shellquote"),
 		// Limits on the machine.
@@ -66,12 +65,6 @@ func refusedOptions() cli.Section {
 		// Input.
 		refuse("not yet: cut the input before weft (tail -n +2 | weft ...)", "--skip-first-line", "--skipfirstline"),
 		refuse("not yet: use --colsep , for simple CSV", "--csv"),
-		refuse("not yet: weft gives one input per job (use a loop in the command)", "-n", "--max-args"),
-		refuse("not yet: weft gives one input per job (use xargs for as many as fit)", "-m"),
-		refuse("not yet: weft gives one input per job (use xargs for as many as fit)", "-X"),
-		refuse("not yet: weft gives one input per job (use xargs for as many as fit)", "--xargs"),
-		refuse("weft has no command-line length limit", "-s", "--max-chars"),
-		refuse("weft has no command-line length limit", "-x", "--exit"),
 		refuse("not yet: split the input before weft", "--bin"),
 		refuse("not yet: split the input before weft", "--shard"),
 		refuse("not yet: group the input before weft", "--group-by"),

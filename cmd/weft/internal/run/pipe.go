@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/input"
@@ -42,30 +41,19 @@ type given struct{ typed, name string }
 // Active reports whether the run cuts its input into blocks.
 func (p *Pipe) Active() bool { return p.On || p.Part }
 
-// withoutPipe says, for an option that means nothing or something else
-// without --pipe, what to do instead.
-var withoutPipe = map[string]string{
-	"-N": "without --pipe, -N (N arguments per job, as xargs -n) is not implemented: give one input per job, or use --pipe -N N for N records per job",
-	"-L": "without --pipe, -L (N lines of input per job) is not implemented: give one input per job, or use --pipe -L N",
-	"-l": "without --pipe, -l (N lines of input per job) is not implemented: give one input per job, or use --pipe -l",
-}
-
 // checkPipe checks the options of --pipe and --pipe-part against the
 // others, and takes --pipe-part's -a FILE out of the inputs: it is the
 // data, not values for the jobs.
 func (c *Config) checkPipe() error {
 	p := &c.Pipe
 	if !p.Active() {
-		// --header has a meaning of its own without --pipe (header.go).
-		given := slices.DeleteFunc(slices.Clone(p.given), func(g given) bool { return g.name == "--header" })
-		if len(given) == 0 {
-			return nil
+		for _, g := range p.given {
+			if argsPerJob[g.name] || g.name == "--header" {
+				continue // without --pipe: arguments per job (multi.go), or column names (header.go)
+			}
+			return fmt.Errorf("%s needs --pipe or --pipe-part: it says how their input is cut or given to the jobs", g.typed)
 		}
-		g := given[0]
-		if why, ok := withoutPipe[g.name]; ok {
-			return fmt.Errorf("%s: %s", g.typed, why)
-		}
-		return fmt.Errorf("%s needs --pipe or --pipe-part: it says how their input is cut or given to the jobs", g.typed)
+		return nil
 	}
 	mode := "--pipe"
 	if p.Part {
@@ -78,6 +66,12 @@ func (c *Config) checkPipe() error {
 			}
 		}
 		return "", false
+	}
+	if err := c.checkMultiPipe(mode); err != nil {
+		return err
+	}
+	if typed, ok := has("-N"); ok && p.Records == 0 {
+		return fmt.Errorf("%s 0 cannot be used with %s: give N >= 1 records per block", typed, mode)
 	}
 	switch {
 	case c.Command == "":

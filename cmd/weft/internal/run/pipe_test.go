@@ -48,11 +48,11 @@ func TestPipeBadUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-N", "2", "echo"}, "-N: without --pipe, -N (N arguments per job"},
-		{[]string{"--max-replace-args=2", "echo"}, "--max-replace-args: without --pipe"},
-		{[]string{"-L", "2", "echo"}, "-L: without --pipe"},
-		{[]string{"-l", "echo"}, "-l: without --pipe"},
-		{[]string{"--max-lines=3", "echo"}, "--max-lines: without --pipe"},
+		{[]string{"--pipe", "-m", "wc"}, "-m cannot be used with --pipe"},
+		{[]string{"--pipe", "-X", "wc"}, "-X cannot be used with --pipe"},
+		{[]string{"--pipe-part", "-a", "f", "--xargs", "wc"}, "--xargs cannot be used with --pipe-part"},
+		{[]string{"--pipe", "-n", "2", "wc"}, "-n cannot be used with --pipe: use -N N"},
+		{[]string{"--pipe", "-s", "100", "wc"}, "-s cannot be used with --pipe"},
 		{[]string{"--block", "1M", "echo"}, "--block needs --pipe or --pipe-part"},
 		{[]string{"--recend", ";", "echo"}, "--recend needs --pipe"},
 		{[]string{"--recstart", ">", "echo"}, "--recstart needs --pipe"},
@@ -65,7 +65,7 @@ func TestPipeBadUsage(t *testing.T) {
 		{[]string{"--pipe", "--block", "0", "wc"}, `bad value for --block: "0"`},
 		{[]string{"--pipe", "--block", "1X", "wc"}, `--block: bad size "1X"`},
 		{[]string{"--pipe", "--block", "1M-2k", "wc"}, `--block: bad size "1M-2k"`},
-		{[]string{"--pipe", "-N", "0", "wc"}, "bad value for -N: 0"},
+		{[]string{"--pipe", "-N", "0", "wc"}, "-N 0 cannot be used with --pipe: give N >= 1 records per block"},
 		{[]string{"--pipe", "-l0", "wc"}, `bad value for -l: "0"`},
 		{[]string{"--pipe"}, "no command given"},
 		{[]string{"--pipe", "--dry-run", "wc"}, "--dry-run cannot be used with --pipe"},

@@ -67,6 +67,7 @@ type Run struct {
 	total   int64       // the number of jobs, when --halt needs it; else -1
 	read    []input.Job // the jobs, read before the run when it needs their number
 	preread bool
+	group   *input.Grouping // how records make jobs (multi.go); nil with --pipe
 
 	toPrint chan<- *job.Result // to the printer, once started
 	results *output.Results    // --results, or nil
@@ -108,11 +109,18 @@ func New(c *Config, env cli.Env) (*Run, error) {
 		in.Close()
 		return nil, err
 	}
+	if c.context() {
+		tpl = tpl.Context() // -X, -N, -L: the word around {} once per input
+	}
 	stderr := env.Stderr
 	if _, ok := stderr.(*os.File); !ok {
 		stderr = &syncWriter{w: stderr} // -t writes from every job's goroutine, the printer from its own
 	}
 	r := &Run{c: c, in: in, tpl: tpl, shell: shell, stdout: env.Stdout, stderr: stderr, machine: Proc{}}
+	if !c.Pipe.Active() {
+		g := c.grouping(tpl, stderr)
+		r.group = &g
+	}
 	if c.Results != "" {
 		r.results = &output.Results{Name: c.Results, Format: output.ResultsFormatOf(c.Results), Echo: c.Echo > 0, NameOf: c.resultsNameOf(), Names: c.columnNames}
 		if err := r.results.Open(env.Stdout); err != nil {
@@ -167,7 +175,7 @@ func New(c *Config, env cli.Env) (*Run, error) {
 		// number: the input is read whole first when it does not say, as
 		// GNU parallel does.
 		if r.total = c.total(); r.total < 0 {
-			for j, err := range in.Jobs() {
+			for j, err := range r.inputJobs() {
 				if err != nil {
 					r.Close()
 					return nil, err
@@ -197,6 +205,9 @@ func New(c *Config, env cli.Env) (*Run, error) {
 // inputJobs yields the jobs of the input, read now or before.
 func (r *Run) inputJobs() iter.Seq2[input.Job, error] {
 	if !r.preread {
+		if r.group != nil {
+			return r.in.Grouped(*r.group)
+		}
 		return r.in.Jobs()
 	}
 	return func(yield func(input.Job, error) bool) {
@@ -324,7 +335,7 @@ func (r *Run) Start(buffer int) {
 // total is the number of jobs when it is known without reading any input,
 // or -1.
 func (c *Config) total() int64 {
-	if c.EOF != "" || c.SkipEmpty {
+	if c.EOF != "" || c.SkipEmpty || !c.oneEach() || (c.Pipe.Lines > 0 && !c.Pipe.Active()) {
 		return -1 // the values must be read to know
 	}
 	ic := c.inputConfig()

@@ -2,6 +2,7 @@ package submit
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/cli"
@@ -81,6 +82,9 @@ func (c *Config) Check(rc *run.Config) error {
 	}
 	if c.URL != "" && rc.Quote {
 		return errors.New("-q cannot be used with --nats yet: the workers expand the command, and do not quote its words")
+	}
+	if opt := rc.MultiContext(); c.URL != "" && opt != "" {
+		return fmt.Errorf("%s cannot be used with --nats yet: the workers expand the command, and do not repeat the word around {} for each input (use -n N or -m)", opt)
 	}
 	if c.URL != "" && rc.TimeoutPercent > 0 {
 		return errors.New("--timeout P% cannot be used with --nats: each worker would have its own median (give a duration)")

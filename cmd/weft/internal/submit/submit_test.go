@@ -111,10 +111,12 @@ func TestARunIsCollectedAgain(t *testing.T) {
 	}
 }
 
+// A job too large for a message has a command line too long for exec: it
+// stops the run before it is submitted, as GNU parallel stops at it.
 func TestAJobTooLargeIsReported(t *testing.T) {
 	u := cluster(t, t.TempDir())
 	status, _, errb := submit(t, &Config{URL: u, Stream: "weft"}, "echo", ":::", strings.Repeat("x", 2<<20))
-	if status != 255 || !strings.Contains(errb, "submitting job 1") || strings.Count(errb, "\n") != 2 {
+	if status != 255 || !strings.Contains(errb, "command line too long (2097157 >= ") || strings.Count(errb, "\n") != 2 {
 		t.Errorf("status %d, stderr %q; want the run ID, then one line on the job that cannot be submitted", status, errb)
 	}
 }
@@ -138,6 +140,9 @@ func TestCheck(t *testing.T) {
 		{Config{URL: "nats://x", Stream: "weft"}, func(c *run.Config) { c.Quote = true }, "-q cannot be used with --nats"},
 		{Config{URL: "nats://x", Stream: "weft"}, func(c *run.Config) { c.Plus, c.Command = true, "echo {..}" }, "perl expressions"},
 		{Config{URL: "nats://x", Stream: "weft"}, func(c *run.Config) { c.Plus, c.Command = true, "echo {}" }, ""},
+		{Config{URL: "nats://x", Stream: "weft"}, func(c *run.Config) { c.Args.X = true }, "-X cannot be used with --nats yet"},
+		{Config{URL: "nats://x", Stream: "weft"}, func(c *run.Config) { c.Args.M = true }, ""},
+		{Config{URL: "nats://x", Stream: "weft"}, func(c *run.Config) { c.Args.MaxArgs, c.Args.MaxArgsSet = 3, true }, ""},
 	}
 	for _, tt := range tests {
 		c := *rc
