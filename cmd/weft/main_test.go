@@ -154,7 +154,7 @@ func TestLargeOutputSpillsWhole(t *testing.T) {
 
 func TestTimeout(t *testing.T) {
 	dir := t.TempDir()
-	o := runWeft(t, dir, "", "--timeout", "200ms", "--grace", "300ms", "--joblog", "log", ":::",
+	o := runWeft(t, dir, "", "--timeout", "0.2", "--grace", "300ms", "--joblog", "log", ":::",
 		"sleep 5", "trap '' TERM; sleep 5", "true")
 	if o.status != 2 {
 		t.Errorf("status: got %d; want 2 (two jobs timed out)", o.status)

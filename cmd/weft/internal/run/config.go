@@ -357,8 +357,14 @@ func (c *Config) setTimeout(flag, v string) error {
 		c.Timeout, c.TimeoutPercent = 0, f/100
 		return nil
 	}
-	c.TimeoutPercent = 0
-	return cli.Duration(&c.Timeout)(flag, v)
+	// GNU parallel's units, as --delay: Go's 200ms would be 200 minutes
+	// to GNU parallel, so it is refused, not read otherwise.
+	d, ok := gnuDuration(v)
+	if !ok || d <= 0 {
+		return fmt.Errorf("bad value for %s: %q (want seconds such as 2.5, with the units d, h, m and s such as 1m30s, no ms; or P%% of the median run time, such as 200%%)", flag, v)
+	}
+	c.Timeout, c.TimeoutPercent = d, 0
+	return nil
 }
 
 func (c *Config) setRetries(flag, v string) error {

@@ -201,8 +201,20 @@ var (
 // setDelay reads --delay with GNU parallel's time units. Go's 200ms is
 // refused: GNU parallel reads it as 200 minutes times 1 second.
 func (c *Config) setDelay(flag, v string) error {
-	if v == "" || !delayRe.MatchString(v) {
+	d, ok := gnuDuration(v)
+	if !ok {
 		return fmt.Errorf("bad value for %s: %q (want seconds such as 0.2, or with the units d, h, m and s such as 1m30s; no ms)", flag, v)
+	}
+	c.Delay = d
+	return nil
+}
+
+// gnuDuration reads a duration as GNU parallel reads --delay and
+// --timeout: seconds, or numbers each followed by d, h, m or s (any case),
+// added up.
+func gnuDuration(v string) (time.Duration, bool) {
+	if v == "" || !delayRe.MatchString(v) {
+		return 0, false
 	}
 	unit := map[string]float64{"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 	var secs float64
@@ -210,8 +222,7 @@ func (c *Config) setDelay(flag, v string) error {
 		f, _ := strconv.ParseFloat(m[1], 64)
 		secs += f * unit[strings.ToLower(m[2])]
 	}
-	c.Delay = time.Duration(secs * float64(time.Second))
-	return nil
+	return time.Duration(secs * float64(time.Second)), true
 }
 
 // count is the Set of --number-of-*: print that count and exit.

@@ -9,7 +9,7 @@ func runningOptions(c *Config) cli.Section {
 			Help:    "run N jobs at once (default: the number of CPUs); N% of the CPUs; +N or -N: that many more or fewer than the CPUs; 0 for as many as possible",
 			Example: "weft -j 8 ... ; weft -j 50% ... ; weft -j 0 ...", Set: c.setJobs},
 		{Names: []string{"--timeout"}, Arg: cli.Required, Value: "D",
-			Help:    "stop a job after D: SIGTERM to its process group, SIGKILL after the grace period (D: 30s, 1.5, 2m, 1d; or P% of the median run time of the jobs that succeeded so far, checked every second)",
+			Help:    "stop a job after D: SIGTERM to its process group, SIGKILL after the grace period (D in seconds, or with the units d, h, m and s, as GNU parallel reads it: 30s, 1.5, 2m, 1h30m; not ms, which GNU parallel would read as minutes; or P% of the median run time of the jobs that succeeded so far, checked every second)",
 			Example: "weft --timeout 10s 'curl {}' ::: $URLS ; weft --timeout 200% ...", Set: c.setTimeout},
 		{Names: []string{"--grace"}, Arg: cli.Required, Value: "D", Help: "grace period between SIGTERM and SIGKILL (default 2s); --termseq replaces both, and is refused with it",
 			Example: "weft --timeout 1m --grace 5s ...", Set: c.setGrace},
