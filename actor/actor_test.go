@@ -37,6 +37,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		want string
 	}{
 		{actor.WithMailbox(-1), "actor: mailbox must be >= 0, got -1"},
+		{actor.WithMailbox(actor.MaxMailbox + 1), "actor: mailbox must be <= 1048576 (actor.MaxMailbox), got 1048577"},
 		{actor.WithIdleTimeout(-time.Second), "actor: idle timeout must be > 0, got -1s"},
 		{nil, "actor: option must not be nil"},
 	}
