@@ -20,10 +20,6 @@ var ErrStopped = errors.New("actor: stopped")
 // DefaultMailbox is the mailbox capacity used when WithMailbox is not given.
 const DefaultMailbox = 64
 
-// maxBatch is the most messages the actor's goroutine takes from its mailbox
-// at once.
-const maxBatch = 256
-
 // DefaultIdleTimeout is the idle timeout used when WithIdleTimeout is not
 // given: the actor's goroutine exits after between one and two idle timeouts
 // without a message. The next message starts a new one; the state is kept.
@@ -50,13 +46,20 @@ type config struct {
 	err     error
 }
 
-// WithMailbox sets how many messages may wait in the mailbox (>= 0). Senders
-// block while it is full. With 0, a message is accepted only when the actor
-// is free to run it. The default is DefaultMailbox.
+// MaxMailbox is the largest mailbox WithMailbox accepts. The mailbox's ring
+// is allocated when the actor is made, a cell per message it can hold.
+const MaxMailbox = 1 << 20
+
+// WithMailbox sets how many messages may wait in the mailbox (0 to
+// MaxMailbox). Senders block while it is full. With 0, a message is accepted
+// only when the actor is free to run it. The default is DefaultMailbox.
 func WithMailbox(n int) Option {
 	return func(c *config) {
 		if n < 0 && c.err == nil {
 			c.err = fmt.Errorf("actor: mailbox must be >= 0, got %d", n)
+		}
+		if n > MaxMailbox && c.err == nil {
+			c.err = fmt.Errorf("actor: mailbox must be <= %d (actor.MaxMailbox), got %d", MaxMailbox, n)
 		}
 		c.mailbox = n
 	}
@@ -81,7 +84,7 @@ func WithIdleTimeout(d time.Duration) Option {
 // Actor is safe for concurrent use by multiple goroutines and must not be
 // copied.
 type Actor[S any] struct {
-	e     *engine.Engine[msg[S]]
+	e     *engine.Mailbox[msg[S]]
 	state S
 
 	mu       sync.Mutex
@@ -117,17 +120,14 @@ func New[S any](initial S, opts ...Option) (*Actor[S], error) {
 		return nil, c.err
 	}
 	a := &Actor[S]{state: initial}
-	a.e = engine.New(engine.Config[msg[S]]{
-		Workers:     1,
-		Queue:       c.mailbox,
+	a.e = engine.NewMailbox(engine.MailboxConfig[msg[S]]{
+		// The message running holds its cell until it returns, so a
+		// mailbox of n has n+1 cells: with 0, a message is accepted
+		// only when the actor is free to run it.
+		Cap:         c.mailbox + 1,
 		IdleTimeout: c.idle,
 		Run:         a.run,
 		Goexit:      a.goexit,
-		// One goroutine runs every message, in order, so it may take
-		// what the mailbox holds at once: one lock per batch instead of
-		// one per message. Stop with Reject still rejects the messages
-		// of a batch that have not started.
-		Batch: min(c.mailbox+1, maxBatch),
 	})
 	return a, nil
 }
@@ -150,7 +150,7 @@ func (a *Actor[S]) send(ctx context.Context, m msg[S]) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("actor: not sent: %w", err)
 	}
-	err := a.e.Push(ctx, m, true)
+	err := a.e.Push(ctx, m)
 	if err != nil && err == ctx.Err() {
 		return fmt.Errorf("actor: not sent: %w", err)
 	}
@@ -181,7 +181,7 @@ func (a *Actor[S]) Stop(ctx context.Context, mode StopMode) error {
 			a.mu.Unlock()
 		})
 	}
-	if err := a.e.Retire(ctx, false); err != nil {
+	if err := a.e.Retire(ctx); err != nil {
 		return fmt.Errorf("actor: stop: %w", err)
 	}
 	a.mu.Lock()

@@ -37,6 +37,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		want string
 	}{
 		{actor.WithMailbox(-1), "actor: mailbox must be >= 0, got -1"},
+		{actor.WithMailbox(actor.MaxMailbox + 1), "actor: mailbox must be <= 1048576 (actor.MaxMailbox), got 1048577"},
 		{actor.WithIdleTimeout(-time.Second), "actor: idle timeout must be > 0, got -1s"},
 		{nil, "actor: option must not be nil"},
 	}
@@ -283,4 +284,76 @@ func Example() {
 	// Output:
 	// 300 <nil>
 	// <nil>
+}
+
+// TestStopWhileSendersWaitForRoom: senders blocked on a full mailbox get
+// ErrStopped when Stop begins; with Drain every message accepted before runs,
+// with Reject none does and each is reported.
+func TestStopWhileSendersWaitForRoom(t *testing.T) {
+	for _, mode := range []actor.StopMode{actor.Drain, actor.Reject} {
+		synctest.Test(t, func(t *testing.T) {
+			ctx := context.Background()
+			a := mustNew(t, 0, actor.WithMailbox(2))
+			gate := make(chan struct{})
+			var ran atomic.Int64
+			a.Do(ctx, func(*int) { <-gate })
+			for range 2 {
+				if err := a.Do(ctx, func(*int) { ran.Add(1) }); err != nil {
+					t.Fatal(err)
+				}
+			}
+			blocked := make(chan error, 4)
+			for range 4 {
+				go func() { blocked <- a.Do(ctx, func(*int) { ran.Add(100) }) }()
+			}
+			synctest.Wait() // the 4 senders wait for room
+			stopped := make(chan error)
+			go func() { stopped <- a.Stop(ctx, mode) }()
+			for range 4 {
+				if err := <-blocked; !errors.Is(err, actor.ErrStopped) {
+					t.Errorf("blocked Do: got %v; want ErrStopped", err)
+				}
+			}
+			close(gate)
+			err := <-stopped
+			want := int64(2)
+			if mode == actor.Reject {
+				want = 0
+				if !errors.Is(err, actor.ErrStopped) || !strings.Contains(err.Error(), "2 queued Do messages rejected") {
+					t.Errorf("Stop(Reject): got %v; want 2 Do messages reported as rejected", err)
+				}
+			} else if err != nil {
+				t.Errorf("Stop(Drain): %v", err)
+			}
+			if got := ran.Load(); got != want {
+				t.Errorf("mode %d: ran %d; want %d (only the messages accepted before Stop)", mode, got, want)
+			}
+			if _, err := actor.Ask(ctx, a, func(n *int) int { return *n }); !errors.Is(err, actor.ErrStopped) {
+				t.Errorf("Ask after Stop: got %v; want ErrStopped", err)
+			}
+		})
+	}
+}
+
+// TestGoexitInDoGoesOn: a Do message that calls runtime.Goexit is reported
+// by Stop, and the messages queued behind it still run, in order.
+func TestGoexitInDoGoesOn(t *testing.T) {
+	ctx := context.Background()
+	a := mustNew(t, []int(nil), actor.WithMailbox(8))
+	for i := range 6 {
+		a.Do(ctx, func(s *[]int) {
+			if i%2 == 0 {
+				runtime.Goexit()
+			}
+			*s = append(*s, i)
+		})
+	}
+	got, err := actor.Ask(ctx, a, func(s *[]int) []int { return append([]int(nil), *s...) })
+	if err != nil || fmt.Sprint(got) != "[1 3 5]" {
+		t.Errorf("Ask: got (%v, %v); want ([1 3 5], nil)", got, err)
+	}
+	err = a.Stop(ctx, actor.Drain)
+	if !errors.Is(err, weft.ErrGoexit) || strings.Count(err.Error(), weft.ErrGoexit.Error()) != 3 {
+		t.Errorf("Stop: got %v; want three ErrGoexit", err)
+	}
 }
