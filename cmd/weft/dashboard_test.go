@@ -34,21 +34,28 @@ func TestDashboardEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stderr := &lockedBuffer{}
+	// A file, not a pipe: what weft serve wrote on stderr before its URL
+	// on stdout is in it once the URL is read (a pipe's copy could lag).
+	stderr, err := os.Create(filepath.Join(dir, "serve.stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stderr.Close()
 	srv.Stderr = stderr
+	said := func() string { b, _ := os.ReadFile(stderr.Name()); return string(b) }
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Process.Kill()
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil {
-		t.Fatalf("weft serve printed no URL: %v; %s", err, stderr)
+		t.Fatalf("weft serve printed no URL: %v; %s", err, said())
 	}
 	u := strings.TrimSpace(line)
 	// The dashboard's address is said before the URL is printed.
-	m := regexp.MustCompile(`dashboard of stream weft at (http://127\.0\.0\.1:\d+)/\?token=(\S+)`).FindStringSubmatch(stderr.String())
+	m := regexp.MustCompile(`dashboard of stream weft at (http://127\.0\.0\.1:\d+)/\?token=(\S+)`).FindStringSubmatch(said())
 	if m == nil {
-		t.Fatalf("weft serve said no dashboard address: %s", stderr)
+		t.Fatalf("weft serve said no dashboard address: %s", said())
 	}
 	base, token := m[1], m[2]
 	toks, err := dash.ReadTokens(filepath.Join(dir, "store", "creds", "dashboard.tokens"))
@@ -181,7 +188,7 @@ func TestDashboardEndToEnd(t *testing.T) {
 
 	srv.Process.Signal(syscall.SIGTERM)
 	if err := srv.Wait(); err != nil {
-		t.Errorf("weft serve after SIGTERM: %v; %s", err, stderr)
+		t.Errorf("weft serve after SIGTERM: %v; %s", err, said())
 	}
 	if fi, err := os.Stat(filepath.Join(dir, "store", "creds", "dashboard.tokens")); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("token file: %v, %v; want mode 0600", fi, err)

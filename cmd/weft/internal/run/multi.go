@@ -75,7 +75,7 @@ func (c *Config) checkMulti() error {
 	if (a.multiName() != "" || c.context()) && c.UsesPerl() {
 		what := a.multiName()
 		if what == "" {
-			what = c.Pipe.given[0].typed
+			what = c.perJobOption()
 		}
 		return fmt.Errorf("%s cannot be used with perl expressions ({= =}, --rpl) yet: weft neither measures nor repeats their values; use -n N, or {} and {n}", what)
 	}
@@ -90,7 +90,19 @@ func (c *Config) context() bool {
 	if c.Pipe.Active() {
 		return false
 	}
-	return a.X || (len(c.Pipe.given) > 0 && !a.M && !a.Xargs)
+	return a.X || (c.perJobOption() != "" && !a.M && !a.Xargs)
+}
+
+// perJobOption is the first of -N, -L and -l given, as typed, or "".
+// (--header, the other option of the --pipe section taken without it,
+// names columns instead: header.go.)
+func (c *Config) perJobOption() string {
+	for _, g := range c.Pipe.given {
+		if argsPerJob[g.name] {
+			return g.typed
+		}
+	}
+	return ""
 }
 
 // MultiContext is the option that makes the run repeat the word around
@@ -102,7 +114,7 @@ func (c *Config) MultiContext() string {
 	if c.Args.X {
 		return "-X"
 	}
-	return c.Pipe.given[0].typed
+	return c.perJobOption()
 }
 
 // perJob is the number of records a job takes (0: as many as fit), as GNU
