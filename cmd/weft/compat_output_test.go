@@ -27,7 +27,7 @@ func outputCompatCases() []compatCase {
 		{args: []string{"-k", "--results", "out", "--joblog", "log", "echo", ":::", "a", "bb"}, written: []string{"out"}, joblog: true},
 		// With --header, the directories are named by the columns.
 		{args: []string{"--header", ":", "--results", "out", "echo", ":::", "f1", "A", "B", ":::", "f2", "C", "D"}, written: []string{"out"}},
-		{args: []string{"--header", ":", "--results", "t.csv", "echo", ":::", "x", "1", "2"}, written: []string{"t.csv"}},
+		{args: []string{"-k", "--header", ":", "--results", "t.csv", "echo", ":::", "x", "1", "2"}, written: []string{"t.csv"}},
 		// --results with replacement strings: a directory when the name
 		// ends in /, else the stdout file, with .err and .seq beside it.
 		{args: []string{"--results", "rr/{}/x/", "echo {}; echo e >&2", ":::", "a", "b c"}, written: []string{"rr"}},
