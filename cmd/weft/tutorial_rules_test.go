@@ -264,3 +264,31 @@ func TestTutorialJudge(t *testing.T) {
 		}
 	}
 }
+
+// TestTutorialJudgeRaces: an example whose first weft run differed but
+// another run gave GNU parallel's output is a race, not a misread; a
+// refusal stays a refusal, and the same stays the same.
+func TestTutorialJudgeRaces(t *testing.T) {
+	run := func(stdout string, status int, stderr string) tutorialRun {
+		return tutorialRun{stdout: stdout, status: status, stderr: stderr}
+	}
+	gnu := run("0\n0\n1\n", 1, "")
+	for _, tt := range []struct {
+		name string
+		w    tutorialRun
+		want string
+	}{
+		{"differs", run("0\n1\n", 1, ""), "race"},
+		{"refused", run("", 255, "weft: unknown option \"--link\" (see weft --help)\n"), "refused"},
+		{"same", run("0\n0\n1\n", 1, ""), "same"},
+	} {
+		j := &tutorialJob{example: tutorialExample{text: "parallel -k -j2 --halt now,fail=1 x"}, gnuA: gnu, gnuB: gnu, weft: tt.w, raced: true}
+		if v := judge(j); v.kind != tt.want {
+			t.Errorf("%s: got %s; want %s", tt.name, v.kind, tt.want)
+		}
+		j.raced = false
+		if v := judge(j); tt.want == "race" && v.kind != "different" {
+			t.Errorf("%s, not raced: got %s; want different", tt.name, v.kind)
+		}
+	}
+}

@@ -36,28 +36,31 @@ const (
 
 // The floors the tutorial's results must not fall below: the share of the
 // in-scope examples that give the same stdout and exit status as GNU
-// parallel, as the weft command achieves today. Raise them as options land;
-// the goal is 0.95 for both. They are a share, not a count, because how many
-// examples are in scope depends a little on the machine (the "takes too
-// long" rule). Today: 72 of 134 (53.7%) in both tutorials, on a loaded
-// machine; the rest is refused by name (--plus, -N, --pipe, --header, --trim,
-// -m, ...) or is one of the races below.
+// parallel. The goal is 0.95 for both. They are a share, not a count,
+// because how many examples are in scope depends a little on the machine
+// (the "takes too long" rule). Today: 134 of 140 (95.7%) in both
+// tutorials, on a loaded machine (load 10-50); of the rest, one is refused
+// by name (-v given twice, in a profile) and five are the races below. The
+// floors leave room for a loaded machine's races, which are not the same
+// output but are not misreads either.
 const (
-	tutorialSameFloorDebian = 0.50
-	tutorialSameFloorPOD    = 0.50
+	tutorialSameFloorDebian = 0.90
+	tutorialSameFloorPOD    = 0.90
 )
 
 // tutorialMisreadsAllowed is how many in-scope examples weft may today run
-// and get wrong (a MISREAD: weft did not refuse, yet its stdout or exit
-// status differs from GNU parallel's). It must come down to 0: a user's
-// command line is either run as GNU parallel runs it or refused. Today none
-// differs in every run; five may differ in a run, all races: two jobs
-// started together under -j2 with --halt soon/now (which job ends first,
-// which had started when the halt came: GNU parallel starts jobs one after
-// another, a few milliseconds apart, so quick jobs end before the next
-// starts), and --timeout 4.1 on sleep 4 on a loaded machine (weft's timeout
-// is exact; GNU parallel checks about every second).
-const tutorialMisreadsAllowed = 5
+// and get wrong in each of its runs (a MISREAD: weft did not refuse, yet
+// its stdout or exit status differs from GNU parallel's every time). It
+// must come down to 0: a user's command line is either run as GNU parallel
+// runs it or refused. Today none does. Races are counted apart: an example
+// whose first run differs runs again (tutorialReruns), and one that then
+// gives GNU parallel's output is a race, not a misread. The known races:
+// two jobs started together under -j2 with --halt soon/now or --ungroup
+// (which job ends or prints first: GNU parallel starts jobs a few
+// milliseconds apart, so quick jobs end before the next starts), and
+// --timeout 4.1 on sleep 4 on a loaded machine (weft's timeout is exact;
+// GNU parallel checks about every second).
+const tutorialMisreadsAllowed = 2
 
 // TestTutorialCompat measures how much of GNU parallel's tutorial the weft
 // command runs as written. It reads the tutorial's examples where GNU
@@ -278,7 +281,15 @@ type tutorialJob struct {
 	gnuA, gnuB tutorialRun
 	weft       tutorialRun
 	tooLong    bool // GNU parallel did not finish within the timeout
+	// raced: weft's first run differed from GNU parallel's, and one of
+	// its runs again gave GNU parallel's output (see runAll).
+	raced bool
 }
+
+// tutorialReruns is how many more times weft runs an example whose first
+// run differed from GNU parallel's: a misread differs every time, a race
+// (which of two jobs started together ends first) not.
+const tutorialReruns = 2
 
 // tutorialRun is what one run printed and how it ended.
 type tutorialRun struct {
@@ -305,6 +316,17 @@ func (tr *tutorialRunner) runAll(jobs []*tutorialJob) {
 				inner.Go(func() { j.gnuB = tr.run(*j, false, "") })
 				j.weft = tr.run(*j, true, "")
 				inner.Wait()
+				if judge(j).kind != "different" {
+					continue
+				}
+				for range tutorialReruns {
+					again := *j
+					again.weft = tr.run(*j, true, "")
+					if judge(&again).kind == "same" {
+						j.raced = true
+						break
+					}
+				}
 			}
 		})
 	}
@@ -569,6 +591,10 @@ func judge(j *tutorialJob) verdict {
 			// Without -k GNU parallel prints each job's output when the
 			// job ends: jobs that run at once finish in either order.
 			v.kind = "same"
+		} else if j.raced {
+			// Not the same, but not a misread either: another run of
+			// weft gave GNU parallel's output.
+			v.kind = "race"
 		}
 	}
 	return v
@@ -592,9 +618,9 @@ func keepsOrder(text string) bool {
 
 // tutorialReport is the summary of one tutorial.
 type tutorialReport struct {
-	text                    string
-	inScope, same, misreads int
-	share                   float64
+	text                           string
+	inScope, same, misreads, races int
+	share                          float64
 }
 
 func summarize(d *tutorialDoc) tutorialReport {
@@ -604,6 +630,7 @@ func summarize(d *tutorialDoc) tutorialReport {
 		outRules  = map[string]int{}
 		refusedBy = map[string][]int{}
 		different []int
+		raced     []int
 		reordered []int
 		nondet    = map[string]int{}
 		table     strings.Builder
@@ -637,6 +664,9 @@ func summarize(d *tutorialDoc) tutorialReport {
 		case "different":
 			rep.misreads++
 			different = append(different, i)
+		case "race":
+			rep.races++
+			raced = append(raced, i)
 		}
 		fmt.Fprintf(&table, "  %-9s exit %3d %3d %3d  %s\n", v.kind, j.gnuA.status, j.gnuB.status, j.weft.status, ex)
 	}
@@ -648,8 +678,9 @@ func summarize(d *tutorialDoc) tutorialReport {
 	fmt.Fprintf(&b, "examples: %d; input files made: %d; out of scope: %d; in scope: %d\n",
 		len(d.examples), len(d.fixtures), len(d.examples)-rep.inScope, rep.inScope)
 	fmt.Fprintf(&b, "  same:      %3d (%.1f%% of in scope; floor %.0f%%, goal 95%%)\n", rep.same, 100*rep.share, 100*d.floor)
-	fmt.Fprintf(&b, "  refused:   %3d\n", rep.inScope-rep.same-rep.misreads)
-	fmt.Fprintf(&b, "  different: %3d (MISREAD: weft ran it and printed something else, or exited otherwise)\n", rep.misreads)
+	fmt.Fprintf(&b, "  refused:   %3d\n", rep.inScope-rep.same-rep.misreads-rep.races)
+	fmt.Fprintf(&b, "  race:      %3d (weft's first run differed; another of its %d runs gave GNU parallel's output)\n", rep.races, 1+tutorialReruns)
+	fmt.Fprintf(&b, "  different: %3d (MISREAD: weft ran it and printed something else, or exited otherwise, in each of its %d runs)\n", rep.misreads, 1+tutorialReruns)
 	fmt.Fprintf(&b, "  nondeterministic (GNU parallel's two runs differ beyond order; compared masked or by line count): %d same, %d refused, %d different\n",
 		nondet["same"], nondet["refused"], nondet["different"])
 
@@ -670,24 +701,10 @@ func summarize(d *tutorialDoc) tutorialReport {
 		}
 	}
 
+	b.WriteString("\nraces (weft's first run shown):\n")
+	writeDifferences(&b, d, verdicts, raced)
 	b.WriteString("\ndifferent (MISREAD):\n")
-	for _, i := range different {
-		j, v := d.jobs[i], verdicts[i]
-		fmt.Fprintf(&b, "  --- [%s] compared %s", d.examples[i].section, v.mode)
-		if v.ordered {
-			b.WriteString(" (same lines, other order)")
-		}
-		if v.notFound {
-			fmt.Fprintf(&b, " (a job under weft did not find a command: %q)", notFound(j.weft.stderr))
-		}
-		b.WriteString("\n")
-		b.WriteString(indent(d.examples[i].text, "      $ "))
-		fmt.Fprintf(&b, "    GNU parallel: exit %d%s, stdout:\n%s", j.gnuA.status, timedOutNote(j.gnuA), indent(truncate(j.gnuA.stdout), "      | "))
-		fmt.Fprintf(&b, "    weft:         exit %d%s, stdout:\n%s", j.weft.status, timedOutNote(j.weft), indent(truncate(j.weft.stdout), "      | "))
-		if j.weft.stderr != "" {
-			fmt.Fprintf(&b, "    weft stderr:\n%s", indent(truncate(j.weft.stderr), "      ! "))
-		}
-	}
+	writeDifferences(&b, d, verdicts, different)
 
 	b.WriteString("\nsame lines in another order, accepted as the same (the example has no -k):\n")
 	for _, i := range reordered {
@@ -698,6 +715,28 @@ func summarize(d *tutorialDoc) tutorialReport {
 	b.WriteString(table.String())
 	rep.text = b.String()
 	return rep
+}
+
+// writeDifferences writes, for each example of is, its command and what
+// GNU parallel and weft printed.
+func writeDifferences(b *strings.Builder, d *tutorialDoc, verdicts []verdict, is []int) {
+	for _, i := range is {
+		j, v := d.jobs[i], verdicts[i]
+		fmt.Fprintf(b, "  --- [%s] compared %s", d.examples[i].section, v.mode)
+		if v.ordered {
+			b.WriteString(" (same lines, other order)")
+		}
+		if v.notFound {
+			fmt.Fprintf(b, " (a job under weft did not find a command: %q)", notFound(j.weft.stderr))
+		}
+		b.WriteString("\n")
+		b.WriteString(indent(d.examples[i].text, "      $ "))
+		fmt.Fprintf(b, "    GNU parallel: exit %d%s, stdout:\n%s", j.gnuA.status, timedOutNote(j.gnuA), indent(truncate(j.gnuA.stdout), "      | "))
+		fmt.Fprintf(b, "    weft:         exit %d%s, stdout:\n%s", j.weft.status, timedOutNote(j.weft), indent(truncate(j.weft.stdout), "      | "))
+		if j.weft.stderr != "" {
+			fmt.Fprintf(b, "    weft stderr:\n%s", indent(truncate(j.weft.stderr), "      ! "))
+		}
+	}
 }
 
 type count struct {
