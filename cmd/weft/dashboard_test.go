@@ -29,28 +29,8 @@ import (
 // it.
 func TestDashboardEndToEnd(t *testing.T) {
 	dir := t.TempDir()
-	srv := exec.Command(weftBin, "serve", "--store", filepath.Join(dir, "store"), "--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0")
-	stdout, err := srv.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stderr := &lockedBuffer{}
-	srv.Stderr = stderr
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Process.Kill()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("weft serve printed no URL: %v; %s", err, stderr)
-	}
-	u := strings.TrimSpace(line)
-	// The dashboard's address is said before the URL is printed.
-	m := regexp.MustCompile(`dashboard of stream weft at (http://127\.0\.0\.1:\d+)/\?token=(\S+)`).FindStringSubmatch(stderr.String())
-	if m == nil {
-		t.Fatalf("weft serve said no dashboard address: %s", stderr)
-	}
-	base, token := m[1], m[2]
+	sv := startDashServe(t, dir)
+	srv, stderr, u, base, token := sv.cmd, sv.stderr, sv.nats, sv.base, sv.token
 	toks, err := dash.ReadTokens(filepath.Join(dir, "store", "creds", "dashboard.tokens"))
 	if err != nil || toks.Act != token {
 		t.Fatalf("the token printed is not the act token of the store's token file: %v", err)
@@ -186,4 +166,46 @@ func TestDashboardEndToEnd(t *testing.T) {
 	if fi, err := os.Stat(filepath.Join(dir, "store", "creds", "dashboard.tokens")); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("token file: %v, %v; want mode 0600", fi, err)
 	}
+}
+
+// served is a weft serve process with its dashboard.
+type served struct {
+	cmd    *exec.Cmd
+	stderr *lockedBuffer
+	nats   string // the NATS URL it printed
+	base   string // the dashboard's address, http://127.0.0.1:PORT
+	token  string // the token of the address it printed (the act token)
+}
+
+// startDashServe starts weft serve --ui on loopback ports with its store in
+// dir, waits for its URL and its dashboard's address, and kills it when tb
+// ends.
+func startDashServe(tb testing.TB, dir string, args ...string) *served {
+	tb.Helper()
+	srv := exec.Command(weftBin, append([]string{"serve", "--store", filepath.Join(dir, "store"), "--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0"}, args...)...)
+	stdout, err := srv.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	stderr := &lockedBuffer{}
+	srv.Stderr = stderr
+	if err := srv.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		tb.Fatalf("weft serve printed no URL: %v; %s", err, stderr)
+	}
+	// The dashboard's address is said on stderr about when the URL is
+	// printed on stdout.
+	re := regexp.MustCompile(`dashboard of stream weft at (http://127\.0\.0\.1:\d+)/\?token=(\S+)`)
+	m := re.FindStringSubmatch(stderr.String())
+	for deadline := time.Now().Add(10 * time.Second); m == nil && time.Now().Before(deadline); m = re.FindStringSubmatch(stderr.String()) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if m == nil {
+		tb.Fatalf("weft serve said no dashboard address: %s", stderr)
+	}
+	return &served{cmd: srv, stderr: stderr, nats: strings.TrimSpace(line), base: m[1], token: m[2]}
 }
