@@ -213,6 +213,9 @@ func takeScreenshots(t *testing.T, b context.Context, base, failing, running str
 		{"overview-phone.png", "/", 375, true},
 	}
 	for _, s := range shots {
+		// A tab per shot, closed after it: a browser opens at most 6
+		// connections to a host over HTTP/1.1, and each open page holds
+		// one for its live updates.
 		tb := newBrowserTab(t, b)
 		shot := chromedp.FullScreenshot(100)
 		if s.phone {
@@ -240,6 +243,7 @@ func takeScreenshots(t *testing.T, b context.Context, base, failing, running str
 		if err := os.WriteFile(filepath.Join(screenshotDir, s.file), img, 0o644); err != nil {
 			t.Fatal(err)
 		}
+		tb.close()
 	}
 }
 
@@ -282,6 +286,7 @@ func newBrowser(t *testing.T) context.Context {
 // dialogs (alert, confirm) that open in it.
 type browserTab struct {
 	ctx     context.Context
+	close   func() // closes the tab
 	mu      sync.Mutex
 	dialogs []string
 }
@@ -290,7 +295,7 @@ func newBrowserTab(t *testing.T, b context.Context) *browserTab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(b)
 	t.Cleanup(cancel)
-	tb := &browserTab{ctx: ctx}
+	tb := &browserTab{ctx: ctx, close: cancel}
 	err := chromedp.Listen(ctx, func(ev any) {
 		if d, ok := ev.(*page.EventJavascriptDialogOpening); ok {
 			tb.mu.Lock()
