@@ -150,8 +150,9 @@ func TestDashboardInBrowser(t *testing.T) {
 	sub := exec.Command(weftBin, append([]string{"--nats", sv.nats, "sleep 5; echo {}", ":::"}, slow...)...)
 	if *screenshots {
 		slow = inputs
-		// A run long enough to be seen in progress.
-		sub = exec.Command(weftBin, append([]string{"--nats", sv.nats, "sleep 0.$(({} % 7 + 2)); test $(({} % 61)) -ne 0 || { echo job {}: disk full >&2; exit 3; }", ":::"}, inputs...)...)
+		// A run long enough to be seen in progress, of jobs long enough
+		// (over a second) that the workers' entries list them running.
+		sub = exec.Command(weftBin, append([]string{"--nats", sv.nats, "sleep 1.$(({} % 7 + 2)); test $(({} % 61)) -ne 0 || { echo job {}: disk full >&2; exit 3; }", ":::"}, inputs...)...)
 	}
 	sub.Dir = dir
 	subErr := &lockedBuffer{}
