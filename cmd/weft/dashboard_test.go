@@ -29,35 +29,8 @@ import (
 // it.
 func TestDashboardEndToEnd(t *testing.T) {
 	dir := t.TempDir()
-	srv := exec.Command(weftBin, "serve", "--store", filepath.Join(dir, "store"), "--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0")
-	stdout, err := srv.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A file, not a pipe: what weft serve wrote on stderr before its URL
-	// on stdout is in it once the URL is read (a pipe's copy could lag).
-	stderr, err := os.Create(filepath.Join(dir, "serve.stderr"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stderr.Close()
-	srv.Stderr = stderr
-	said := func() string { b, _ := os.ReadFile(stderr.Name()); return string(b) }
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Process.Kill()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("weft serve printed no URL: %v; %s", err, said())
-	}
-	u := strings.TrimSpace(line)
-	// The dashboard's address is said before the URL is printed.
-	m := regexp.MustCompile(`dashboard of stream weft at (http://127\.0\.0\.1:\d+)/\?token=(\S+)`).FindStringSubmatch(said())
-	if m == nil {
-		t.Fatalf("weft serve said no dashboard address: %s", said())
-	}
-	base, token := m[1], m[2]
+	sv := startDashServe(t, dir)
+	srv, stderr, u, base, token := sv.cmd, sv.stderr, sv.nats, sv.base, sv.token
 	toks, err := dash.ReadTokens(filepath.Join(dir, "store", "creds", "dashboard.tokens"))
 	if err != nil || toks.Act != token {
 		t.Fatalf("the token printed is not the act token of the store's token file: %v", err)
@@ -188,9 +161,65 @@ func TestDashboardEndToEnd(t *testing.T) {
 
 	srv.Process.Signal(syscall.SIGTERM)
 	if err := srv.Wait(); err != nil {
-		t.Errorf("weft serve after SIGTERM: %v; %s", err, said())
+		t.Errorf("weft serve after SIGTERM: %v; %s", err, stderr)
 	}
 	if fi, err := os.Stat(filepath.Join(dir, "store", "creds", "dashboard.tokens")); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("token file: %v, %v; want mode 0600", fi, err)
 	}
+}
+
+// served is a weft serve process with its dashboard.
+type served struct {
+	cmd    *exec.Cmd
+	stderr fileText // what it said on stderr
+	nats   string   // the NATS URL it printed
+	base   string   // the dashboard's address, http://127.0.0.1:PORT
+	token  string   // the token of the address it printed (the act token)
+}
+
+// startDashServe starts weft serve --ui on loopback ports with its store in
+// dir, waits for its URL and its dashboard's address, and kills it when tb
+// ends.
+func startDashServe(tb testing.TB, dir string, args ...string) *served {
+	tb.Helper()
+	srv := exec.Command(weftBin, append([]string{"serve", "--store", filepath.Join(dir, "store"), "--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0"}, args...)...)
+	stdout, err := srv.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// A file, not a pipe: what weft serve wrote on stderr before its URL
+	// on stdout is in it once the URL is read (a pipe's copy could lag).
+	f, err := os.Create(filepath.Join(dir, "serve.stderr"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close() // the process has its own copy
+	srv.Stderr = f
+	stderr := fileText(f.Name())
+	if err := srv.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		tb.Fatalf("weft serve printed no URL: %v; %s", err, stderr)
+	}
+	// The dashboard's address is said on stderr before the URL is printed
+	// on stdout.
+	m := regexp.MustCompile(`dashboard of stream weft at (http://127\.0\.0\.1:\d+)/\?token=(\S+)`).FindStringSubmatch(stderr.String())
+	if m == nil {
+		tb.Fatalf("weft serve said no dashboard address: %s", stderr)
+	}
+	return &served{cmd: srv, stderr: stderr, nats: strings.TrimSpace(line), base: m[1], token: m[2]}
+}
+
+// fileText is a file whose text is read each time it is shown.
+type fileText string
+
+func (f fileText) String() string {
+	b, err := os.ReadFile(string(f))
+	if err != nil {
+		return err.Error()
+	}
+	return string(b)
 }

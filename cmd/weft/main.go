@@ -20,6 +20,7 @@ package main
 //go:generate sh -c "go run . help --man > weft.1"
 //go:generate go run gnunames_gen.go
 //go:generate go test -run ^TestReadmeListsEveryRefusedOption$ . -args -update-readme
+//go:generate go test -run ^TestDashboardInBrowser$ . -args -screenshots
 
 import (
 	"errors"

@@ -77,14 +77,14 @@ func (l *lockedBuffer) String() string {
 
 // startWorker starts weft worker in dir, with NAME=name in its environment
 // (and so in its jobs'), and stops it with SIGKILL when the test ends.
-func startWorker(t *testing.T, dir, natsURL, name string, args ...string) *worker {
+func startWorker(t testing.TB, dir, natsURL, name string, args ...string) *worker {
 	t.Helper()
 	return startWorkerEnv(t, dir, nil, natsURL, name, args...)
 }
 
 // startWorkerEnv is startWorker with env added to the worker's
 // environment.
-func startWorkerEnv(t *testing.T, dir string, env []string, natsURL, name string, args ...string) *worker {
+func startWorkerEnv(t testing.TB, dir string, env []string, natsURL, name string, args ...string) *worker {
 	t.Helper()
 	cmd := exec.Command(weftBin, append([]string{"worker", "--nats", natsURL, "--name", name}, args...)...)
 	cmd.Dir = dir

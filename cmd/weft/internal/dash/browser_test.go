@@ -3,7 +3,6 @@ package dash
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"image/png"
 	"net/http/httptest"
@@ -21,8 +20,6 @@ import (
 
 // The browser tests drive Debian's chromium (package chromium) through
 // chromedp. They fail, not skip, when it is missing: CI installs it.
-
-var update = flag.Bool("update", false, "write the screenshots under docs/dashboard")
 
 const installChromium = "apt-get install -y chromium fonts-dejavu-core fonts-liberation"
 
@@ -256,65 +253,34 @@ func pathEscape(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(strings.ReplaceAll(s, `"`, "%22"), "<", "%3C"), ">", "%3E")
 }
 
-// TestScreenshots checks the screenshots under docs/dashboard; with
-// -update it takes them again, in the browser, from the demo fleet.
+// TestScreenshots checks the screenshots under docs/dashboard. They are
+// taken from a real fleet (weft serve --ui, workers, runs) by the weft
+// command's browser test: go generate ./cmd/weft, or go test -run
+// DashboardInBrowser -args -screenshots there.
 func TestScreenshots(t *testing.T) {
 	shots := []struct {
-		file, path string
-		width      int64
-		phone      bool // the first screen of a phone, at twice the pixels
+		file  string
+		width int
 	}{
-		{"overview.png", "/", 1280, false},
-		{"runs.png", "/runs", 1280, false},
-		{"run.png", "/runs/" + demoRun, 1280, false},
-		{"workers.png", "/workers", 1280, false},
-		{"run-phone.png", "/runs/" + demoRun, 375, true},
-		{"overview-phone.png", "/", 375, true},
-	}
-	if *update {
-		b := browser(t)
-		src := demoFleet(10_000, 5_000)
-		_, srv := serveDash(t, Config{Source: src, Actions: src, Refresh: time.Hour, Name: "nats://queue.example:4222"})
-		if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range shots {
-			tb := newTab(t, b)
-			shot := chromedp.FullScreenshot(100)
-			if s.phone {
-				tb.do(t, chromedp.EmulateViewport(s.width, 812, chromedp.EmulateScale(2), chromedp.EmulateMobile))
-				shot = chromedp.CaptureScreenshot()
-			} else {
-				tb.do(t, chromedp.EmulateViewport(s.width, 800))
-			}
-			tb.do(t, chromedp.Navigate(srv.URL+s.path))
-			tb.waitFor(t, `document.getElementById('live-status').textContent === 'live'`)
-			ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
-			img, err := chromedp.Run(ctx, shot)
-			cancel()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(screenshotDir, s.file), img, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+		{"overview.png", 1280},
+		{"runs.png", 1280},
+		{"run.png", 1280},
+		{"run-failures.png", 1280},
+		{"workers.png", 1280},
+		{"run-phone.png", 750}, // 375 px at twice the pixels
+		{"overview-phone.png", 750},
 	}
 	for _, s := range shots {
 		b, err := os.ReadFile(filepath.Join(screenshotDir, s.file))
 		if err != nil {
-			t.Fatalf("%v (make them with: go test -run Screenshots -update ./cmd/weft/internal/dash)", err)
+			t.Fatalf("%v (take them with: go generate ./cmd/weft)", err)
 		}
 		cfg, err := png.DecodeConfig(bytes.NewReader(b))
 		if err != nil {
 			t.Fatalf("%s: %v", s.file, err)
 		}
-		want := s.width
-		if s.phone {
-			want *= 2
-		}
-		if int64(cfg.Width) != want || cfg.Height < 400 {
-			t.Errorf("%s is %dx%d; want %d wide and at least 400 high", s.file, cfg.Width, cfg.Height, want)
+		if cfg.Width != s.width || cfg.Height < 400 {
+			t.Errorf("%s is %dx%d; want %d wide and at least 400 high", s.file, cfg.Width, cfg.Height, s.width)
 		}
 	}
 }

@@ -432,7 +432,7 @@ func (d *Dash) halt(w http.ResponseWriter, r *http.Request, s *session) {
 		d.fail(w, r, http.StatusNotFound, fmt.Sprintf("dash: run %q: not found", id))
 		return
 	}
-	switch st := runState(run); {
+	switch st := runState(run, snap.Time); {
 	case st == RunFinished:
 		d.fail(w, r, http.StatusConflict, fmt.Sprintf("dash: run %s has finished: there is nothing to halt", id))
 		return

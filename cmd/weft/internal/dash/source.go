@@ -97,7 +97,11 @@ type Run struct {
 	Started   time.Time
 	// Ended is when its last job finished; zero while it goes on.
 	Ended time.Time
-	Halt  HaltMode // "" unless a halt was asked for
+	// LastEnded is when its latest job finished so far; zero before the
+	// first. A run with jobs queued and none seen running is waiting for
+	// a worker only if none has finished in the last 5 s either.
+	LastEnded time.Time
+	Halt      HaltMode // "" unless a halt was asked for
 	// Total is the number of jobs read from the input so far, and the
 	// run's size once TotalKnown is set (the input was read to its end).
 	Total      int64

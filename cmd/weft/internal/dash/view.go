@@ -378,7 +378,7 @@ func summaries(s *Snapshot) []RunSummary {
 func active(s RunState) bool { return s == RunRunning || s == RunWaiting || s == RunHalting }
 
 func summary(r *Run, now time.Time) RunSummary {
-	rs := RunSummary{ID: r.ID, Command: r.Command, Submitter: r.Submitter, State: runState(r), Halt: r.Halt,
+	rs := RunSummary{ID: r.ID, Command: r.Command, Submitter: r.Submitter, State: runState(r, now), Halt: r.Halt,
 		Started: r.Started, Total: r.Total, TotalKnown: r.TotalKnown, Done: r.Done, Failed: r.Failed,
 		Running: r.Running, Queued: r.Queued(), Skipped: r.Skipped}
 	if !r.Ended.IsZero() {
@@ -400,7 +400,14 @@ func summary(r *Run, now time.Time) RunSummary {
 	return rs
 }
 
-func runState(r *Run) RunState {
+// waitingAfter is how long after its latest job finished a run with none seen
+// running and jobs queued is said to be waiting for a worker. A worker's
+// registry entry lists the jobs it runs at most once a second while they
+// change (a job shorter than that may never be listed), and every 5 s
+// otherwise: a run whose jobs finished within 5 s is being run.
+const waitingAfter = 5 * time.Second
+
+func runState(r *Run, now time.Time) RunState {
 	finished := r.Done + r.Failed + r.Skipped
 	switch {
 	case r.Halt != "" && r.Running > 0:
@@ -409,7 +416,7 @@ func runState(r *Run) RunState {
 		return RunHalted
 	case r.TotalKnown && finished >= r.Total && r.Running == 0:
 		return RunFinished
-	case r.Running == 0 && r.Queued() > 0:
+	case r.Running == 0 && r.Queued() > 0 && now.Sub(r.LastEnded) > waitingAfter:
 		return RunWaiting
 	}
 	return RunRunning

@@ -14,13 +14,15 @@ func TestRunState(t *testing.T) {
 	}{
 		{Run{Total: 10, TotalKnown: true, Done: 3, Running: 2}, RunRunning},
 		{Run{Total: 10, TotalKnown: true, Done: 3}, RunWaiting},
+		{Run{Total: 10, TotalKnown: true, Done: 3, LastEnded: demoNow.Add(-waitingAfter - time.Millisecond)}, RunWaiting},
+		{Run{Total: 10, TotalKnown: true, Done: 3, LastEnded: demoNow.Add(-waitingAfter)}, RunRunning}, // jobs too short to be seen running
 		{Run{Total: 10, TotalKnown: true, Done: 8, Failed: 2}, RunFinished},
 		{Run{Total: 10, TotalKnown: false, Done: 10}, RunRunning}, // more input may come
 		{Run{Total: 10, TotalKnown: true, Done: 3, Running: 2, Halt: HaltSoon}, RunHalting},
 		{Run{Total: 10, TotalKnown: true, Done: 3, Skipped: 7, Halt: HaltNow}, RunHalted},
 		{Run{Total: 10, TotalKnown: true, Done: 10, Halt: HaltSoon}, RunHalted},
 	} {
-		if got := runState(&tc.r); got != tc.want {
+		if got := runState(&tc.r, demoNow); got != tc.want {
 			t.Errorf("runState(%+v) = %s; want %s", tc.r, got, tc.want)
 		}
 	}

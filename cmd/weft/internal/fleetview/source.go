@@ -533,6 +533,7 @@ func (s *Source) summary(id string, rv *runView, running int64) dash.Run {
 	finished := r.Done + r.Failed + r.Skipped
 	r.Total = max(rv.rec.Total, rv.maxSeq, finished+running)
 	r.TotalKnown = rv.rec.TotalKnown && r.Total == rv.rec.Total
+	r.LastEnded = rv.lastEnd
 	if r.TotalKnown && finished >= r.Total && running == 0 {
 		r.Ended = rv.lastEnd
 	}
