@@ -165,6 +165,9 @@ func RolePermissions(role Role, streams ...string) (Permissions, error) {
 				api+"CONSUMER.DELETE."+obj+".*",
 				"$JS.FC."+obj+".>",
 			)
+			// Run states as they are written: a halt that another
+			// submitter asks for (the dashboard) ends this one's run.
+			p.Subscribe = append(p.Subscribe, "$KV."+runsBucket(s)+".>")
 		case RoleWorker:
 			p.Publish = append(p.Publish,
 				api+"STREAM.INFO."+s,

@@ -676,3 +676,65 @@ func TestNATSHeaderAndTrimMatchLocalRun(t *testing.T) {
 		}
 	}
 }
+
+// TestNATSHaltFromElsewhere: a run halted by another client (as the
+// dashboard halts it) ends its submitter as --halt would: no new job
+// starts, the jobs handed back unrun are not published again, and the
+// submitter exits 1 with a line that says so, instead of waiting for ever.
+func TestNATSHaltFromElsewhere(t *testing.T) {
+	srv, u := natsServer(t)
+	dir := t.TempDir()
+	startWorker(t, dir, u, "w1", "-j", "1")
+	marker := strconv.Itoa(int(time.Now().UnixNano()%1e6) + 4000000)
+	args := []string{"--nats", u, "--run-id", "elsewhere", "-j", "1", "sleep 0." + marker + "; echo {} >> ran-$NAME"}
+	args = append(args, ":::")
+	for i := range 20 {
+		args = append(args, strconv.Itoa(i))
+	}
+	sub := exec.Command(weftBin, args...)
+	sub.Dir = dir
+	errFile := filepath.Join(dir, "submitter.stderr")
+	f, err := os.Create(errFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sub.Stderr = f
+	if err := sub.Start(); err != nil {
+		t.Fatal(err)
+	}
+	status := make(chan int, 1)
+	go func() {
+		sub.Wait()
+		status <- sub.ProcessState.ExitCode()
+	}()
+	waitFor(t, "a job to start", func() bool { return len(processesWith("0."+marker)) > 0 })
+	js, err := srv.ConnectInProcess(fleet.RoleSubmitter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer js.Conn().Close()
+	c, err := remote.Bind(js, remote.DefaultStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.SetState(ctx, "elsewhere", remote.StateSoon); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case s := <-status:
+		said, _ := os.ReadFile(errFile)
+		if s != 1 || !strings.Contains(string(said), "run elsewhere was halted (soon) from elsewhere") {
+			t.Errorf("submitter after a halt from elsewhere: status %d, stderr %q; want 1 and why", s, said)
+		}
+	case <-time.After(30 * time.Second): // a bound for a failing test
+		sub.Process.Kill()
+		said, _ := os.ReadFile(errFile)
+		t.Fatalf("the submitter did not end after its run was halted from elsewhere; stderr %q", said)
+	}
+	if n := len(ranBy(t, dir)); n >= 20 {
+		t.Errorf("%d of 20 jobs ran after a halt soon from elsewhere", n)
+	}
+}

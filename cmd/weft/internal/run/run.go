@@ -60,8 +60,10 @@ type Run struct {
 	killed    atomic.Bool  // a halt with now stopped the running jobs
 	sigStatus atomic.Int32 // 130 or 143 once interrupted
 	haltExit  atomic.Int32 // the exit status a halt decided, +1 (0: none)
-	procs     *job.Procs
-	slots     job.Slots
+	// haltedOutside: another client halted the run (HaltFromOutside).
+	haltedOutside atomic.Bool
+	procs         *job.Procs
+	slots         job.Slots
 
 	tally   tally
 	total   int64       // the number of jobs, when --halt needs it; else -1
@@ -379,7 +381,19 @@ func (r *Run) Status() int {
 		// percentage of jobs that failed, as GNU parallel exits.
 		return percentOf(r.tally.failed.Load(), r.tally.done.Load())
 	}
-	return int(min(r.tally.failed.Load(), 101))
+	failed := int(min(r.tally.failed.Load(), 101))
+	if r.haltedOutside.Load() {
+		return max(failed, 1) // not every job ran
+	}
+	return failed
+}
+
+// HaltFromOutside stops a run that another client halted (the dashboard,
+// weft ui): no new job starts, and the exit status is at least 1, since
+// not every job ran.
+func (r *Run) HaltFromOutside() {
+	r.haltedOutside.Store(true)
+	r.stopping.Store(true)
 }
 
 // Jobs yields the jobs to run, until the input ends or the run is stopped;

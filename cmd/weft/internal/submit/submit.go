@@ -153,6 +153,18 @@ func Execute(r *run.Run, sc *Config) int {
 	rr.changed.L = &rr.mu
 	markReady()
 	r.SetStopper(rr) // and stopped at once if interrupted while starting
+	// A halt that another client asks for (the dashboard, weft ui) ends
+	// this run as --halt does: no new job is published, and the jobs the
+	// workers hand back unrun are counted, not published again.
+	stopFollow, err := c.Follow(func(run string, state []byte) {
+		if run == id {
+			rr.haltedElsewhere(string(state))
+		}
+	})
+	if err != nil {
+		return fail(fmt.Errorf("following the state of run %s: %w", id, err))
+	}
+	defer stopFollow()
 
 	// What the workers reported before this start (a restart with the same
 	// run ID), then what they report from now on.
@@ -411,6 +423,26 @@ func (rr *submitter) Stop(now bool) {
 		fmt.Fprintf(rr.r.Stderr(), "weft: telling the workers to stop run %s: %v\n", rr.run, err)
 		rr.GiveUp()
 	}
+}
+
+// haltedElsewhere takes a state of the run written by another client:
+// soon or now halts it here too, unless this submitter halted it itself.
+func (rr *submitter) haltedElsewhere(state string) {
+	if state != remote.StateSoon && state != remote.StateNow {
+		return
+	}
+	rr.mu.Lock()
+	already := rr.halted
+	rr.halted = true
+	rr.mu.Unlock()
+	if already {
+		return
+	}
+	fmt.Fprintf(rr.r.Stderr(), "weft: run %s was halted (%s) from elsewhere: no new job starts, and the jobs not yet run are not run\n", rr.run, state)
+	rr.r.HaltFromOutside()
+	rr.mu.Lock()
+	rr.changed.Broadcast()
+	rr.mu.Unlock()
 }
 
 // hintIfNoWorker says so on stderr when jobs wait and no worker is asking
