@@ -255,7 +255,7 @@ func TestBadUsage(t *testing.T) {
 		want string
 	}{
 		{[]string{"--frobnicate", "echo"}, `unknown option "--frobnicate"`},
-		{[]string{"--timeout", "soon", "echo"}, `bad duration for --timeout: "soon"`},
+		{[]string{"--timeout", "soon", "echo"}, `bad value for --timeout: "soon"`},
 		{[]string{"-j", "-x", "echo"}, `bad value for -j: "-x"`},
 		{[]string{"-a", "/no/such/file", "echo"}, "cannot read input file"},
 		{[]string{"--halt", "sometimes", "echo"}, "bad value for --halt"},
