@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -232,28 +230,4 @@ func BenchmarkDashboardWatched(b *testing.B) {
 }
 
 // startServeNoUI is startDashServe with no dashboard (--ui ”).
-func startServeNoUI(tb testing.TB, dir string) *served {
-	tb.Helper()
-	srv := exec.Command(weftBin, "serve", "--store", filepath.Join(dir, "store"), "--listen", "127.0.0.1:0", "--ui", "")
-	stdout, err := srv.StdoutPipe()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	f, err := os.Create(filepath.Join(dir, "serve.stderr"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close() // the process has its own copy
-	srv.Stderr = f
-	stderr := fileText(f.Name())
-	if err := srv.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	u := strings.TrimSpace(line)
-	if err != nil || !strings.Contains(u, "://") {
-		tb.Fatalf("weft serve printed no URL: %v; %s", err, stderr)
-	}
-	return &served{cmd: srv, stderr: stderr, nats: u}
-}
+func startServeNoUI(tb testing.TB, dir string) *served { return serveProcess(tb, dir, "--ui", "") }

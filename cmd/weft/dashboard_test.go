@@ -182,7 +182,22 @@ type served struct {
 // ends.
 func startDashServe(tb testing.TB, dir string, args ...string) *served {
 	tb.Helper()
-	srv := exec.Command(weftBin, append([]string{"serve", "--store", filepath.Join(dir, "store"), "--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0"}, args...)...)
+	sv := serveProcess(tb, dir, append([]string{"--ui", "127.0.0.1:0"}, args...)...)
+	// The dashboard's address is said on stderr before the URL is printed
+	// on stdout.
+	m := regexp.MustCompile(`dashboard of stream weft at (http://127\.0\.0\.1:\d+)/\?token=(\S+)`).FindStringSubmatch(sv.stderr.String())
+	if m == nil {
+		tb.Fatalf("weft serve said no dashboard address: %s", sv.stderr)
+	}
+	sv.base, sv.token = m[1], m[2]
+	return sv
+}
+
+// serveProcess starts weft serve with args on a loopback port with its store
+// in dir, waits for its URL, and kills it when tb ends.
+func serveProcess(tb testing.TB, dir string, args ...string) *served {
+	tb.Helper()
+	srv := exec.Command(weftBin, append([]string{"serve", "--store", filepath.Join(dir, "store"), "--listen", "127.0.0.1:0"}, args...)...)
 	stdout, err := srv.StdoutPipe()
 	if err != nil {
 		tb.Fatal(err)
@@ -201,16 +216,11 @@ func startDashServe(tb testing.TB, dir string, args ...string) *served {
 	}
 	tb.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
 	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
+	u := strings.TrimSpace(line)
+	if err != nil || !strings.Contains(u, "://") {
 		tb.Fatalf("weft serve printed no URL: %v; %s", err, stderr)
 	}
-	// The dashboard's address is said on stderr before the URL is printed
-	// on stdout.
-	m := regexp.MustCompile(`dashboard of stream weft at (http://127\.0\.0\.1:\d+)/\?token=(\S+)`).FindStringSubmatch(stderr.String())
-	if m == nil {
-		tb.Fatalf("weft serve said no dashboard address: %s", stderr)
-	}
-	return &served{cmd: srv, stderr: stderr, nats: strings.TrimSpace(line), base: m[1], token: m[2]}
+	return &served{cmd: srv, stderr: stderr, nats: u}
 }
 
 // fileText is a file whose text is read each time it is shown.
