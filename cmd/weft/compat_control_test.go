@@ -21,7 +21,10 @@ func controlCompatCases() []compatCase {
 		{args: []string{"echo", ":::", "3", "2", "1"}, files: map[string]string{".parallel/config": "-k\n"}, ordered: true},
 		{args: []string{"--plain", "-k", "echo", ":::", "a", "b"}, files: map[string]string{".parallel/config": "--tag\n"}, ordered: true},
 		{args: []string{"-J", "nicetimeout", "-k", "echo {} $(nice)", ":::", "A", "B", "C"},
-			files: map[string]string{".parallel/nicetimeout": "--nice 17\n--timeout 300%\n"}, ordered: true},
+			// The tutorial's profile also has --timeout 300%, which with jobs
+			// this quick stops some of GNU parallel's and not others: a race,
+			// left out here (the tutorial check runs it as written).
+			files: map[string]string{".parallel/nicetimeout": "--nice 17\n--tag\n"}, ordered: true},
 		{args: []string{"--profile", "lead", "-J", "tagged", "echo", ":::", "a", "b"},
 			files: map[string]string{".parallel/lead": "# keep the order\n  -k\necho pre\n", ".parallel/tagged": "--tag\n"}, ordered: true},
 		{args: []string{"-J", "tagged", "-J", "keep", "echo", ":::", "a", "b"},
