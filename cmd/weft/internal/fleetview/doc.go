@@ -23,8 +23,8 @@
 //
 // It keeps Config.MaxRuns runs (100 by default): past that, the run least
 // recently active is forgotten. Workers that stopped, or whose registry
-// entry is older than fleet.WorkersKeep, are shown as gone for an hour,
-// then forgotten.
+// entry the server has not stored for remote.GoneAfter (10 s: a worker
+// rewrites it every 2 s), are shown as gone for an hour, then forgotten.
 //
 // Halt writes the run's state (soon or now) in S_runs, as weft --halt and
 // an interrupted submitter do; every worker follows that bucket.

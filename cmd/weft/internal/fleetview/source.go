@@ -16,7 +16,6 @@ import (
 
 	"github.com/weft-dev/weft/cmd/weft/internal/dash"
 	"github.com/weft-dev/weft/cmd/weft/internal/remote"
-	"github.com/weft-dev/weft/fleet"
 )
 
 // Config configures a Source. The zero value is the default.
@@ -427,9 +426,11 @@ func (s *Source) count(at time.Time) {
 	s.history[i]++
 }
 
-// alive tells whether a worker is alive at now.
+// alive tells whether a worker is alive at now: it has not stopped, and
+// the server stored its entry at most remote.GoneAfter ago (the server's
+// time, not the worker's, so a worker's clock cannot keep it alive).
 func (w *workerView) alive(now time.Time) bool {
-	return !w.gone && now.Sub(w.e.Beat) <= fleet.WorkersKeep
+	return !w.gone && now.Sub(w.seen) <= remote.GoneAfter
 }
 
 // forgetWorkers drops the workers gone for longer than goneKept, and the

@@ -346,3 +346,53 @@ func TestDashboardOverTheSource(t *testing.T) {
 		t.Errorf("run r3's state after the halt: %v; want now", err)
 	}
 }
+
+// TestSourceTakesASilentWorkerForGone: a worker whose entry the server has
+// not stored for remote.GoneAfter (killed with SIGKILL, say) is shown gone
+// then, long before its entry expires, and its jobs are no longer listed
+// as running; a worker's clock running ahead does not keep it alive.
+func TestSourceTakesASilentWorkerForGone(t *testing.T) {
+	f := newFleet(t)
+	ctx := context.Background()
+	if err := f.sub.PutRunRecord(ctx, &remote.RunRecord{ID: "r1", Command: "work", Started: time.Now(), Total: 1, TotalKnown: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.wrk.PutWorker(ctx, "k1", &remote.WorkerEntry{Name: "w1", Slots: 1, Started: time.Now(),
+		Beat:    time.Now().Add(time.Hour), // a clock an hour ahead
+		Running: []remote.RunningJob{{Run: "r1", Seq: 1, Command: "work", Started: time.Now()}}}); err != nil {
+		t.Fatal(err)
+	}
+	stored := time.Now() // not before the server stored the entry
+	var now time.Time
+	s, err := Start(f.sub, Config{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := s.Sync(sctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		at   time.Time
+		gone bool
+	}{
+		{stored, false},
+		{stored.Add(remote.GoneAfter - time.Second), false},
+		{stored.Add(remote.GoneAfter + time.Millisecond), true},
+	} {
+		now = c.at
+		snap, err := s.Snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(snap.Workers) != 1 {
+			t.Fatalf("at +%v: workers %+v; want w1", c.at.Sub(stored), snap.Workers)
+		}
+		w := snap.Workers[0]
+		if w.Gone != c.gone || (len(w.Running) == 0) != c.gone {
+			t.Errorf("at +%v after its last write: gone %v, running %v; want gone %v", c.at.Sub(stored), w.Gone, w.Running, c.gone)
+		}
+	}
+}

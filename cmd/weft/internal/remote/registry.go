@@ -17,16 +17,26 @@ import (
 //
 //   - each weft worker announces itself in the key-value bucket S_workers
 //     (fleet's worker registry), under a key of its own (NewWorkerKey), as a
-//     WorkerEntry rewritten at most once a second while its jobs change and
-//     every HeartbeatEvery otherwise; an entry expires fleet.WorkersKeep
-//     after its last write, so a worker that died drops out;
+//     WorkerEntry rewritten at most every WriteGap while its jobs change and
+//     every HeartbeatEvery otherwise; an entry not rewritten for GoneAfter
+//     is a worker that died (shown as gone), and it expires
+//     fleet.WorkersKeep after its last write;
 //   - each submitter records its run as a RunRecord in the bucket S_runs,
 //     under RunRecordKey(run), next to the run's state: a key that no run ID
 //     can be, so workers, which read states by run ID, never take it for one.
 
-// HeartbeatEvery is how often a worker rewrites its registry entry when
-// nothing changed.
-const HeartbeatEvery = 5 * time.Second
+// Registry timing. A worker rewrites its entry at most every WriteGap
+// while its jobs start and end, so that a dashboard sees jobs of a second
+// or less run, at a cost that does not grow with the jobs' rate; it
+// rewrites it every HeartbeatEvery when nothing changed. A viewer takes a
+// worker whose entry the server has not stored for GoneAfter (four missed
+// heartbeats, plus room for a slow write) for dead: a worker killed with
+// SIGKILL is shown gone within GoneAfter, not after the bucket's TTL.
+const (
+	WriteGap       = 250 * time.Millisecond
+	HeartbeatEvery = 2 * time.Second
+	GoneAfter      = 4*HeartbeatEvery + 2*time.Second
+)
 
 // WorkerEntry is a worker's entry in the registry.
 type WorkerEntry struct {

@@ -12,8 +12,8 @@ import (
 
 // registry keeps this worker's entry in the fleet's worker registry: jobs
 // starting and ending change it in memory (a map update under a mutex);
-// one goroutine writes it at most once a second while it changes, and every
-// remote.HeartbeatEvery otherwise, so the jobs' throughput does not depend
+// one goroutine writes it at most every remote.WriteGap while it changes,
+// and every remote.HeartbeatEvery otherwise, so the jobs' throughput does not depend
 // on the server's round trip.
 type registry struct {
 	put    func(context.Context, *remote.WorkerEntry) error
@@ -90,8 +90,8 @@ func (r *registry) write(ctx context.Context, stopped bool) {
 	}
 }
 
-// run writes the entry now, then when it changes (at most once a second)
-// and every remote.HeartbeatEvery, until ctx ends.
+// run writes the entry now, then when it changes (at most every
+// remote.WriteGap) and every remote.HeartbeatEvery, until ctx ends.
 func (r *registry) run(ctx context.Context) {
 	beat := time.NewTimer(0)
 	defer beat.Stop()
@@ -104,10 +104,10 @@ func (r *registry) run(ctx context.Context) {
 		}
 		r.write(ctx, false)
 		beat.Reset(remote.HeartbeatEvery)
-		select { // at most one write a second
+		select { // at most one write every WriteGap
 		case <-ctx.Done():
 			return
-		case <-time.After(time.Second):
+		case <-time.After(remote.WriteGap):
 		}
 	}
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // TestRegistryBatchesWrites: the registry entry is written at once, then
-// at most once a second however many jobs start and end, and every
+// at most every WriteGap however many jobs start and end, and every
 // HeartbeatEvery while nothing changes; each write holds the jobs running
 // and the counts at that time.
 func TestRegistryBatchesWrites(t *testing.T) {
@@ -38,7 +38,7 @@ func TestRegistryBatchesWrites(t *testing.T) {
 		if n := count(); n != 1 {
 			t.Fatalf("%d writes at start; want 1", n)
 		}
-		// 1,000 jobs start and end within the first second, one still runs.
+		// 1,000 jobs start and end within the first WriteGap, one still runs.
 		for i := range 1000 {
 			id := fmt.Sprint(i)
 			r.start(id, remote.RunningJob{Run: "r", Seq: int64(i + 1)})
@@ -48,12 +48,17 @@ func TestRegistryBatchesWrites(t *testing.T) {
 		}
 		synctest.Wait()
 		if n := count(); n != 1 {
-			t.Fatalf("%d writes within the first second; want 1", n)
+			t.Fatalf("%d writes within the first WriteGap; want 1", n)
 		}
-		time.Sleep(time.Second)
+		time.Sleep(remote.WriteGap - time.Millisecond)
+		synctest.Wait()
+		if n := count(); n != 1 {
+			t.Fatalf("%d writes just before WriteGap; want 1", n)
+		}
+		time.Sleep(time.Millisecond)
 		synctest.Wait()
 		if n := count(); n != 2 {
-			t.Fatalf("%d writes after a second; want 2", n)
+			t.Fatalf("%d writes after WriteGap; want 2", n)
 		}
 		last := writes[1]
 		if last.Done != 899 || last.Failed != 100 || len(last.Running) != 1 || last.Running[0].Seq != 1000 {
