@@ -233,3 +233,27 @@ func (f fileText) String() string {
 	}
 	return string(b)
 }
+
+// TestUnlistedWorker: weft worker --unlisted runs jobs as any worker does,
+// and the registry never lists it: weft status counts no worker, alive or
+// gone, while its run is complete.
+func TestUnlistedWorker(t *testing.T) {
+	dir := t.TempDir()
+	sv := serveProcess(t, dir, "--ui", "")
+	w := startWorker(t, dir, sv.nats, "hidden", "-j", "2", "--unlisted")
+	o := runWeft(t, dir, "", "--nats", sv.nats, "echo", ":::", "a", "b", "c", "d")
+	if o.status != 0 || strings.Count(o.stdout, "\n") != 4 {
+		t.Fatalf("run: status %d, stdout %q, stderr %s; want 4 lines", o.status, o.stdout, o.stderr)
+	}
+	st := runWeft(t, dir, "", "status", "--nats", sv.nats, "--json")
+	var so dash.Overview
+	if err := json.Unmarshal([]byte(st.stdout), &so); err != nil || st.status != 0 {
+		t.Fatalf("weft status --json: status %d, %v; stderr %s", st.status, err, st.stderr)
+	}
+	if so.Workers.Alive != 0 || so.Workers.Gone != 0 || len(so.Runs) != 1 || so.Runs[0].Done != 4 {
+		t.Errorf("weft status: workers %+v, runs %+v; want no worker listed and one run of 4 done", so.Workers, so.Runs)
+	}
+	if s := w.stderr.String(); strings.Contains(s, "registry") {
+		t.Errorf("the unlisted worker said %q; want nothing of the registry", s)
+	}
+}

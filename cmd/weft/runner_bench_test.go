@@ -57,7 +57,9 @@ func BenchmarkRunners(b *testing.B) {
 // baseline), requires credentials in plain text, or is as by default
 // (credentials and TLS), so that the cost of security is measured too;
 // nats-metrics is nats with a worker that records its metrics (--metrics),
-// against nats as the baseline.
+// and nats-unlisted one that does not announce itself in the worker
+// registry (--unlisted): nats against nats-unlisted is what the registry
+// costs.
 //
 // Besides the wall time, cpu-us/job is the processor time that the whole
 // fleet spends per job: this process (the server), the worker and its jobs,
@@ -67,7 +69,7 @@ func BenchmarkRunners(b *testing.B) {
 func BenchmarkNATSRunner(b *testing.B) {
 	const jobs = 2000
 	input := strings.Repeat("x\n", jobs)
-	for _, impl := range []string{"local", "nats-open", "nats-auth", "nats", "nats-metrics"} {
+	for _, impl := range []string{"local", "nats-open", "nats-auth", "nats", "nats-metrics", "nats-unlisted"} {
 		b.Run("impl="+impl, func(b *testing.B) {
 			args := []string{"-j", "2", "true"}
 			worker := 0 // the worker's pid
@@ -81,8 +83,11 @@ func BenchmarkNATSRunner(b *testing.B) {
 				}
 				defer srv.Shutdown()
 				wargs := []string{"worker", "--nats", srv.URL(), "-j", "2"}
-				if impl == "nats-metrics" {
+				switch impl {
+				case "nats-metrics":
 					wargs = append(wargs, "--metrics", "127.0.0.1:0")
+				case "nats-unlisted": // no registry: what announcing costs
+					wargs = append(wargs, "--unlisted")
 				}
 				w := exec.Command(weftBin, wargs...)
 				if err := w.Start(); err != nil {

@@ -29,6 +29,10 @@ type Config struct {
 	// Metrics, if set, is the address (host:port) where the worker serves
 	// its Prometheus metrics, at /metrics.
 	Metrics string
+	// Unlisted keeps the worker out of the fleet's worker registry: the
+	// dashboard and weft status do not list it (its jobs still count in
+	// their runs).
+	Unlisted bool
 }
 
 // Defaults is a worker's configuration before any option.
@@ -76,6 +80,8 @@ func Command() *cli.Command {
 					{Names: []string{"--metrics"}, Arg: cli.Required, Value: "HOST:PORT",
 						Help:    "serve Prometheus metrics at http://HOST:PORT/metrics (port 0: any free port; the address is printed on stderr): weft_jobs_total{status=started|succeeded|failed|redelivered|given_up}, weft_jobs_running, weft_job_duration_seconds, weft_worker_up, labelled by stream and worker. Anyone who can reach the address can read them: keep it on loopback unless the network is yours",
 						Example: "weft worker --metrics 127.0.0.1:9464", Set: setAddr(&c.Metrics)},
+					{Names: []string{"--unlisted"}, Help: "do not announce this worker in the fleet's worker registry: the dashboard and weft status will not list it, though its jobs still count in their runs (for credentials that may not write the registry, say)",
+						Example: "weft worker --unlisted", Set: cli.True(&c.Unlisted)},
 				}}, {Title: "Credentials and TLS", Intro: "for the NATS server", Options: remote.AccessOptions("weft worker", &c.Access)}},
 				Run: func(operands []string, env cli.Env) int {
 					if err := cli.NoOperands("weft worker", operands); err != nil {

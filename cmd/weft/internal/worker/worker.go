@@ -118,14 +118,16 @@ func Run(ctx context.Context, o *Config, env cli.Env) int {
 	key := remote.NewWorkerKey()
 	reg := newRegistry(remote.WorkerEntry{Name: o.Name, Host: host, Slots: o.Jobs, Version: cli.VersionLine("weft"), Started: time.Now()},
 		func(ctx context.Context, e *remote.WorkerEntry) error { return c.PutWorker(ctx, key, e) }, stderr)
-	regCtx, stopReg := context.WithCancel(reportCtx)
-	var announcer sync.WaitGroup
-	announcer.Go(func() { reg.run(regCtx) })
-	defer func() {
-		stopReg()
-		announcer.Wait()
-		reg.write(reportCtx, true) // the last entry: stopped (nothing when the server is gone)
-	}()
+	if !o.Unlisted {
+		regCtx, stopReg := context.WithCancel(reportCtx)
+		var announcer sync.WaitGroup
+		announcer.Go(func() { reg.run(regCtx) })
+		defer func() {
+			stopReg()
+			announcer.Wait()
+			reg.write(reportCtx, true) // the last entry: stopped (nothing when the server is gone)
+		}()
+	}
 	var rp *reaper.Reaper
 	if env.Main {
 		rp = &reaper.Reaper{} // not in a test binary: the reaper is this executable
