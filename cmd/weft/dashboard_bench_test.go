@@ -118,7 +118,8 @@ func BenchmarkDashboardQueued(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/req")
 		}
 	}
-	b.Run("req=static", page("/static/dash.js", "EventSource"))
+	b.Run("req=static", page("/static/dash.js", "data-live"))
+	b.Run("req=live-overview", page("/live/", "10,000"))
 	b.Run("req=overview", page("/", "10,000"))
 	b.Run("req=runs", page("/runs", run))
 	b.Run("req=run", page("/runs/"+run, "Download joblog"))
@@ -133,9 +134,9 @@ func BenchmarkDashboardQueued(b *testing.B) {
 // BenchmarkDashboardWatched is the workers' throughput with the dashboard
 // open: 2,000 jobs of `true` with -j 2 through weft serve --ui and one weft
 // worker process with -j 2, as BenchmarkNATSRunner's nats; one op is the
-// whole batch. In watched, a client holds the overview's live updates
-// open and fetches /api/overview every second meanwhile, as an open tab
-// does; in unwatched the dashboard is served but nobody looks; in noui
+// whole batch. In watched, a client asks for the overview's live part
+// every second (with its ETag, as an open tab's script does) and fetches
+// /api/overview every second too; in unwatched the dashboard is served but nobody looks; in noui
 // weft serve has no dashboard (--ui ”). Run with -count, the variants
 // interleave. cpu-us/job is the processor time the whole fleet spends per
 // job (server, worker and its jobs, submitter, and the watching client,
@@ -169,32 +170,32 @@ func BenchmarkDashboardWatched(b *testing.B) {
 					r.Header.Set("Authorization", "Bearer "+toks.View)
 					return client.Do(r)
 				}
-				res, err := req("/events/")
-				if err != nil || res.StatusCode != 200 {
-					b.Fatalf("GET /events/: %v", err)
-				}
-				watching.Go(func() { // the live updates, read as they come
-					defer res.Body.Close()
-					buf := make([]byte, 64<<10)
-					for {
-						n, err := res.Body.Read(buf)
-						updates += strings.Count(string(buf[:n]), "event: update")
-						if err != nil {
-							return
-						}
-					}
-				})
-				watching.Go(func() { // the overview, every second
+				watching.Go(func() { // an open tab: its live part and the overview, every second
 					tick := time.NewTicker(time.Second)
 					defer tick.Stop()
+					etag := ""
 					for {
 						select {
 						case <-ctx.Done():
 							return
 						case <-tick.C:
 						}
-						res, err := req("/api/overview")
+						r, _ := http.NewRequestWithContext(ctx, "GET", sv.base+"/live/", nil)
+						r.Header.Set("Authorization", "Bearer "+toks.View)
+						if etag != "" {
+							r.Header.Set("If-None-Match", etag)
+						}
+						res, err := client.Do(r)
 						if err != nil {
+							return
+						}
+						io.Copy(io.Discard, res.Body)
+						res.Body.Close()
+						if res.StatusCode == 200 {
+							etag = res.Header.Get("ETag")
+							updates++
+						}
+						if res, err = req("/api/overview"); err != nil {
 							return
 						}
 						io.Copy(io.Discard, res.Body)

@@ -214,9 +214,7 @@ func takeScreenshots(t *testing.T, b context.Context, base, failing, running str
 		{"overview-phone.png", "/", 375, true},
 	}
 	for _, s := range shots {
-		// A tab per shot, closed after it: a browser opens at most 6
-		// connections to a host over HTTP/1.1, and each open page holds
-		// one for its live updates.
+		// A tab per shot, so that each starts from its own viewport.
 		tb := newBrowserTab(t, b)
 		shot := chromedp.FullScreenshot(100)
 		if s.phone {

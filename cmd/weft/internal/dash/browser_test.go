@@ -231,6 +231,35 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("ten tabs at once all update", func(t *testing.T) {
+		// A browser opens at most six connections to a host over HTTP/1.1:
+		// a page that held one open for its updates would leave a seventh
+		// tab waiting for ever. Each update is a short request instead.
+		src := demoFleet(100, 50)
+		_, srv := serveDash(t, Config{Source: src, Actions: src, Tokens: tokens, Refresh: 50 * time.Millisecond})
+		login := newTab(t, b)
+		login.do(t, chromedp.Navigate(srv.URL+"/?token="+tokens.View))
+		var tabs []*btab
+		for i := range 10 {
+			tb := newTab(t, b)
+			tb.do(t, chromedp.Navigate(srv.URL+[]string{"/", "/runs", "/workers", "/runs/" + demoRun}[i%4]))
+			tb.waitFor(t, `document.getElementById('live-status').textContent === 'live'`)
+			tabs = append(tabs, tb)
+		}
+		src.update(func(s *Snapshot, _ map[string][]Job) { s.Workers[0].Name = "renamed-worker" })
+		for i, tb := range tabs {
+			if i%4 == 2 { // the workers page
+				tb.waitFor(t, `document.querySelector('main').innerText.includes('renamed-worker')`)
+			}
+		}
+		src.update(func(s *Snapshot, _ map[string][]Job) { s.Runs[0].Running = 7 })
+		for i, tb := range tabs {
+			if i%4 != 2 {
+				tb.waitFor(t, `document.querySelector('main').innerText.includes('7 running')`)
+			}
+		}
+	})
+
 	t.Run("no horizontal overflow at 375 px", func(t *testing.T) {
 		src := demoFleet(10_000, 5_000)
 		hostile := hostileFleet()

@@ -65,10 +65,8 @@ type Dash struct {
 	static  http.Handler
 	refresh time.Duration
 
-	mu      sync.Mutex
-	closed  bool
-	done    chan struct{} // closed by Close: ends the live streams
-	streams sync.WaitGroup
+	mu     sync.Mutex
+	closed bool // by Close: live parts are refused
 }
 
 // New returns a dashboard for cfg, or an error that names a bad field.
@@ -110,7 +108,7 @@ func New(cfg Config) (*Dash, error) {
 	}
 	static, _ := fs.Sub(files, "static")
 	d := &Dash{cfg: cfg, auth: a, cop: http.NewCrossOriginProtection(), pages: pages,
-		static: http.StripPrefix("/static/", http.FileServerFS(static)), refresh: cfg.Refresh, done: make(chan struct{})}
+		static: http.StripPrefix("/static/", http.FileServerFS(static)), refresh: cfg.Refresh}
 	d.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, http.StatusForbidden, "dash: cross-origin request refused: actions are taken from the dashboard's own pages only")
 	}))
@@ -118,17 +116,12 @@ func New(cfg Config) (*Dash, error) {
 	return d, nil
 }
 
-// Close ends the live update streams (each ends its response, so that an
-// http.Server can shut down) and refuses new ones. It does not stop the
-// pages and the API.
+// Close refuses the pages' live parts from now on (503), so that open
+// pages say the dashboard is gone. It does not stop the pages and the API.
 func (d *Dash) Close() {
 	d.mu.Lock()
-	if !d.closed {
-		d.closed = true
-		close(d.done)
-	}
+	d.closed = true
 	d.mu.Unlock()
-	d.streams.Wait()
 }
 
 type ctxKey struct{}
@@ -155,7 +148,7 @@ func (d *Dash) routes() {
 	page("GET /api/runs/{id}/joblog", d.joblog)
 	page("POST /api/runs/{id}/halt", d.halt)
 	page("GET /api/workers", d.apiWorkers)
-	page("GET /events/{view...}", d.events)
+	page("GET /live/{view...}", d.live)
 	m.Handle("GET /static/", d.static)
 	m.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, http.StatusNotFound, "dash: no such page: "+r.URL.Path)
@@ -258,7 +251,7 @@ func (d *Dash) unauthorized(w http.ResponseWriter, r *http.Request, msg string) 
 
 // isAPI reports whether r asks for JSON rather than a page.
 func isAPI(r *http.Request) bool {
-	return strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/events/")
+	return strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/live/")
 }
 
 // fail answers an error: JSON for the API, a page otherwise.

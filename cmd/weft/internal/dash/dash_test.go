@@ -131,7 +131,7 @@ func TestPages(t *testing.T) {
 		}
 	}
 	w := do(t, d, request{path: "/static/dash.js"})
-	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "EventSource") {
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "data-live") {
 		t.Errorf("GET /static/dash.js: status %d", w.Code)
 	}
 }
@@ -201,7 +201,7 @@ func TestTokens(t *testing.T) {
 		{"no token, page", request{path: "/"}, http.StatusUnauthorized},
 		{"no token, API", request{path: "/api/overview"}, http.StatusUnauthorized},
 		{"no token, static file", request{path: "/static/dash.css"}, http.StatusUnauthorized},
-		{"no token, live stream", request{path: "/events/"}, http.StatusUnauthorized},
+		{"no token, live part", request{path: "/live/"}, http.StatusUnauthorized},
 		{"wrong bearer token", request{path: "/api/overview", header: bearer("act-token-0123456788")}, http.StatusUnauthorized},
 		{"not a bearer token", request{path: "/api/overview", header: map[string]string{"Authorization": "Basic " + testTokens.Act}}, http.StatusUnauthorized},
 		{"wrong token in the address", request{path: "/?token=nope-nope-nope-nope"}, http.StatusUnauthorized},
@@ -400,8 +400,8 @@ func TestBadInput(t *testing.T) {
 }
 
 // TestEscaping puts hostile text in every field a job, a submitter or a
-// worker controls and reads every page, the API, the live stream and the
-// joblog.
+// worker controls and reads every page, the API, the live parts
+// (TestLiveEscaping) and the joblog.
 func TestEscaping(t *testing.T) {
 	src := hostileFleet()
 	d := newDash(t, Config{Source: src, Actions: src})

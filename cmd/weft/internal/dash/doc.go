@@ -33,11 +33,14 @@
 // Pages are rendered on the server by html/template, with the stylesheet,
 // a small script and the icon embedded in the binary; no framework, no
 // build step. The jobs-per-second chart and the progress bars are inline
-// SVG drawn on the server. Each page's live part is also served as
-// server-sent events (/events/ followed by the page's address): every
-// Config.Refresh the server renders it again and sends it when it changed,
-// and the script puts it in place, so the page updates without a reload.
-// Without JavaScript the page reloads itself every 10 s.
+// SVG drawn on the server. Each page's live part is also served alone
+// (/live/ followed by the page's address), with an ETag: every
+// Config.Refresh, while the page is visible, the script asks for it with
+// If-None-Match and puts it in place when it changed (304 otherwise), so
+// the page updates without a reload. Each ask is a short request, so any
+// number of tabs share a browser's six connections to the host (a stream
+// held open per page would leave a seventh tab waiting). Without
+// JavaScript the page reloads itself every 10 s.
 //
 // # Security
 //
@@ -76,8 +79,7 @@
 //
 // Escaping: everything a job, a submitter or a worker controls (commands,
 // stderr, names, run IDs) goes through html/template on the pages and in
-// the live updates (whose data lines are split on every CR and LF, so no
-// byte can start an event field of its own), through encoding/json (which
+// the live parts, through encoding/json (which
 // escapes <, > and &) in the API, and through control-character escaping
 // in the text views. The Content-Security-Policy allows scripts and styles
 // from the dashboard alone, no inline script, handler or style. The joblog

@@ -15,17 +15,18 @@ import (
 
 // view is what a page's template gets.
 type view struct {
-	Title  string
-	Nav    string // the menu entry to mark
-	Name   string // the fleet's name
-	Stream string // the address of the page's live updates
-	CanAct bool
-	CSRF   string
-	Note   string // what the visitor may not do: "view only", "read-only"
-	Logout bool
-	Now    time.Time
-	Status int
-	Error  string
+	Title     string
+	Nav       string // the menu entry to mark
+	Name      string // the fleet's name
+	Live      string // the address of the page's live part
+	RefreshMs int64  // how often the page asks for it
+	CanAct    bool
+	CSRF      string
+	Note      string // what the visitor may not do: "view only", "read-only"
+	Logout    bool
+	Now       time.Time
+	Status    int
+	Error     string
 
 	Overview *Overview
 	Runs     *RunList
@@ -95,10 +96,11 @@ func (d *Dash) build(ctx context.Context, r *http.Request, s *session, path stri
 	case s.role == roleView:
 		v.Note = "view only"
 	}
-	v.Stream = "/events" + path
+	v.Live = "/live" + path
 	if r.URL.RawQuery != "" {
-		v.Stream += "?" + r.URL.RawQuery
+		v.Live += "?" + r.URL.RawQuery
 	}
+	v.RefreshMs = d.refresh.Milliseconds()
 	var name string
 	switch {
 	case path == "/" || path == "":
@@ -203,7 +205,7 @@ func runTabs(rd *RunDetail, page, size int64) ([]tab, *pager) {
 	return tabs, p
 }
 
-// renderLive writes a page's live part, for its update stream.
+// renderLive writes a page's live part, for its updates.
 func (d *Dash) renderLive(w io.Writer, name string, v *view) error {
 	return d.pages[name].ExecuteTemplate(w, "live", v)
 }
