@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/weft-dev/weft/cmd/weft/internal/dash"
+	"github.com/weft-dev/weft/cmd/weft/internal/remote"
 )
 
 // TestDashboardEndToEnd: weft serve with its dashboard, two weft worker
@@ -255,5 +256,87 @@ func TestUnlistedWorker(t *testing.T) {
 	}
 	if s := w.stderr.String(); strings.Contains(s, "registry") {
 		t.Errorf("the unlisted worker said %q; want nothing of the registry", s)
+	}
+}
+
+// TestDashboardShowsAWorkerDie walks through what a person watching the
+// dashboard sees when a worker is killed with SIGKILL mid-run: the worker
+// is shown gone within remote.GoneAfter, its jobs run again on the other
+// worker once the ack wait passes, and the run ends complete.
+func TestDashboardShowsAWorkerDie(t *testing.T) {
+	dir := t.TempDir()
+	sv := startDashServe(t, dir, "--ack-wait", "2s")
+	toks, err := dash.ReadTokens(filepath.Join(dir, "store", "creds", "dashboard.tokens"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{}
+	defer client.CloseIdleConnections()
+	workers := func() map[string]dash.WorkerInfo {
+		t.Helper()
+		req, _ := http.NewRequest("GET", sv.base+"/api/workers", nil)
+		req.Header.Set("Authorization", "Bearer "+toks.View)
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var l dash.WorkerList
+		if err := json.NewDecoder(res.Body).Decode(&l); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]dash.WorkerInfo{}
+		for _, w := range l.Workers {
+			out[w.Name] = w
+		}
+		return out
+	}
+	w1 := startWorker(t, dir, sv.nats, "w1", "-j", "2")
+	startWorker(t, dir, sv.nats, "w2", "-j", "2")
+	var inputs []string
+	for i := 1; i <= 12; i++ {
+		inputs = append(inputs, strconv.Itoa(i))
+	}
+	sub := exec.Command(weftBin, append([]string{"--nats", sv.nats, "sleep 0.3; echo {} on $NAME", ":::"}, inputs...)...)
+	sub.Dir = dir
+	var out, errb lockedBuffer
+	sub.Stdout, sub.Stderr = &out, &errb
+	if err := sub.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- sub.Wait() }()
+
+	var held []int64 // the jobs w1 runs when it is killed
+	waitFor(t, "w1 to be seen running a job", func() bool {
+		held = held[:0]
+		for _, j := range workers()["w1"].Running {
+			held = append(held, j.Seq)
+		}
+		return len(held) > 0
+	})
+	w1.cmd.Process.Signal(syscall.SIGKILL)
+	waitForWithin(t, remote.GoneAfter+5*time.Second, "the dashboard to show w1 gone", func() bool {
+		ws := workers()
+		return ws["w1"].State == "gone" && ws["w2"].State == "alive"
+	})
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v; stderr %s", err, errb.String())
+	}
+	ranOn := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		seq, where, _ := strings.Cut(l, " on ")
+		ranOn[seq] = where
+	}
+	if len(ranOn) != 12 {
+		t.Fatalf("output %q; want the 12 jobs once each", out.String())
+	}
+	for _, seq := range held {
+		if w := ranOn[strconv.FormatInt(seq, 10)]; w != "w2" {
+			t.Errorf("job %d, running on w1 when it was killed, ran in the end on %q; want w2", seq, w)
+		}
+	}
+	if ws := workers(); ws["w1"].State != "gone" || ws["w2"].State != "alive" {
+		t.Errorf("workers at the end: %+v; want w1 gone and w2 alive", ws)
 	}
 }

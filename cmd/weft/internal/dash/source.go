@@ -73,8 +73,8 @@ type Worker struct {
 	Slots    int       // how many jobs it runs at once (-j)
 	Started  time.Time // when it started
 	LastSeen time.Time // its last heartbeat
-	// Gone is set once the worker stopped or missed its heartbeats for
-	// longer than the registry keeps it.
+	// Gone is set once the worker stopped, or missed its heartbeats long
+	// enough to be taken for dead (10 s for weft workers).
 	Gone    bool
 	Running []JobRef // the jobs it runs now
 	Done    int64    // jobs it finished with exit status 0
