@@ -40,9 +40,10 @@
 //
 // Map, FlatMap, Merge and Partition yield results as they complete;
 // OrderedMap yields them in input order, with a bounded reorder window
-// ([WithWindow], 16 per worker by default) so that workers keep going while
-// the head item is slow and memory stays bounded by the window, not by the
-// input. Partition keeps the order of values with equal keys.
+// ([WithWindow], 16 per worker and at least 512 by default) so that workers
+// keep going while the head item is slow and memory stays bounded by the
+// window, not by the input. Partition keeps the order of values with equal
+// keys.
 //
 // # Cost
 //
