@@ -50,8 +50,9 @@
 // An item costs a few atomic operations and no allocation: the feeder hands
 // items to the workers, and the workers hand results to the consumer,
 // through rings without a lock, and a goroutine parks only when it has had
-// nothing to do for a while. BenchmarkMap counted 27-35 allocations per run
-// of 300,000 items, all at start-up. It compares Map and OrderedMap, at 2, 4
+// nothing to do for a while. BenchmarkMap counted 27-35 allocations and
+// about 38 KB per run of 300,000 items (most of it the rings of the default
+// window of 512), all at start-up. It compares Map and OrderedMap, at 2, 4
 // and 16 workers on no-op and ~1 us items, with a hand-written fan-out/fan-in
 // over channels of buffer 0, workers and 64.
 //
