@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -144,21 +145,53 @@ func (c *checkedSink) result() int64 {
 	return c.sum
 }
 
+// spin does about a microsecond of work (500 rounds of xorshift) and
+// returns v, so that the result can still be checked.
+func spin(v int) int {
+	x := uint64(v) | 1
+	for range 500 {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+	}
+	if x == 0 { // never: xorshift keeps a non-zero state non-zero
+		return -1
+	}
+	return v
+}
+
 func mapWorkloads(quick bool) []*workload {
 	n := 300_000
 	if quick {
 		n = 20_000
 	}
 	want := int64(n) * int64(n-1) / 2
-	w6 := &workload{id: "Map", title: fmt.Sprintf("6. parallel map, %d no-op items, 4 workers", n),
-		unit: "ns/item", items: int64(n), perItem: true, want: want,
-		note: "Ordered contenders must deliver every item in input order. channel-bufN is the hand-written fan-out/fan-in (a feeding goroutine, workers between a jobs and a results channel) with both channels buffered to 0, the number of workers (W) or 64."}
-	for _, m := range mapImpls {
-		w6.contenders = append(w6.contenders, contender{name: m.name, run: func() (int64, error) {
-			s := &checkedSink{ordered: m.ordered, inOrder: true}
-			err := m.run(n, 4, func(v int) int { return v }, s.add)
-			return s.result(), err
-		}})
+	note := "Ordered contenders must deliver every item in input order. channel-bufN is the hand-written fan-out/fan-in (a feeding goroutine, workers between a jobs and a results channel) with both channels buffered to 0, the number of workers (W) or 64."
+	mapOf := func(id, title string, workers int, f func(int) int, peers bool) *workload {
+		w := &workload{id: id, title: title, unit: "ns/item", items: int64(n), perItem: true, want: want, note: note}
+		for _, m := range mapImpls {
+			if !peers && !strings.HasPrefix(m.name, "weft-") && !strings.HasPrefix(m.name, "channel-") {
+				continue
+			}
+			w.contenders = append(w.contenders, contender{name: m.name, run: func() (int64, error) {
+				s := &checkedSink{ordered: m.ordered, inOrder: true}
+				err := m.run(n, workers, f, s.add)
+				return s.result(), err
+			}})
+		}
+		return w
+	}
+	noop := func(v int) int { return v }
+	// 6: the peers at 4 workers, then weft and the channels alone at 2 and
+	// 16 workers, and on items of about a microsecond of work.
+	out := []*workload{mapOf("Map", fmt.Sprintf("6. parallel map, %d no-op items, 4 workers", n), 4, noop, true)}
+	for _, workers := range []int{2, 16} {
+		out = append(out, mapOf(fmt.Sprintf("Map/workers=%d", workers),
+			fmt.Sprintf("6. parallel map, %d no-op items, %d workers", n, workers), workers, noop, false))
+	}
+	for _, workers := range []int{2, 4, 16} {
+		out = append(out, mapOf(fmt.Sprintf("Map1us/workers=%d", workers),
+			fmt.Sprintf("6. parallel map, %d items of ~1 us of work, %d workers", n, workers), workers, spin, false))
 	}
 	// 7: the slow head: item 0 takes 300 ms, the rest 10 ms each.
 	const items = 40
@@ -182,5 +215,5 @@ func mapWorkloads(quick bool) []*workload {
 			return s.result(), err
 		}})
 	}
-	return []*workload{w6, w7}
+	return append(out, w7)
 }

@@ -40,26 +40,35 @@
 //
 // Map, FlatMap, Merge and Partition yield results as they complete;
 // OrderedMap yields them in input order, with a bounded reorder window
-// ([WithWindow], 16 per worker by default) so that workers keep going while
-// the head item is slow and memory stays bounded by the window, not by the
-// input. Partition keeps the order of values with equal keys.
+// ([WithWindow], 16 per worker and at least 512 by default) so that workers
+// keep going while the head item is slow and memory stays bounded by the
+// window, not by the input. Partition keeps the order of values with equal
+// keys.
 //
 // # Cost
 //
 // An item costs a few atomic operations and no allocation: the feeder hands
 // items to the workers, and the workers hand results to the consumer,
 // through rings without a lock, and a goroutine parks only when it has had
-// nothing to do for a while. BenchmarkMap counted 27-35 allocations per run
-// of 300,000 items, all at start-up. It compares Map and OrderedMap, at 2, 4
+// nothing to do for a while. BenchmarkMap counted 27-35 allocations and
+// about 38 KB per run of 300,000 items (most of it the rings of the default
+// window of 512), all at start-up. It compares Map and OrderedMap, at 2, 4
 // and 16 workers on no-op and ~1 us items, with a hand-written fan-out/fan-in
 // over channels of buffer 0, workers and 64.
 //
 // Each figure here is the ratio of medians against a baseline in the same
-// run of go run ./bench (300,000 no-op items, 4 workers), given as its range
-// over two separate runs on a shared 2-core machine (the claims table in
-// bench/claims.go; go run ./bench -check re-measures them on yours). Map
-// costs 0.88-0.94x a hand-written channel fan-out/fan-in with both channels
-// buffered to 64, the fastest of the buffers measured (0, the number of
-// workers, 64; claim flow.map), and OrderedMap 0.71-0.86x Map
-// (flow.ordered). Neither allocates per item.
+// run of go run ./bench (300,000 items, 9 interleaved repetitions), given as
+// its range over four separate runs on a shared 2-core machine (the claims
+// table in bench/claims.go; go run ./bench -check -only flow re-measures them
+// on yours). The baseline for Map is a hand-written fan-out/fan-in with both
+// channels buffered to 64, the fastest of the buffers measured (0, the number
+// of workers, 64). On no-op items Map costs 0.38-0.92x, 0.44-0.82x and
+// 0.32-0.61x the channels at 2, 4 and 16 workers (claims flow.map.2,
+// flow.map, flow.map.16). On items of ~1 us of work it costs 1.02-1.20x,
+// 0.76-1.03x and 0.75-0.91x (flow.map.1us.2, flow.map.1us.4,
+// flow.map.1us.16): at 2 workers on 2 cores the channels are still ahead.
+// OrderedMap costs 0.66-1.28x, 0.69-1.45x and 0.72-1.36x Map on no-op items
+// at 2, 4 and 16 workers (flow.ordered.2, flow.ordered, flow.ordered.16), and
+// 0.84-1.03x, 0.97-1.04x and 0.96-1.14x on ~1 us items (flow.ordered.1us.2,
+// flow.ordered.1us.4, flow.ordered.1us.16). Neither allocates per item.
 package flow

@@ -206,7 +206,7 @@ func (t *tee[T]) feed() {
 // different keys proceed in parallel. Results of different keys interleave.
 // Errors and panics follow Map.
 func Partition[T any, K comparable, U any](ctx context.Context, in Stream[T], lanes int, key func(T) K, f func(context.Context, T) (U, error), opts ...Option) Stream[U] {
-	o, err := configure(lanes, opts)
+	o, err := configure(lanes, 0, opts)
 	if err == nil {
 		err = checkStage(ctx, in, key == nil || f == nil)
 	}

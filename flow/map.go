@@ -44,7 +44,7 @@ func checkStage[T any](ctx context.Context, in Stream[T], nilFunc bool) error {
 }
 
 func parallel[T, U any](ctx context.Context, in Stream[T], workers int, f func(context.Context, T) (U, error), ordered bool, opts []Option) Stream[U] {
-	o, err := configure(workers, opts)
+	o, err := configure(workers, defaultMapWindow, opts)
 	if err == nil {
 		err = checkStage(ctx, in, f == nil)
 	}
