@@ -10,10 +10,14 @@
 // # Guarantees
 //
 // An Actor runs the functions sent to it one at a time, in mailbox order,
-// and only they touch its state, so the state needs no lock. The mailbox is
-// bounded: Do and Ask block while it is full, until their context ends. The
-// actor's goroutine starts with the first message and exits after an idle
-// timeout, so an idle actor owns no goroutine; its state is kept.
+// and only they touch its state, so the state needs no lock. They run on the
+// actor's goroutine, never on the sender's: Do does not wait for its function
+// to run, a function that blocks holds up only the actor, and one that calls
+// runtime.Goexit ends only the actor's goroutine (a new one goes on with the
+// next message). The mailbox is bounded: Do and Ask block while it is full,
+// until their context ends. The actor's goroutine starts with the first
+// message and exits after an idle timeout, so an idle actor owns no
+// goroutine; its state is kept.
 //
 // Stop either drains the mailbox or rejects what is in it. Nothing is lost
 // silently: an Ask caller always learns whether its function ran, and Stop
@@ -33,11 +37,13 @@
 // run of go run ./bench, given as its range over separate runs on a shared
 // 2-core machine (the claims table in bench/claims.go; go run ./bench -check
 // re-measures them on yours). Do, incrementing a counter from 2 goroutines,
-// costs 1.14-1.22x a hand-written goroutine that owns the counter and serves
-// a channel buffered like the mailbox (claim actor.do), and 1.74-3.84x a
-// counter behind a sync.Mutex (actor.do.mutex); Ask costs 1.14-1.24x a
-// hand-written request and reply to that goroutine (actor.ask). The mailbox
-// is a lock-free ring; the actor still pays for context checks, panic
+// costs 1.12-1.72x a hand-written goroutine that owns the counter and serves
+// a channel buffered like the mailbox (claim actor.do), and 3.79-4.14x a
+// counter behind a sync.Mutex (actor.do.mutex); Ask costs 1.18-1.26x a
+// hand-written request and reply to that goroutine (actor.ask). Do varies
+// most from run to run: the channel owner's time per message holds steady
+// under load from other processes, the actor's does not. The mailbox is a
+// lock-free ring; the actor still pays for context checks, panic
 // capture and its stop and idle protocol on every message. Where only the
 // speed of a counter matters, a mutex is the cheapest.
 package actor
