@@ -3,30 +3,17 @@
 //
 // Workers start on demand, reuse themselves for task after task, and exit
 // after between one and two idle timeouts without work, so an idle engine
-// owns no goroutine once that time has passed.
-//
-// Tasks travel through a ring with no lock (lfRing): a submitter reserves
-// room with one atomic add on the count of tasks admitted and not finished,
-// claims a cell at the ring's tail with one compare-and-swap and publishes
-// the task in it; a worker claims the cell at the head the same way. The
-// lock is taken only off the hot path: to wake or start a worker, to park
-// one, for submitters that wait for room, and for tasks beyond the ring's
-// cells (maxRing), which wait in an overflow queue.
-//
-// A parked worker is woken only when tasks are queued and no awake worker is
-// looking for one (the searching count, an atomic word): a submitter looks
-// at it after publishing its task, and a worker that is about to park takes
-// itself out of it and then looks at the queue once more, so that one of the
-// two always sees the other. With cheap tasks one or two workers keep up and
-// the rest stay parked, which saves the goroutine hand-off that a
+// owns no goroutine once that time has passed. A parked worker is woken only when tasks are queued and no
+// awake worker is looking for one; with cheap tasks one or two workers keep
+// up and the rest stay parked, which saves the goroutine hand-off that a
 // channel-based pool pays for most tasks.
 package engine
 
 import (
 	"context"
 	"errors"
-	"math"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -50,6 +37,13 @@ type Config[T any] struct {
 	// Goexit, if not nil, is called with the task whose Run called
 	// runtime.Goexit, before that task is counted as completed.
 	Goexit func(T)
+	// Batch is the most tasks a worker takes from the queue at once (0
+	// means 1). A worker that takes several runs them in order and
+	// accounts for them with one lock per batch instead of one per task.
+	// Tasks still start in FIFO order: a free worker takes the oldest task
+	// not started from another worker's batch before it looks at the
+	// queue, and Drop removes the tasks of a batch that have not started.
+	Batch int
 }
 
 // Stats is a snapshot of an engine's counters.
@@ -57,7 +51,7 @@ type Stats struct {
 	Workers   int // the worker limit
 	Live      int // worker goroutines alive
 	Running   int // tasks running
-	Queued    int // tasks waiting for a worker
+	Queued    int // tasks waiting for a worker, in the queue or in a batch
 	Submitted uint64
 	Completed uint64
 	Rejected  uint64
@@ -70,54 +64,32 @@ type Engine[T any] struct {
 	run         func(T)
 	goexit      func(T)
 	idleTimeout time.Duration
-	queueCap    int
-	roomMark    int64 // free room at which blocked submitters are woken
 
-	// The lock-free state. Fields written on every task have cache lines
-	// of their own.
-	_ pad
-	// state holds two counts in one word, so that a submitter reserves
-	// room and a worker ends a task with one atomic add each. Its low
-	// searchShift bits count the pending tasks: admitted and neither
-	// finished nor dropped (queued, running, or reserved by a Push that is
-	// publishing its task or about to give the reservation back). The
-	// bits above count the searching workers: awake and not running a
-	// task.
-	state atomic.Int64
-	_     pad
-	// completed counts the finished tasks. A worker adds its own count
-	// to it once per run of tasks taken one after another (see work), so
-	// it is exact whenever no task is pending.
-	completed atomic.Uint64
-	_         pad
-	limit     atomic.Int64 // most pending tasks: Queue + Workers
-	spare     atomic.Int64 // parked workers plus workers not started
-	over      atomic.Int64 // live workers beyond the limit
-	spill     atomic.Int64 // tasks in the overflow queue
-	nblocked  atomic.Int64 // submitters in blocked
-	wantQuiet atomic.Bool  // a WaitQuiet waits
-	stopped   atomic.Bool  // stopErr is set
-	closing   atomic.Bool  // workers exit once the queue is empty
-	rejected  atomic.Uint64
-	fast      atomic.Pointer[lfRing[T]] // made by the first Push
-	_         pad
+	batch int // Config.Batch, at least 1
 
-	mu      sync.Mutex
-	q       ring[T] // the overflow queue: tasks that found the ring full
-	max     int
-	live    int
-	idle    []*worker[T] // parked workers, most recently parked last
-	blocked []*waiter    // submitters waiting for room, oldest first
-	// waiters holds waiters to reuse. It is per engine rather than a
+	mu       sync.Mutex
+	q        ring[T]
+	queueCap int
+	max      int
+	live     int
+	running  int          // tasks taken by workers and not finished
+	busy     int          // workers holding tasks
+	holding  []*worker[T] // workers holding a batch, when batch > 1
+	idle     []*worker[T] // parked workers, most recently parked last
+	blocked  []*waiter    // submitters waiting for room, oldest first
+	// spare holds waiters to reuse. It is per engine rather than a
 	// sync.Pool so that a channel never crosses synctest bubbles.
-	waiters []*waiter
+	spare   []*waiter
+	closing bool  // workers exit once the queue is empty
 	stopErr error // when set, Push fails with it
 	quiet   chan struct{}
 	exited  chan struct{}
 	reaper  *time.Timer // retires idle workers; see reap
 	reaping bool        // reaper armed
-	waiting int         // submitters inside admit's wait
-	dropped uint64
+
+	waiting int // submitters inside admit's wait
+
+	submitted, completed, rejected, dropped uint64
 }
 
 type worker[T any] struct {
@@ -129,114 +101,64 @@ type worker[T any] struct {
 	// started is set by the worker's goroutine before it first takes
 	// the lock: until then the worker has only been counted in live.
 	started bool
+
+	// held are the tasks the worker took at once (when batch > 1); it
+	// writes them, and clears them, with mu held. next is the index of the
+	// first one not yet started: the worker claims each task by moving
+	// next past it, and Drop claims the rest at once, so every held task
+	// either runs or is dropped, never both.
+	held []T
+	n    int // tasks in held
+	next atomic.Int32
 }
 
 type waiter struct {
 	ch chan struct{} // capacity 1; a token means "there may be room"
 }
 
-const (
-	searchShift = 40
-	searchOne   = 1 << searchShift // one searching worker in Engine.state
-	pendingMask = searchOne - 1
-)
-
-func pendingOf(s int64) int64   { return s & pendingMask }
-func searchingOf(s int64) int64 { return s >> searchShift }
-
 // New returns an engine with no worker started.
 func New[T any](c Config[T]) *Engine[T] {
-	e := &Engine[T]{
+	return &Engine[T]{
+		batch:       max(c.Batch, 1),
 		run:         c.Run,
 		goexit:      c.Goexit,
 		idleTimeout: c.IdleTimeout,
 		queueCap:    c.Queue,
-		roomMark:    int64(max(c.Queue/2, 1)),
 		max:         c.Workers,
 	}
-	e.recount()
-	return e
 }
 
-// slots is the most tasks the engine admits at once: the queue capacity
+// room returns how many more tasks Push would accept now: the free queue
+// slots plus the workers that are free to start a queued task at once, less
+// the tasks that wait in workers' batches. Called with e.mu held.
+func (e *Engine[T]) room() int {
+	free := e.max - e.running
+	r := e.queueCap - e.q.len()
+	if free > 0 && r > int(^uint(0)>>2)-free {
+		return int(^uint(0) >> 2)
+	}
+	return r + free
+}
+
+// slots is the most tasks the queue can hold at once: the queue capacity
 // plus one per worker. Called with e.mu held.
 func (e *Engine[T]) slots() int {
-	if e.max > math.MaxInt64/4-e.queueCap {
-		return math.MaxInt64 / 4
+	if e.max > int(^uint(0)>>2)-e.queueCap {
+		return int(^uint(0) >> 2)
 	}
 	return e.queueCap + e.max
-}
-
-// recount refreshes the atomic words derived from live, max and idle.
-// Called with e.mu held.
-func (e *Engine[T]) recount() {
-	e.limit.Store(int64(e.slots()))
-	e.over.Store(int64(max(e.live-e.max, 0)))
-	e.spare.Store(int64(len(e.idle) + max(e.max-e.live, 0)))
-}
-
-// queued counts the tasks waiting for a worker, and the tasks a Push is
-// publishing.
-func (e *Engine[T]) queued() int {
-	n := int(e.spill.Load())
-	if r := e.fast.Load(); r != nil {
-		n += r.len()
-	}
-	return n
-}
-
-// reserve takes room for one task, if there is some.
-func (e *Engine[T]) reserve() bool {
-	if pendingOf(e.state.Add(1)) <= e.limit.Load() {
-		return true
-	}
-	e.state.Add(-1)
-	return false
 }
 
 // Push queues t. When there is no room it fails with ErrFull if block is
 // false, and otherwise waits until there is room, ctx ends (it then returns
 // ctx.Err()) or the engine is stopped (it then returns the stop error).
 func (e *Engine[T]) Push(ctx context.Context, t T, block bool) error {
-	if r := e.fast.Load(); r != nil && e.spill.Load() == 0 {
-		// The hot path: reserve, check the stop, publish, and wake a
-		// worker only if none is looking for a task. Reserving before
-		// looking at the stop makes a Push that Stop does not refuse
-		// visible in pending to whoever stops, so that Retire waits
-		// for its task.
-		if e.reserve() {
-			if !e.stopped.Load() && r.push(t) {
-				if searchingOf(e.state.Load()) == 0 && e.spare.Load() > 0 {
-					e.wake()
-				}
-				return nil
-			}
-			// Stopped, or the ring is full: give the room back and
-			// take the slow path, which also tells anyone the
-			// reservation hid room or quiet from.
-			e.state.Add(-1)
-		}
-	}
-	return e.pushSlow(ctx, t, block)
-}
-
-// pushSlow is Push under the lock.
-func (e *Engine[T]) pushSlow(ctx context.Context, t T, block bool) error {
 	e.lockYielding()
-	r := e.fast.Load()
-	if r == nil {
-		r = newLFRing[T](ringSize(e.slots()))
-		e.fast.Store(r)
-	}
-	e.checkQuiet()
-	e.signalRoom()
 	err := e.admit(ctx, block)
 	var w *worker[T]
 	if err == nil {
-		if e.spill.Load() > 0 || !r.push(t) {
-			e.q.push(t, e.slots())
-			e.spill.Add(1)
-		}
+		e.q.push(t, e.slots())
+		e.submitted++
 		w = e.wakeLater()
 	}
 	e.mu.Unlock()
@@ -244,23 +166,26 @@ func (e *Engine[T]) pushSlow(ctx context.Context, t T, block bool) error {
 	return err
 }
 
-// lockYielding takes e.mu on the slow paths that many goroutines may take at
-// once. A goroutine that finds the lock held yields instead of queueing on
-// the mutex: with many goroutines on few cores, queued waiters would push
-// sync.Mutex into its starvation mode, in which every unlock hands the lock
-// to a parked goroutine, one context switch per call.
+// lockYielding takes e.mu on the hot paths (a submitter's push, a worker's
+// return for its next task). A goroutine that finds the lock held yields
+// instead of queueing on the mutex: with many goroutines on few cores,
+// queued waiters would push sync.Mutex into its starvation mode, in which
+// every unlock hands the lock to a parked goroutine, one context switch per
+// task.
 func (e *Engine[T]) lockYielding() {
 	for spin := 0; !e.mu.TryLock(); spin++ {
+		// The lock is held for a few dozen nanoseconds: try again at
+		// once a few times, in case its holder is running, then yield.
 		if spin >= 16 {
 			runtime.Gosched()
 		}
 	}
 }
 
-// admit reserves room for one task, or returns the reason there is none. A
-// submitter that waits counts in e.waiting meanwhile, so that WaitQuiet does
-// not return while a task is on its way in. Called and returns with e.mu
-// held.
+// admit returns nil once there is room for one more task, or the reason
+// there is none. A submitter that waits counts in e.waiting meanwhile, so
+// that WaitQuiet does not return while a task is on its way in. Called and
+// returns with e.mu held.
 func (e *Engine[T]) admit(ctx context.Context, block bool) (err error) {
 	waited := false
 	for {
@@ -268,7 +193,7 @@ func (e *Engine[T]) admit(ctx context.Context, block bool) (err error) {
 			err = e.stopErr
 			break
 		}
-		if e.reserve() {
+		if e.room() > 0 {
 			break
 		}
 		if !block {
@@ -279,20 +204,12 @@ func (e *Engine[T]) admit(ctx context.Context, block bool) (err error) {
 			waited = true
 			e.waiting++
 		}
-		w := e.enlist()
-		// A worker that finished a task before seeing the submitter
-		// enlisted left room that this second look finds.
-		if e.reserve() {
-			e.unblock(w)
-			e.waiters = append(e.waiters, w)
-			break
-		}
-		if err = e.await(ctx, w); err != nil {
+		if err = e.await(ctx); err != nil {
 			break
 		}
 	}
 	if err != nil {
-		e.rejected.Add(1)
+		e.rejected++
 	}
 	if waited {
 		e.waiting--
@@ -301,28 +218,22 @@ func (e *Engine[T]) admit(ctx context.Context, block bool) (err error) {
 	return err
 }
 
-// enlist adds a waiter for the caller to blocked. Called with e.mu held.
-func (e *Engine[T]) enlist() *waiter {
+// await parks the caller until a worker signals room or ctx ends. Called and
+// returns with e.mu held.
+func (e *Engine[T]) await(ctx context.Context) error {
 	var w *waiter
-	if n := len(e.waiters); n > 0 {
-		w = e.waiters[n-1]
-		e.waiters = e.waiters[:n-1]
+	if n := len(e.spare); n > 0 {
+		w = e.spare[n-1]
+		e.spare = e.spare[:n-1]
 	} else {
 		w = &waiter{ch: make(chan struct{}, 1)}
 	}
 	e.blocked = append(e.blocked, w)
-	e.nblocked.Add(1)
-	return w
-}
-
-// await parks the caller until a worker signals room or ctx ends. Called and
-// returns with e.mu held.
-func (e *Engine[T]) await(ctx context.Context, w *waiter) error {
 	e.mu.Unlock()
 	select {
 	case <-w.ch:
 		e.mu.Lock()
-		e.waiters = append(e.waiters, w)
+		e.spare = append(e.spare, w)
 		return nil
 	case <-ctx.Done():
 	}
@@ -333,7 +244,7 @@ func (e *Engine[T]) await(ctx context.Context, w *waiter) error {
 		<-w.ch
 		e.wakeBlocked(1)
 	}
-	e.waiters = append(e.waiters, w)
+	e.spare = append(e.spare, w)
 	return ctx.Err()
 }
 
@@ -341,7 +252,6 @@ func (e *Engine[T]) unblock(w *waiter) bool {
 	for i, b := range e.blocked {
 		if b == w {
 			e.blocked = append(e.blocked[:i], e.blocked[i+1:]...)
-			e.nblocked.Add(-1)
 			return true
 		}
 	}
@@ -357,68 +267,51 @@ func (e *Engine[T]) wakeBlocked(n int) {
 	rest := copy(e.blocked, e.blocked[n:])
 	clear(e.blocked[rest:])
 	e.blocked = e.blocked[:rest]
-	e.nblocked.Add(int64(-n))
 }
 
 // signalRoom wakes blocked submitters once at least half the queue is free,
-// or the queue is empty, so that a blocked submitter pushes a batch per
-// wake-up instead of one task. Called with e.mu held.
+// so that a blocked submitter pushes a batch per wake-up instead of one task.
 func (e *Engine[T]) signalRoom() {
 	if len(e.blocked) == 0 {
 		return
 	}
-	room := e.limit.Load() - pendingOf(e.state.Load())
-	if room > 0 && (room >= e.roomMark || e.queued() == 0) {
-		e.wakeBlocked(int(min(room, int64(len(e.blocked)))))
+	room := e.room()
+	if room > 0 && (room >= e.queueCap/2 || e.q.len() == 0) {
+		e.wakeBlocked(room)
 	}
 }
 
-// wake makes sure that a worker will look at the queue. Called without e.mu
-// held.
-func (e *Engine[T]) wake() {
-	e.mu.Lock()
-	w := e.wakeLater()
-	e.mu.Unlock()
-	e.signal(w)
+// wakeWorker makes sure that a worker will look at the queue: when tasks are
+// queued and no awake worker is looking for one, it wakes the most recently
+// parked worker, or starts one. A worker that takes a task calls it again, so
+// a burst wakes workers one after another, each woken worker waking the next
+// while work remains, and cheap tasks keep only as many workers awake as they
+// need. Called with e.mu held.
+func (e *Engine[T]) wakeWorker() {
+	if e.q.len() > 0 && e.searching() == 0 {
+		e.startWorker()
+	}
 }
 
-// wakeLater decides whether a worker must be woken: when tasks are queued
-// and no awake worker is looking for one, it takes the most recently parked
-// worker, or a new worker to start, counts it as searching, and returns it
-// for the caller to pass to signal once it has unlocked e.mu, so that the
-// woken worker does not find the lock still held. A worker that takes a task
-// and leaves no other searching wakes the next one the same way, so a burst
-// wakes workers one after another while work remains, and cheap tasks keep
-// only as many workers awake as they need. Called with e.mu held.
+// wakeLater decides as wakeWorker does, but leaves the wake-up to the
+// caller: it returns the worker to wake, or a new worker to start, which the
+// caller passes to signal once it has unlocked e.mu, so that the woken worker
+// does not find the lock still held. Called with e.mu held.
 func (e *Engine[T]) wakeLater() *worker[T] {
-	if searchingOf(e.state.Load()) != 0 || e.queued() == 0 {
+	if e.searching() != 0 || e.q.len() == 0 && e.unclaimed() == 0 {
 		return nil
 	}
-	if w := e.popIdle(); w != nil {
+	if n := len(e.idle); n > 0 {
+		w := e.idle[n-1]
+		e.idle[n-1] = nil
+		e.idle = e.idle[:n-1]
 		return w
 	}
 	if e.live < e.max {
 		e.live++
-		e.state.Add(searchOne)
-		e.recount()
 		return &worker[T]{wake: make(chan struct{}, 1)}
 	}
 	return nil
-}
-
-// popIdle takes the most recently parked worker off idle and counts it as
-// searching; the caller sends it a token. Called with e.mu held.
-func (e *Engine[T]) popIdle() *worker[T] {
-	n := len(e.idle)
-	if n == 0 {
-		return nil
-	}
-	w := e.idle[n-1]
-	e.idle[n-1] = nil
-	e.idle = e.idle[:n-1]
-	e.state.Add(searchOne)
-	e.recount()
-	return w
 }
 
 // signal wakes or starts the worker that wakeLater returned, if any.
@@ -433,55 +326,52 @@ func (e *Engine[T]) signal(w *worker[T]) {
 	}
 }
 
+// searching counts the awake workers that are not running a task. Called
+// with e.mu held.
+func (e *Engine[T]) searching() int { return e.live - e.busy - len(e.idle) }
+
 // startWorker wakes the most recently parked worker, or starts a new one if
 // the limit allows, and reports whether it did. Called with e.mu held.
 func (e *Engine[T]) startWorker() bool {
-	if w := e.popIdle(); w != nil {
+	if n := len(e.idle); n > 0 {
+		w := e.idle[n-1]
+		e.idle[n-1] = nil
+		e.idle = e.idle[:n-1]
 		w.wake <- struct{}{}
 		return true
 	}
 	if e.live < e.max {
 		e.live++
-		e.state.Add(searchOne)
-		e.recount()
 		go e.work(&worker[T]{wake: make(chan struct{}, 1)})
 		return true
 	}
 	return false
 }
 
-// finished tells, after a task ended and left n pending, the WaitQuiet and
-// the blocked submitters that wait for it, if any. Called without e.mu held.
-func (e *Engine[T]) finished(n int64) {
-	quiet := n == 0 && e.wantQuiet.Load()
-	room := e.nblocked.Load() != 0 &&
-		(e.limit.Load()-n >= e.roomMark || e.queued() == 0)
-	if quiet || room {
-		e.mu.Lock()
-		e.checkQuiet()
-		e.signalRoom()
-		e.mu.Unlock()
-	}
+// finished records the end of n tasks. Called with e.mu held.
+func (e *Engine[T]) finished(n int) {
+	e.running -= n
+	e.completed += uint64(n)
+	e.checkQuiet()
+	e.signalRoom()
 }
 
 func (e *Engine[T]) checkQuiet() {
 	if e.quiet != nil && e.isQuiet() {
 		close(e.quiet)
 		e.quiet = nil
-		e.wantQuiet.Store(false)
 	}
 }
 
 // isQuiet reports whether no task is queued or running and no submitter is
 // waiting for room. Called with e.mu held.
 func (e *Engine[T]) isQuiet() bool {
-	return pendingOf(e.state.Load()) == 0 && e.waiting == 0
+	return e.submitted == e.completed+e.dropped && e.waiting == 0
 }
 
 // exit records that a worker goroutine ends. Called with e.mu held.
 func (e *Engine[T]) exit() {
 	e.live--
-	e.recount()
 	if e.live == 0 {
 		if e.reaping {
 			e.reaper.Stop()
@@ -531,7 +421,6 @@ func (e *Engine[T]) reap() {
 	}
 	clear(e.idle[len(kept):])
 	e.idle = kept
-	e.recount()
 	e.reaping = false
 	if len(kept) > 0 || e.live > len(kept) {
 		e.armReaper()
@@ -542,201 +431,183 @@ func (e *Engine[T]) work(w *worker[T]) {
 	var (
 		cur    T
 		inTask bool
-		done   uint64 // tasks run and not yet added to e.completed
+		done   int // tasks of the current batch run to the end
 	)
 	defer func() {
 		if !inTask {
 			return
 		}
 		// Run called runtime.Goexit: this goroutine is ending and nothing
-		// can stop it. Report the task, account for it, and replace the
-		// worker if the queue needs one.
+		// can stop it. Report the task, account for it, put the rest of
+		// its batch back at the head of the queue, and replace the worker
+		// if the queue needs one.
 		if e.goexit != nil {
 			e.goexit(cur)
 		}
-		e.completed.Add(done + 1)
-		e.state.Add(-1)
 		e.mu.Lock()
+		if e.batch > 1 {
+			if rest := e.claimRest(w); len(rest) > 0 {
+				e.running -= len(rest)
+				e.q.pushFront(rest, e.slots())
+			}
+			e.release(w)
+		}
+		e.busy--
+		e.finished(done + 1)
 		e.exit()
-		e.checkQuiet()
-		e.signalRoom()
-		next := e.wakeLater()
+		e.wakeWorker()
 		e.mu.Unlock()
-		e.signal(next)
 	}()
 
 	w.started = true
-	r := e.fast.Load() // set before the first worker starts
-	for {
-		t, ok := e.take(r)
-		if !ok {
-			if e.spin(r) {
-				continue
+	if e.batch > 1 {
+		w.held = make([]T, e.batch)
+	}
+	e.mu.Lock()
+	for e.live <= e.max {
+		t, ok := e.steal()
+		if !ok && e.batch > 1 && e.q.len() > 1 {
+			n := e.q.popInto(w.held)
+			w.n = n
+			e.running += n
+			e.busy++
+			w.next.Store(0)
+			e.holding = append(e.holding, w)
+			next := e.wakeLater()
+			e.mu.Unlock()
+			e.signal(next)
+			done = 0
+			for {
+				i := w.next.Load()
+				if int(i) >= n {
+					break // all claimed: run, stolen or dropped
+				}
+				if !w.next.CompareAndSwap(i, i+1) {
+					continue // another worker stole task i
+				}
+				cur, inTask = w.held[i], true
+				e.run(cur)
+				var zero T
+				cur, inTask = zero, false
+				done++
 			}
-			if e.park(w) {
-				return
-			}
+			e.lockYielding()
+			e.release(w)
+			e.busy--
+			e.finished(done)
+			done = 0
 			continue
 		}
-		s := e.state.Add(-searchOne)
-		if searchingOf(s) == 0 && e.queued() > 0 && e.spare.Load() > 0 {
-			e.wake()
+		if !ok {
+			if t, ok = e.q.pop(); ok {
+				e.running++
+			}
 		}
-		// Run tasks one after another while the queue has some: ending
-		// one and taking the next costs one atomic add on state, and
-		// the worker stays out of the searching count meanwhile.
-		for {
+		if ok {
+			e.busy++
+			next := e.wakeLater()
+			e.mu.Unlock()
+			e.signal(next)
 			cur, inTask = t, true
 			e.run(t)
 			var zero T
 			cur, inTask = zero, false
-			done++
-			t, ok = e.take(r)
-			var s int64
-			if ok && done < flushEvery {
-				s = e.state.Add(-1)
-			} else {
-				e.completed.Add(done)
-				done = 0
-				if ok {
-					s = e.state.Add(-1)
-				} else {
-					s = e.state.Add(searchOne - 1)
-				}
-			}
-			if e.nblocked.Load() != 0 || pendingOf(s) == 0 && e.wantQuiet.Load() {
-				e.finished(pendingOf(s))
-			}
-			if !ok {
+			e.lockYielding()
+			e.busy--
+			e.finished(1)
+			continue
+		}
+		if e.closing {
+			break
+		}
+		e.idle = append(e.idle, w)
+		w.parks++
+		e.armReaper()
+		e.mu.Unlock()
+		<-w.wake
+		e.mu.Lock()
+		if w.retire {
+			break
+		}
+	}
+	e.exit()
+	e.mu.Unlock()
+}
+
+// steal claims the oldest task of a worker's batch that has not started, so
+// that a free worker never starts a queued task while an older one waits in
+// a batch. Only the batch taken last can hold such tasks: a worker takes a
+// batch from the queue only when steal finds nothing. The task already
+// counts as running. Called with e.mu held.
+func (e *Engine[T]) steal() (t T, ok bool) {
+	for _, h := range e.holding {
+		for {
+			i := h.next.Load()
+			if int(i) >= h.n {
 				break
 			}
+			if h.next.CompareAndSwap(i, i+1) {
+				return h.held[i], true
+			}
 		}
-		if e.over.Load() > 0 && e.retireSurplus() {
-			return
+	}
+	return t, false
+}
+
+// unclaimed counts the tasks in workers' batches that have not started.
+// Called with e.mu held.
+func (e *Engine[T]) unclaimed() int {
+	n := 0
+	for _, h := range e.holding {
+		n += max(h.n-int(h.next.Load()), 0)
+	}
+	return n
+}
+
+// claimRest claims the tasks of w's batch that have not started, so that
+// w will not run them, and returns them in order. Called with e.mu held.
+func (e *Engine[T]) claimRest(w *worker[T]) []T {
+	for {
+		i := w.next.Load()
+		if int(i) >= w.n {
+			return nil
+		}
+		if w.next.CompareAndSwap(i, int32(w.n)) {
+			return w.held[i:w.n]
 		}
 	}
 }
 
-// flushEvery is the most tasks a worker runs one after another before it
-// adds them to the completed count.
-const flushEvery = 64
-
-// take pops the oldest task, moving tasks from the overflow queue into the
-// ring when there are some.
-func (e *Engine[T]) take(r *lfRing[T]) (T, bool) {
-	t, ok := r.pop()
-	if e.spill.Load() > 0 {
-		if !ok {
-			return e.refill(r)
-		}
-		e.refill(nil)
+// release forgets w's batch once w has run or given up every task of it.
+// Called with e.mu held.
+func (e *Engine[T]) release(w *worker[T]) {
+	clear(w.held[:w.n])
+	w.n = 0
+	if i := slices.Index(e.holding, w); i >= 0 {
+		// Keep the order in which the batches were taken.
+		e.holding = slices.Delete(e.holding, i, i+1)
 	}
-	return t, ok
 }
 
-// spinFor is how many times a worker that found the queue empty looks at it
-// again before it parks.
-const spinFor = 64
-
-// spin looks at the queue a few times, without yielding, and reports
-// whether a task arrived: a submitter pushing tasks one after another then
-// finds the worker still searching and wakes no other, and the worker does
-// not pay for a park and a wake-up.
-func (e *Engine[T]) spin(r *lfRing[T]) bool {
-	for range spinFor {
-		if r.len() > 0 || e.spill.Load() > 0 {
+func (e *Engine[T]) removeIdle(w *worker[T]) bool {
+	for i, x := range e.idle {
+		if x == w {
+			copy(e.idle[i:], e.idle[i+1:])
+			e.idle[len(e.idle)-1] = nil
+			e.idle = e.idle[:len(e.idle)-1]
 			return true
 		}
 	}
 	return false
 }
 
-// refill moves tasks from the overflow queue into the ring while it has
-// free cells and, if r is not nil, pops the oldest task for the caller.
-func (e *Engine[T]) refill(r *lfRing[T]) (t T, ok bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	f := e.fast.Load()
-	for e.q.len() > 0 && f.push(e.q.peek()) {
-		e.q.pop()
-		e.spill.Add(-1)
-	}
-	if r != nil {
-		t, ok = r.pop()
-	}
-	return t, ok
-}
-
-// park puts the worker to sleep until a task needs it, and reports whether
-// it must exit instead. The worker is searching when park is called, and
-// again when park returns false.
-func (e *Engine[T]) park(w *worker[T]) bool {
-	e.mu.Lock()
-	// Count the worker as parked before it stops searching and looks at
-	// the queue once more: a submitter that publishes a task meanwhile
-	// then finds a worker to wake (see Push).
-	e.idle = append(e.idle, w)
-	e.recount()
-	e.state.Add(-searchOne)
-	if e.queued() > 0 {
-		// A task is queued, or a submitter is publishing one: look
-		// again rather than park.
-		e.unpark()
-		e.state.Add(searchOne)
-		e.mu.Unlock()
-		runtime.Gosched()
-		return false
-	}
-	if e.closing.Load() || e.live > e.max {
-		e.unpark()
-		e.exit()
-		e.mu.Unlock()
-		return true
-	}
-	w.parks++
-	e.armReaper()
-	e.mu.Unlock()
-	<-w.wake
-	if w.retire { // the reaper took w off idle
-		e.mu.Lock()
-		e.exit()
-		e.mu.Unlock()
-		return true
-	}
-	return false
-}
-
-// unpark takes back the worker that park has just put last on idle.
-// Called with e.mu held.
-func (e *Engine[T]) unpark() {
-	e.idle[len(e.idle)-1] = nil
-	e.idle = e.idle[:len(e.idle)-1]
-	e.recount()
-}
-
-// retireSurplus ends a searching worker while more workers live than the
-// limit allows, and reports whether it did.
-func (e *Engine[T]) retireSurplus() bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.live <= e.max {
-		return false
-	}
-	e.state.Add(-searchOne)
-	e.exit()
-	// A task queued meanwhile may have counted on this worker.
-	if next := e.wakeLater(); next != nil {
-		// Only a parked worker can be returned: live > max.
-		next.wake <- struct{}{}
-	}
-	return true
-}
-
 // wakeAllIdle wakes every parked worker. Called with e.mu held.
 func (e *Engine[T]) wakeAllIdle() {
-	for w := e.popIdle(); w != nil; w = e.popIdle() {
+	for i, w := range e.idle {
 		w.wake <- struct{}{}
+		e.idle[i] = nil
 	}
+	e.idle = e.idle[:0]
 }
 
 // Stop makes every later Push, and every Push blocked now, fail with err.
@@ -745,37 +616,29 @@ func (e *Engine[T]) Stop(err error) {
 	e.mu.Lock()
 	if e.stopErr == nil {
 		e.stopErr = err
-		e.stopped.Store(true)
 		e.wakeBlocked(len(e.blocked))
 	}
 	e.mu.Unlock()
 }
 
-// Drop removes every queued task and passes them, in FIFO order, to report,
+// Drop removes every queued task, and every task waiting in a worker's batch,
+// and passes them, in FIFO order, to report,
 // which runs with the engine locked (it must not call the engine) and before
 // WaitQuiet can return. Dropped tasks count as dropped, not completed.
 func (e *Engine[T]) Drop(report func([]T)) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var ts []T
-	if r := e.fast.Load(); r != nil {
-		for {
-			t, ok := r.pop()
-			if !ok {
-				break
-			}
-			ts = append(ts, t)
-		}
+	for _, w := range e.holding {
+		rest := e.claimRest(w)
+		e.running -= len(rest)
+		ts = append(ts, rest...)
 	}
-	if n := e.q.len(); n > 0 {
-		ts = append(ts, e.q.popAll()...)
-		e.spill.Add(int64(-n))
-	}
-	if len(ts) == 0 {
+	if len(ts) == 0 && e.q.len() == 0 {
 		return
 	}
+	ts = append(ts, e.q.popAll()...)
 	e.dropped += uint64(len(ts))
-	e.state.Add(int64(-len(ts)))
 	if report != nil {
 		report(ts)
 	}
@@ -787,13 +650,11 @@ func (e *Engine[T]) Drop(report func([]T)) {
 // for room, or until ctx ends.
 func (e *Engine[T]) WaitQuiet(ctx context.Context) error {
 	e.mu.Lock()
+	if e.isQuiet() {
+		e.mu.Unlock()
+		return nil
+	}
 	if e.quiet == nil {
-		e.wantQuiet.Store(true) // before looking: see finished
-		if e.isQuiet() {
-			e.wantQuiet.Store(false)
-			e.mu.Unlock()
-			return nil
-		}
 		e.quiet = make(chan struct{})
 	}
 	ch := e.quiet
@@ -812,38 +673,24 @@ func (e *Engine[T]) WaitQuiet(ctx context.Context) error {
 // later Push exits as soon as the queue is empty.
 func (e *Engine[T]) Retire(ctx context.Context, reopen bool) error {
 	e.mu.Lock()
-	e.closing.Store(true)
+	e.closing = true
 	e.wakeAllIdle()
 	var err error
-	for {
-		if e.live > 0 {
-			if e.exited == nil {
-				e.exited = make(chan struct{})
-			}
-			ch := e.exited
-			e.mu.Unlock()
-			select {
-			case <-ch:
-			case <-ctx.Done():
-				err = ctx.Err()
-			}
-			e.mu.Lock()
-			if err != nil {
-				break
-			}
-			continue
+	if e.live > 0 {
+		if e.exited == nil {
+			e.exited = make(chan struct{})
 		}
-		if pendingOf(e.state.Load()) == 0 {
-			break
-		}
-		// A Push has reserved room: it either publishes its task and
-		// starts a worker for it, or gives the room back.
+		ch := e.exited
 		e.mu.Unlock()
-		runtime.Gosched()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
 		e.mu.Lock()
 	}
 	if reopen {
-		e.closing.Store(false)
+		e.closing = false
 	}
 	e.mu.Unlock()
 	return err
@@ -855,16 +702,14 @@ func (e *Engine[T]) Resize(n int) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.max = n
-	e.recount()
 	// Wake surplus parked workers: they see live > max and exit.
-	for surplus := e.live - e.max; surplus > 0; surplus-- {
-		w := e.popIdle()
-		if w == nil {
-			break
-		}
+	for surplus := e.live - e.max; surplus > 0 && len(e.idle) > 0; surplus-- {
+		w := e.idle[len(e.idle)-1]
+		e.idle[len(e.idle)-1] = nil
+		e.idle = e.idle[:len(e.idle)-1]
 		w.wake <- struct{}{}
 	}
-	for int64(e.queued()) > searchingOf(e.state.Load()) && e.startWorker() {
+	for e.q.len() > e.searching() && e.startWorker() {
 	}
 	e.signalRoom()
 }
@@ -873,17 +718,15 @@ func (e *Engine[T]) Resize(n int) {
 func (e *Engine[T]) Stats() Stats {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	pending := pendingOf(e.state.Load())
-	completed := e.completed.Load()
-	queued := min(int64(e.queued()), pending)
+	held := e.unclaimed()
 	return Stats{
 		Workers:   e.max,
 		Live:      e.live,
-		Running:   int(pending - queued),
-		Queued:    int(queued),
-		Submitted: completed + e.dropped + uint64(pending),
-		Completed: completed,
-		Rejected:  e.rejected.Load(),
+		Running:   e.running - held,
+		Queued:    e.q.len() + held,
+		Submitted: e.submitted,
+		Completed: e.completed,
+		Rejected:  e.rejected,
 		Dropped:   e.dropped,
 	}
 }

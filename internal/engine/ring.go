@@ -107,7 +107,3 @@ func (r *ring[T]) grow(limit int) {
 	r.buf = buf
 	r.head = 0
 }
-
-// peek returns the oldest value without removing it; the ring must not be
-// empty.
-func (r *ring[T]) peek() T { return r.buf[r.head] }
