@@ -41,7 +41,10 @@
 // # Cost
 //
 // The submit path takes one mutex and wakes a parked worker only when tasks
-// are queued and no awake worker is looking for one. Each figure here is the
+// are queued and no awake worker is looking for one. A worker takes up to 16
+// queued tasks under one lock and runs them in order; a worker that becomes
+// free meanwhile takes the ones not yet started, so tasks still start in
+// FIFO order and a task that waits for a later one does not hold it. Each figure here is the
 // ratio of medians against a baseline in the same run of go run ./bench,
 // given as its range over separate runs on a shared 2-core machine (the
 // claims table in bench/claims.go; go run ./bench -check re-measures them on
@@ -60,9 +63,12 @@
 // Against a bare channel pool that counts nothing (it waits by closing its
 // channel, so it can wait once), the pool is behind: the package's
 // BenchmarkGo (1,000,000 tasks, each the same closure adding to a counter,
-// 100 workers, medians of -count 6 in two separate runs) measured it at
-// 1.55-1.56x the best of 0, 100 and 1,024 slots with one submitter, and
-// 1.69-1.76x with 100 submitters at once. The pool pays for what that
+// 100 workers, medians of -count 8 in three separate runs) measured it at
+// 0.64-1.34x the channel pool with 1,024 slots (the fastest of 0, 100 and
+// 1,024) with one submitter, and 1.45-1.92x with 100 submitters at once. The
+// range is wide because the machine's load moved the channel pool's cost
+// more than the pool's: the runs in which the channel pool took twice as
+// long per task gave the low ends. The pool pays for what that
 // channel pool lacks: Wait while it stays open, each task's error and
 // panic, Stats, Resize, idle workers exiting.
 package pool
