@@ -52,6 +52,11 @@ type job interface {
 	drop(err error)
 }
 
+// taskBatch is the most queued tasks a worker takes at once: one lock per
+// batch instead of one per task, while a free worker still takes the
+// tasks of a batch that have not started (see engine.Config.Batch).
+const taskBatch = 16
+
 // New returns a pool that runs at most workers tasks at once. It starts no
 // goroutine: workers start as tasks arrive.
 func New(workers int, opts ...Option) (*Pool, error) {
@@ -76,6 +81,7 @@ func New(workers int, opts ...Option) (*Pool, error) {
 		IdleTimeout: c.idle,
 		Run:         p.run,
 		Goexit:      p.goexit,
+		Batch:       taskBatch,
 	})
 	p.stopCtx = context.AfterFunc(c.ctx, p.cancelled)
 	return p, nil

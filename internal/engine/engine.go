@@ -709,7 +709,9 @@ func (e *Engine[T]) Resize(n int) {
 		e.idle = e.idle[:len(e.idle)-1]
 		w.wake <- struct{}{}
 	}
-	for e.q.len() > e.searching() && e.startWorker() {
+	// Start workers for the queued tasks, counting those of batches that
+	// have not started: a new worker takes them first (see steal).
+	for e.q.len()+e.unclaimed() > e.searching() && e.startWorker() {
 	}
 	e.signalRoom()
 }
