@@ -72,6 +72,10 @@ type keyEntry[K comparable] struct {
 // keyState is one key's TAT, alone on its cache line: every hit writes it,
 // and readers of the table around it must not see their lines move (keys
 // inserted one after another would otherwise share lines).
+// Keeping the TAT in the entry instead, unpadded, to save the hit a second
+// line, measured no faster over 100,000 keys (48 ns either way, 2 and 8
+// goroutines) and 1.47x slower over 1,024 keys (34 to 50 ns), where two
+// cores hitting keys in turn move every entry's line between them.
 type keyState struct {
 	tat atomic.Int64
 	_   [56]byte
