@@ -396,6 +396,13 @@ wait:
 		x.terminate(pid, e.exited)
 	}
 	<-e.exited
+	x.finish(r, e, stopped)
+}
+
+// finish fills in r once the job e has exited (stopped: weft stopped it
+// as ctx ended), after killing what it left running.
+func (x *Executor) finish(r *Result, e ended, stopped bool) {
+	pid := e.pid
 	syscall.Kill(-pid, syscall.SIGKILL) // what the job left running
 	x.procs.remove(pid)
 	e.collect()

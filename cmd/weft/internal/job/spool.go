@@ -150,16 +150,35 @@ func (x *Executor) onceSpooled(ctx context.Context, r *Result, in Stdin, prog st
 	admitted := x.admit(pid, reported)
 	x.open(pid, admitted, closeGate)
 	var ws syscall.WaitStatus
-	exited := make(chan struct{})
-	go func() {
-		defer close(exited)
-		ws = waitExit(pid, pidfd)
-	}()
-	x.see(ctx, r, ended{
-		pid: pid, admitted: admitted, exited: exited,
+	e := ended{
+		pid: pid, admitted: admitted,
 		status:  func() syscall.WaitStatus { return ws },
 		collect: func() { sp.collect(r) }, errSink: r.Stderr,
+	}
+	exited := make(chan struct{})
+	e.exited = exited
+	if _, limited := x.timeLeft(r.Start); limited {
+		go func() {
+			defer close(exited)
+			ws = waitExit(pid, pidfd)
+		}()
+		x.see(ctx, r, e)
+		return
+	}
+	// No time limit: the job is waited for here, and only ctx's end
+	// needs a goroutine, to stop it; one hand-over fewer for each job.
+	terminated := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(terminated)
+		x.terminate(pid, exited)
 	})
+	ws = waitExit(pid, pidfd)
+	close(exited)
+	stopped := !stop()
+	if stopped {
+		<-terminated
+	}
+	x.finish(r, e, stopped)
 }
 
 // waitExit waits for the child pid to exit, reaps it and returns its
