@@ -8,6 +8,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 // A job whose output is grouped writes it to two files of its own, one for
@@ -33,7 +34,7 @@ func newSpool(dir string) (*spool, error) {
 	}
 	e, err := openUnnamed(dir)
 	if err != nil {
-		syscall.Close(out)
+		closeFile(out)
 		return nil, err
 	}
 	return &spool{out: out, err: e}, nil
@@ -41,8 +42,8 @@ func newSpool(dir string) (*spool, error) {
 
 // close closes both files.
 func (s *spool) close() {
-	syscall.Close(s.out)
-	syscall.Close(s.err)
+	closeFile(s.out)
+	closeFile(s.err)
 }
 
 // collect moves what the job wrote into r's outputs.
@@ -197,9 +198,10 @@ func waitExit(pid, pidfd int) syscall.WaitStatus {
 			// The pidfd is readable once the process has exited: wait4
 			// then reaps it without blocking.
 			rc.Read(func(uintptr) bool {
-				p, err := syscall.Wait4(pid, &ws, syscall.WNOHANG, nil)
-				reaped = p == pid
-				return reaped || err != nil && err != syscall.EINTR
+				// Raw: a wait that does not block (see spool_linux.go).
+				p, _, e := syscall.RawSyscall6(syscall.SYS_WAIT4, uintptr(pid), uintptr(unsafe.Pointer(&ws)), syscall.WNOHANG, 0, 0, 0)
+				reaped = int(p) == pid && e == 0
+				return reaped || e != 0 && e != syscall.EINTR
 			})
 		}
 		f.Close()
@@ -280,11 +282,10 @@ func dupCloexec(fd int) (int, error) {
 // fill takes what a job wrote to the file fd (from its start): into
 // memory up to SpillAt, else a copy of fd becomes the spill file.
 func (s *Output) fill(fd int) error {
-	var st syscall.Stat_t
-	if err := syscall.Fstat(fd, &st); err != nil {
+	size, err := fileSize(fd)
+	if err != nil {
 		return err
 	}
-	size := st.Size
 	if size == 0 {
 		return nil
 	}
@@ -321,6 +322,6 @@ func (s *Output) fill(fd int) error {
 		s.n = int64(n)
 		return nil
 	}
-	_, err := s.Write(buf[:n])
+	_, err = s.Write(buf[:n])
 	return err
 }
