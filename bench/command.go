@@ -97,6 +97,10 @@ func runnerWorkloads(quick bool) []*workload {
 					return 0, fmt.Errorf("%s is not installed", args[0])
 				}
 				cmd := exec.Command(args[0], args[1:]...)
+				// weft and GNU parallel both run their jobs in /bin/sh, as
+				// BenchmarkRunners does: else they would take the shell
+				// named by $SHELL, whatever it is where the run is made.
+				cmd.Env = append(os.Environ(), "PARALLEL_SHELL=/bin/sh")
 				cmd.Stdin = strings.NewReader(input)
 				var stderr bytes.Buffer
 				cmd.Stderr = &stderr

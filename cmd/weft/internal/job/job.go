@@ -22,6 +22,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -67,17 +68,27 @@ type Signal struct {
 	Wait time.Duration
 }
 
-// gateScript precedes a job's command line when a reaper runs: the shell
-// goes on once weft writes a line to fd 3, and exits if weft closes it
-// first (or dies).
+// gateScript precedes a job's command line when a reaper runs (or a
+// niceness is set): the shell goes on once weft writes a line to fd 3, and
+// exits if weft closes it first (or dies).
 const gateScript = "read -r _ <&3 || exit 1; exec 3<&-; "
+
+// reportScript precedes a job's command line when a reaper runs and its
+// output is spooled: the shell reports its own process group to the
+// reaper, on fd 3, before it runs anything, and closes it. A reaper gone
+// makes the report fail, not the job (SIGPIPE is ignored for the write
+// alone; a signal weft was started with ignored stays ignored).
+const reportScript = "trap '' PIPE; echo +$$ >&3; trap - PIPE; exec 3>&-; "
 
 // Executor runs command lines as process groups. It is safe for concurrent
 // use by multiple goroutines.
 type Executor struct {
-	c      Config
-	procs  *Procs
-	direct *direct // nil: every job goes to its shell
+	c     Config
+	procs *Procs
+	// shellPath is the shell's file, found in $PATH if need be; "" when
+	// it is not found (jobs then go through os/exec, which says why).
+	shellPath string
+	direct    *direct // nil: every job goes to its shell
 	// stdout and stderr receive the output of --line-buffer and -u runs
 	// as it comes, under outMu.
 	stdout, stderr io.Writer
@@ -90,6 +101,10 @@ type Executor struct {
 // (c.LineBuffer, c.Ungroup) on to stdout and stderr.
 func NewExecutor(c Config, procs *Procs, stdout, stderr io.Writer) *Executor {
 	x := &Executor{c: c, procs: procs, stdout: stdout, stderr: stderr}
+	x.shellPath = x.shell()
+	if !strings.Contains(x.shellPath, "/") {
+		x.shellPath, _ = exec.LookPath(x.shellPath)
+	}
 	// Without its shell, a job's program would start before a niceness is
 	// set, and a timeout would have no shell's status to report.
 	if c.Timeout == 0 && c.TimeoutPercent == 0 && c.Nice == nil {
@@ -158,7 +173,23 @@ func (x *Executor) RunStdin(ctx context.Context, seq int64, args []string, cmdli
 // once runs r.Cmdline with the shell's -c (/bin/sh by default) in a
 // process group of its own, and fills in r. With prog, it runs prog with
 // argv instead, as the shell would have run r.Cmdline (see direct).
+//
+// A job whose output is grouped (neither LineBuffer nor Ungroup) writes it
+// to files of its own (see spool), read once it has ended; otherwise weft
+// reads its output from pipes as it comes.
 func (x *Executor) once(ctx context.Context, r *Result, in Stdin, prog string, argv []string) {
+	if !x.c.LineBuffer && !x.c.Ungroup && (prog != "" || x.shellPath != "") {
+		if sp, err := newSpool(x.c.TmpDir); err == nil {
+			x.onceSpooled(ctx, r, in, prog, argv, sp)
+			return
+		}
+		// No file without a name here: pipes, as with --line-buffer.
+	}
+	x.oncePiped(ctx, r, in, prog, argv)
+}
+
+// oncePiped is once with the job's output read from pipes while it runs.
+func (x *Executor) oncePiped(ctx context.Context, r *Result, in Stdin, prog string, argv []string) {
 	var readers sync.WaitGroup
 	var closeAfterStart []*os.File
 	var cmd *exec.Cmd
@@ -172,17 +203,13 @@ func (x *Executor) once(ctx context.Context, r *Result, in Stdin, prog string, a
 		// niceness, until it is set: whatever the command starts inherits
 		// it.
 		script := r.Cmdline
-		if x.procs.reaper != nil || x.c.Nice != nil {
+		if x.gated() {
 			if gr, gw, err := os.Pipe(); err == nil {
 				closeAfterStart = append(closeAfterStart, gr)
 				gate, script = gw, gateScript+r.Cmdline
 			}
 		}
-		shell := x.c.Shell
-		if shell == "" {
-			shell = "/bin/sh"
-		}
-		cmd = exec.Command(shell, "-c", script)
+		cmd = exec.Command(x.shell(), "-c", script)
 		if gate != nil {
 			cmd.ExtraFiles = []*os.File{closeAfterStart[0]} // fd 3
 		}
@@ -245,19 +272,7 @@ func (x *Executor) once(ctx context.Context, r *Result, in Stdin, prog string, a
 	r.Start = time.Now()
 	admitted := false
 	if err == nil {
-		if prog != "" && x.procs.reaper != nil {
-			// No shell to wait at the gate: the program starts stopped
-			// until the reaper knows its group.
-			err = startTraced(cmd, func(pid int) bool {
-				admitted = x.procs.add(pid)
-				return admitted
-			})
-		} else if err = cmd.Start(); err == nil {
-			admitted = x.procs.add(cmd.Process.Pid)
-			if !admitted {
-				syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			}
-		}
+		admitted, err = x.startCmd(cmd, prog)
 	}
 	for _, f := range closeAfterStart {
 		f.Close()
@@ -272,20 +287,93 @@ func (x *Executor) once(ctx context.Context, r *Result, in Stdin, prog string, a
 		return
 	}
 	pid := cmd.Process.Pid
-	if admitted && x.c.Nice != nil {
-		syscall.Setpriority(syscall.PRIO_PROCESS, pid, *x.c.Nice) // as GNU parallel: a niceness not allowed is not an error
-	}
-	if gate != nil {
-		if admitted {
-			gate.Write([]byte{'\n'}) // the reaper knows the group: go
+	x.open(pid, admitted, func(go_ bool) {
+		if gate != nil {
+			if go_ {
+				gate.Write([]byte{'\n'}) // the reaper knows the group: go
+			}
+			gate.Close() // unopened, the shell reads end of file and exits
 		}
-		gate.Close() // unopened, the shell reads end of file and exits
-	}
+	})
 	exited := make(chan struct{})
 	go func() {
 		cmd.Wait()
 		close(exited)
 	}()
+	x.see(ctx, r, ended{
+		pid: pid, admitted: admitted, direct: prog != "", exited: exited,
+		status:  func() syscall.WaitStatus { return cmd.ProcessState.Sys().(syscall.WaitStatus) },
+		collect: readers.Wait, errSink: errSink,
+	})
+}
+
+// gated says whether a job's shell waits at a gate before it runs the
+// command line: with a reaper, until the reaper knows the job's group;
+// with a niceness, until it is set.
+func (x *Executor) gated() bool { return x.procs.reaper != nil || x.c.Nice != nil }
+
+// shell is the shell that runs command lines.
+func (x *Executor) shell() string {
+	if x.c.Shell == "" {
+		return "/bin/sh"
+	}
+	return x.c.Shell
+}
+
+// startCmd starts cmd, a job's shell or its program prog, and registers
+// its process group; admitted is false when the run kills its jobs
+// already (the group is killed at once).
+func (x *Executor) startCmd(cmd *exec.Cmd, prog string) (admitted bool, err error) {
+	if prog != "" && x.procs.reaper != nil {
+		// No shell to wait at the gate: the program starts stopped
+		// until the reaper knows its group.
+		err = startTraced(cmd, func(pid int) bool {
+			admitted = x.procs.add(pid, false)
+			return admitted
+		})
+		return admitted, err
+	}
+	if err = cmd.Start(); err != nil {
+		return false, err
+	}
+	return x.admit(cmd.Process.Pid, false), nil
+}
+
+// admit registers the process group of a job just started (reported: its
+// shell tells the reaper itself), or kills it when the run kills its jobs
+// already.
+func (x *Executor) admit(pid int, reported bool) bool {
+	if x.procs.add(pid, reported) {
+		return true
+	}
+	syscall.Kill(-pid, syscall.SIGKILL)
+	return false
+}
+
+// open lets a started job go on: its niceness set, then its gate opened
+// (go_ false when it was not admitted: the shell exits at the gate).
+func (x *Executor) open(pid int, admitted bool, gate func(go_ bool)) {
+	if admitted && x.c.Nice != nil {
+		syscall.Setpriority(syscall.PRIO_PROCESS, pid, *x.c.Nice) // as GNU parallel: a niceness not allowed is not an error
+	}
+	gate(admitted)
+}
+
+// ended is what see needs to know of a started job.
+type ended struct {
+	pid      int
+	admitted bool
+	direct   bool                      // run without its shell
+	exited   <-chan struct{}           // closed once the job's process has exited and been waited for
+	status   func() syscall.WaitStatus // how it exited, once it has
+	collect  func()                    // gathers its output once its group is gone
+	errSink  io.Writer                 // where a message as dash's goes
+}
+
+// see waits for the started job e to end (stopping it at its timeout, or
+// when ctx ends), kills what it left running, and fills in r.
+func (x *Executor) see(ctx context.Context, r *Result, e ended) {
+	pid := e.pid
 	var timeout <-chan time.Time
 	var t *time.Timer
 	stopped := false // ctx ended: weft stopped the job
@@ -296,36 +384,43 @@ func (x *Executor) once(ctx context.Context, r *Result, in Stdin, prog string, a
 	}
 wait:
 	select {
-	case <-exited:
+	case <-e.exited:
 	case <-timeout:
 		if wait, ok := x.timeLeft(r.Start); ok && wait > 0 {
 			t.Reset(wait) // a moving limit that is not reached yet
 			goto wait
 		}
-		x.terminate(pid, exited)
+		x.terminate(pid, e.exited)
 	case <-ctx.Done():
 		stopped = true
-		x.terminate(pid, exited)
+		x.terminate(pid, e.exited)
 	}
-	<-exited
+	<-e.exited
+	x.finish(r, e, stopped)
+}
+
+// finish fills in r once the job e has exited (stopped: weft stopped it
+// as ctx ended), after killing what it left running.
+func (x *Executor) finish(r *Result, e ended, stopped bool) {
+	pid := e.pid
 	syscall.Kill(-pid, syscall.SIGKILL) // what the job left running
 	x.procs.remove(pid)
-	readers.Wait()
+	e.collect()
 	r.Elapsed = time.Since(r.Start)
-	ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	ws := e.status()
 	switch {
-	case prog != "" && (stopped || !admitted || ws.Signaled() && x.procs.killed()):
+	case e.direct && (stopped || !e.admitted || ws.Signaled() && x.procs.killed()):
 		// weft signalled the group: the shell would have died of it.
 		r.Exit, r.Signal = -1, int(syscall.SIGTERM)
 		if !stopped {
 			r.Signal = int(syscall.SIGKILL)
 		}
-	case prog != "":
+	case e.direct:
 		var msg string
 		r.Exit, msg = dashStatus(ws)
 		if msg != "" {
-			errSink.Write([]byte(msg))
-			if lw, ok := errSink.(*lineWriter); ok {
+			e.errSink.Write([]byte(msg))
+			if lw, ok := e.errSink.(*lineWriter); ok {
 				lw.flush()
 			}
 		}

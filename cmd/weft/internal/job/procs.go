@@ -24,14 +24,17 @@ func NewProcs(r *reaper.Reaper) *Procs {
 	return &Procs{pids: map[int]bool{}, reaper: r}
 }
 
-func (p *Procs) add(pid int) bool {
+// add registers the process group pid, and tells the reaper of it unless
+// the job's shell does (reported); it returns false, registering nothing,
+// once KillAll was called.
+func (p *Procs) add(pid int, reported bool) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.dead {
 		return false
 	}
 	p.pids[pid] = true
-	if p.reaper != nil {
+	if p.reaper != nil && !reported {
 		p.reaper.Track(pid)
 	}
 	return true

@@ -20,7 +20,10 @@ import (
 // run is stopped, and returns the run's exit status.
 func Execute(r *run.Run) int {
 	jobs := r.Config().Jobs
-	queue := jobs
+	// A few dozen jobs read ahead at least: the reader is woken once for
+	// many of them rather than once a job, which counts when jobs are
+	// quick (a job waiting in the queue is its arguments, a few bytes).
+	queue := max(jobs, readAhead)
 	if r.Config().Pipe.Active() {
 		queue = 0 // a block waits in the splitter's hands, not in a queue: memory stays at -j+1 blocks
 	}
@@ -71,6 +74,9 @@ func Execute(r *run.Run) int {
 	}
 	return r.Status()
 }
+
+// readAhead is the fewest jobs read ahead of those running.
+const readAhead = 64
 
 // feed reads the jobs and hands them to the pool, until the input ends or
 // the run is stopped.

@@ -16,14 +16,14 @@
 package reaper
 
 import (
-	"bufio"
-	"fmt"
+	"bytes"
 	"io"
 	"os"
 	"os/exec"
 	"strconv"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // Arg is the hidden first argument that makes weft a reaper.
@@ -38,12 +38,29 @@ type Reaper struct {
 	mu     sync.Mutex
 	w      *os.File      // nil if no reaper could be started
 	exited chan struct{} // closed when the reaper process has exited
+	msg    []byte        // the report being written, under mu
+	fd     int           // w's descriptor
 }
 
 // Track tells the reaper that a job's process group started, starting the
 // reaper on first use. If the reaper could not be started, it does
 // nothing: the job runs as it would without one.
 func (r *Reaper) Track(pgid int) { r.send('+', pgid) }
+
+// Report returns the descriptor of the pipe to the reaper, starting the
+// reaper on first use, or -1 if it could not be started: a job's shell
+// given it can report its own group ("+pgid", one line in one write)
+// before it runs anything, without a round trip through weft. The
+// descriptor stays open until Close.
+func (r *Reaper) Report() int {
+	r.once.Do(r.start)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.w == nil {
+		return -1
+	}
+	return r.fd
+}
 
 // Untrack tells the reaper that a job's process group ended.
 func (r *Reaper) Untrack(pgid int) { r.send('-', pgid) }
@@ -53,7 +70,8 @@ func (r *Reaper) send(op byte, pgid int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.w != nil {
-		fmt.Fprintf(r.w, "%c%d\n", op, pgid) // one short write: atomic on a pipe
+		r.msg = strconv.AppendInt(append(r.msg[:0], op), int64(pgid), 10)
+		r.w.Write(append(r.msg, '\n')) // one short write: atomic on a pipe
 	}
 }
 
@@ -98,7 +116,15 @@ func (r *Reaper) start() {
 		close(r.exited)
 	}()
 	r.w = pw
+	r.fd = int(pw.Fd()) // blocking from now on: each report is one short write
 }
+
+// batch is how long the reaper lets weft's reports gather in the pipe
+// after it has read some: one wake-up for many jobs rather than two for
+// each. A report in the pipe is as good as one read (the reaper reads the
+// pipe to its end before it acts), so this only delays, by as much, the
+// killing after weft's death.
+const batch = 10 * time.Millisecond
 
 // Main is the reaper's main function: it follows the groups that weft
 // reports on in ("+pgid" started, "-pgid" ended, one a line), and when in
@@ -106,24 +132,49 @@ func (r *Reaper) start() {
 // status, 0.
 func Main(in io.Reader) int {
 	groups := map[int]bool{}
-	sc := bufio.NewScanner(in)
-	for sc.Scan() {
-		line := sc.Text()
-		if len(line) < 2 {
-			continue
+	buf := make([]byte, 64<<10)
+	var line []byte // a line not ended yet
+	for {
+		n, err := in.Read(buf)
+		data := buf[:n]
+		for len(data) > 0 {
+			i := bytes.IndexByte(data, '\n')
+			if i < 0 {
+				line = append(line, data...)
+				break
+			}
+			line = append(line, data[:i]...)
+			data = data[i+1:]
+			follow(groups, line)
+			line = line[:0]
 		}
-		pgid, err := strconv.Atoi(line[1:])
-		if err != nil || pgid <= 1 {
-			continue
+		if err != nil {
+			break
 		}
-		if line[0] == '+' {
-			groups[pgid] = true
-		} else {
-			delete(groups, pgid)
+		if n > 0 {
+			time.Sleep(batch)
 		}
 	}
 	for pgid := range groups {
 		syscall.Kill(-pgid, syscall.SIGKILL)
 	}
 	return 0
+}
+
+// follow applies one report, "+pgid" or "-pgid", to groups; anything else
+// is left out.
+func follow(groups map[int]bool, line []byte) {
+	if len(line) < 2 {
+		return
+	}
+	pgid, err := strconv.Atoi(string(line[1:]))
+	if err != nil || pgid <= 1 {
+		return
+	}
+	switch line[0] {
+	case '+':
+		groups[pgid] = true
+	case '-':
+		delete(groups, pgid)
+	}
 }

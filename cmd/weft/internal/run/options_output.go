@@ -35,7 +35,7 @@ func outputOptions(c *Config) cli.Section {
 			Example: "weft --results out 'grep -c x {}' ::: *.txt ; weft --results jobs.csv ...", Set: c.setResults},
 		{Names: []string{"--files"}, Aliases: []string{"--output-as-files", "--outputasfiles"}, Help: "save each job's stdout in a file of its own (in $TMPDIR, or --tmpdir) and print the file's name instead; stderr is not printed. The files are yours to remove",
 			Example: "weft --files 'sort {}' ::: a.txt b.txt", Set: cli.True(&c.Files)},
-		{Names: []string{"--tmpdir"}, Arg: cli.Required, Value: "DIR", Help: "where --files, large output and the files of --cat and --fifo go (default $TMPDIR, else /tmp)",
+		{Names: []string{"--tmpdir"}, Arg: cli.Required, Value: "DIR", Help: "where --files, the jobs' output while they run (unnamed files, gone when read) and the files of --cat and --fifo go (default $TMPDIR, else /tmp)",
 			Example: "weft --tmpdir /var/tmp --files 'sort {}' ::: a b", Set: c.setTmpDir},
 		{Names: []string{"--joblog"}, Aliases: []string{"--jl"}, Arg: cli.Required, Value: "FILE", Help: "record each finished job in GNU parallel's format",
 			Example: "weft --joblog jobs.tsv 'make {}' ::: a b", Set: c.setJoblog},

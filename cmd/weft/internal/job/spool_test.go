@@ -1,0 +1,111 @@
+package job
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/weft-dev/weft/cmd/weft/internal/reaper"
+)
+
+// A grouped job's output goes to files of its own: more than a pipe holds
+// is taken whole, on stdout and stderr apart, and past SpillAt the file
+// itself is the output, with no name left in the temporary directory.
+func TestSpooledOutputOfAnySize(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		name   string
+		n      int  // bytes of "x" on stdout
+		inFile bool // past SpillAt: kept in its file
+	}{
+		{"empty", 0, false},
+		{"more than a pipe holds", 200_000, false},
+		{"past SpillAt", SpillAt + 4096, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cmdline := "head -c " + strconv.Itoa(tt.n) + " /dev/zero | tr '\\0' x; echo err >&2"
+			res := run(t, Config{TmpDir: dir}, cmdline)
+			if !res.OK() {
+				t.Fatalf("job: %+v", res)
+			}
+			got := res.Stdout.Bytes()
+			if len(got) != tt.n || bytes.Count(got, []byte("x")) != tt.n || res.Stdout.Len() != int64(tt.n) {
+				t.Errorf("stdout: %d bytes (Len %d); want %d of x", len(got), res.Stdout.Len(), tt.n)
+			}
+			if inFile := res.Stdout.file != nil; inFile != tt.inFile {
+				t.Errorf("stdout in a file: %v; want %v", inFile, tt.inFile)
+			}
+			if got := string(res.Stderr.Bytes()); got != "err\n" {
+				t.Errorf("stderr %q; want %q", got, "err\n")
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Errorf("the temporary directory holds %d entries; want none", len(entries))
+			}
+		})
+	}
+}
+
+// Where no file without a name can be made (here, no such directory), the
+// job writes to pipes, and its output is the same.
+func TestSpoolFallsBackToPipes(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing")
+	if _, err := newSpool(missing); err == nil {
+		t.Fatalf("newSpool(%q): no error; want one", missing)
+	}
+	res := run(t, Config{TmpDir: missing}, "echo out; echo err >&2; exit 4")
+	if res.Exit != 4 || string(res.Stdout.Bytes()) != "out\n" || string(res.Stderr.Bytes()) != "err\n" {
+		t.Errorf("job: exit %d, stdout %q, stderr %q; want 4, out, err", res.Exit, res.Stdout.Bytes(), res.Stderr.Bytes())
+	}
+}
+
+// A job's stdin without input is /dev/null, read to its end at once.
+func TestSpooledJobReadsDevNull(t *testing.T) {
+	res := run(t, Config{}, "wc -c; cat")
+	if got := strings.TrimSpace(string(res.Stdout.Bytes())); !res.OK() || got != "0" {
+		t.Errorf("job: %+v, stdout %q; want 0 bytes read", res, got)
+	}
+}
+
+// With a reaper, a spooled job's shell reports its own group before it
+// runs the command line: weft does not, so the reaper that kills the group
+// (weft's death, as Close stands for) knew it from the shell.
+func TestShellReportsItsGroupToTheReaper(t *testing.T) {
+	for _, name := range []string{"reported by the shell", "through the gate, with a niceness"} {
+		t.Run(name, func(t *testing.T) {
+			r := &reaper.Reaper{}
+			c := Config{Tries: 1}
+			if strings.Contains(name, "gate") {
+				nice := 0
+				c.Nice = &nice
+			}
+			x := NewExecutor(c, NewProcs(r), nil, nil)
+			started := filepath.Join(t.TempDir(), "started")
+			done := make(chan *Result, 1)
+			go func() {
+				done <- x.Run(context.Background(), 1, nil, "echo $$ > "+started+"; exec sleep 30")
+			}()
+			deadline := time.Now().Add(30 * time.Second) // a bound for a failing test, not a timing
+			for {
+				if data, err := os.ReadFile(started); err == nil && bytes.HasSuffix(data, []byte("\n")) {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("the job did not start")
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			r.Close() // as weft's death: the reaper kills the groups it knows
+			res := <-done
+			defer res.Release()
+			if res.Signal != int(syscall.SIGKILL) {
+				t.Errorf("job: %+v; want it killed by the reaper (SIGKILL)", res)
+			}
+		})
+	}
+}
