@@ -135,6 +135,22 @@ func TestDashboardEndToEnd(t *testing.T) {
 	if c := strings.Count(page, "exit 3"); c < 25 {
 		t.Errorf("the run's page shows %d failed jobs with exit 3; want a page of 25", c)
 	}
+	// weft serve's /metrics counts the same reports, taken as the
+	// dashboard takes them.
+	var prom string
+	get("/metrics", &prom)
+	sum := map[string]int64{}
+	for _, l := range strings.Split(prom, "\n") {
+		for _, st := range []string{"succeeded", "failed"} {
+			if rest, ok := strings.CutPrefix(l, `weft_jobs_total{status="`+st+`",stream="weft",worker="`); ok {
+				n, _ := strconv.ParseInt(rest[strings.LastIndexByte(rest, ' ')+1:], 10, 64)
+				sum[st] += n
+			}
+		}
+	}
+	if sum["succeeded"] != done || sum["failed"] != failed {
+		t.Errorf("/metrics counts %v; want %d succeeded and %d failed:\n%s", sum, done, failed, prom)
+	}
 	var ov dash.Overview
 	get("/api/overview", &ov)
 	if ov.Workers.Alive != 2 || ov.Workers.Slots != 8 {

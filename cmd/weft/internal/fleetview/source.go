@@ -24,6 +24,10 @@ type Config struct {
 	MaxRuns int
 	// Now is the clock of snapshots; time.Now when nil.
 	Now func() time.Time
+	// OnResult, if set, is given every message of the results stream as
+	// the Source takes it, from the stream's start (weft serve's metrics
+	// count them there, so that the server follows its results once).
+	OnResult func(data []byte)
 }
 
 const (
@@ -123,7 +127,7 @@ func Start(c *remote.Conn, cfg Config) (*Source, error) {
 		cfg    jetstream.OrderedConsumerConfig
 		take   func(jetstream.Msg)
 	}{
-		{c.ResultsStream(), jetstream.OrderedConsumerConfig{FilterSubjects: []string{results}}, s.takeResult},
+		{c.ResultsStream(), jetstream.OrderedConsumerConfig{FilterSubjects: []string{results}}, s.result},
 		{c.RunsStream(), jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverLastPerSubjectPolicy}, s.takeRun},
 		{c.WorkersStream(), jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverLastPerSubjectPolicy}, s.takeWorker},
 	}
@@ -325,6 +329,15 @@ func (s *Source) takeResult(msg jetstream.Msg) {
 		s.failures = slices.Insert(s.failures, 0, s.job(r.Run, r.Seq, rv, j))
 		s.failures = s.failures[:min(len(s.failures), maxFailures)]
 	}
+}
+
+// result takes a message of the results stream, and hands it to
+// Config.OnResult.
+func (s *Source) result(msg jetstream.Msg) {
+	if s.cfg.OnResult != nil {
+		s.cfg.OnResult(msg.Data())
+	}
+	s.takeResult(msg)
 }
 
 // takeRun takes a run's state or record from S_runs.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -55,17 +56,29 @@ type reporter struct{ stream, worker string }
 // results streams: weft serve's own (fleet.Server.ConnectInProcess with
 // fleet.RoleAdmin) may. Close stops following.
 func NewServer(ctx context.Context, js jetstream.JetStream, streams []string) (*Server, error) {
-	return newServer(ctx, js, streams, nil)
+	return newServer(ctx, js, streams, nil, nil)
 }
 
-// newServer is NewServer, calling counted after each result it takes.
-func newServer(ctx context.Context, js jetstream.JetStream, streams []string, counted func()) (*Server, error) {
+// NewServerFed is NewServer for streams and fed, except that it does not
+// follow the results of the streams in fed: whoever calls it hands each
+// of their reports to Count instead, from the stream's start (weft serve's
+// dashboard, which follows them already).
+func NewServerFed(ctx context.Context, js jetstream.JetStream, streams, fed []string) (*Server, error) {
+	return newServer(ctx, js, streams, fed, nil)
+}
+
+// Count counts one message of stream's results stream (see NewServerFed).
+func (s *Server) Count(stream string, data []byte) { s.take(stream, data) }
+
+// newServer is NewServerFed, calling counted after each result it takes.
+func newServer(ctx context.Context, js jetstream.JetStream, streams, fed []string, counted func()) (*Server, error) {
 	s := &Server{
 		js: js, streams: streams, counts: map[reporter]*[2]float64{}, counted: counted,
 		queue:   prometheus.NewDesc("weft_queue_jobs", "Jobs waiting in the stream for a worker.", []string{"stream"}, nil),
 		running: prometheus.NewDesc("weft_jobs_running", "Jobs handed to a worker and not yet acknowledged: running, or pulled ahead by the worker.", []string{"stream"}, nil),
 		jobs:    prometheus.NewDesc("weft_jobs_total", "Jobs the workers reported, by worker and status (succeeded, failed), among the results the server keeps.", []string{"stream", "worker", "status"}, nil),
 	}
+	s.streams = append(slices.Clone(streams), fed...)
 	for _, name := range streams {
 		if err := s.follow(ctx, name); err != nil {
 			s.Close()

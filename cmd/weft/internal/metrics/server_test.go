@@ -85,7 +85,7 @@ func TestServer(t *testing.T) {
 	report(remote.Result{Run: "q", Seq: 1, Host: "w2", Exit: -1, Signal: 9})
 	report(remote.Result{Run: "q", Seq: 2, Host: "w2", Skipped: true})
 	counted := make(chan struct{}, 16)
-	s, err := newServer(ctx, js, []string{"s", "t"}, func() { counted <- struct{}{} })
+	s, err := newServer(ctx, js, []string{"s", "t"}, nil, func() { counted <- struct{}{} })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,6 +136,29 @@ weft_queue_jobs{stream="t"} 0
 	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	if body := rec.Body.String(); rec.Code != http.StatusOK || !strings.Contains(body, `weft_queue_jobs{stream="s"} 2`) {
 		t.Errorf("GET /metrics: %d\n%s", rec.Code, body)
+	}
+
+	// Fed: stream s's results are not followed but handed to Count; its
+	// gauges are read as any stream's.
+	fed, err := NewServerFed(ctx, js, []string{"t"}, []string{"s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fed.Close()
+	data, _ := json.Marshal(remote.Result{Run: "r", Seq: 1, Host: "w3", Exit: 1})
+	fed.Count("s", data)
+	want = `
+# HELP weft_jobs_total Jobs the workers reported, by worker and status (succeeded, failed), among the results the server keeps.
+# TYPE weft_jobs_total counter
+weft_jobs_total{status="failed",stream="s",worker="w3"} 1
+weft_jobs_total{status="succeeded",stream="s",worker="w3"} 0
+# HELP weft_queue_jobs Jobs waiting in the stream for a worker.
+# TYPE weft_queue_jobs gauge
+weft_queue_jobs{stream="s"} 2
+weft_queue_jobs{stream="t"} 0
+`
+	if err := testutil.CollectAndCompare(fed, strings.NewReader(want), "weft_jobs_total", "weft_queue_jobs"); err != nil {
+		t.Errorf("fed: %v", err)
 	}
 }
 

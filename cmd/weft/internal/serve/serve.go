@@ -197,7 +197,9 @@ func (o *Config) startUI(ctx context.Context, srv *fleet.Server) (*ui.Server, fu
 	for i, s := range streams {
 		names[i] = s.Name
 	}
-	m, err := metrics.NewServer(ctx, js, names)
+	// The dashboard follows the first stream's results: the metrics count
+	// them there, rather than following them a second time.
+	m, err := metrics.NewServerFed(ctx, js, names[1:], names[:1])
 	if err != nil {
 		c.Close()
 		return nil, nil, fmt.Errorf("metrics: %w", err)
@@ -209,7 +211,8 @@ func (o *Config) startUI(ctx context.Context, srv *fleet.Server) (*ui.Server, fu
 		}
 	}
 	d, err := ui.Start(ui.Config{Conn: c, Options: o.UI, TokenFile: filepath.Join(o.Store, "creds", "dashboard.tokens"),
-		TLS: srv.TLS(), Name: srv.URL() + " " + streams[0].Name, Mount: mount})
+		TLS: srv.TLS(), Name: srv.URL() + " " + streams[0].Name, Mount: mount,
+		OnResult: func(data []byte) { m.Count(names[0], data) }})
 	if err != nil {
 		m.Close()
 		c.Close()

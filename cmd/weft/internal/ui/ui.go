@@ -135,6 +135,9 @@ type Config struct {
 	TLS *tls.Config
 	// Name is what the pages call the fleet.
 	Name string
+	// OnResult, if set, is given every report of the results stream the
+	// dashboard follows (fleetview.Config.OnResult).
+	OnResult func(data []byte)
 	// Mount, if set, adds handlers to the dashboard's mux before the
 	// dashboard is mounted on "/" (a /metrics handler, say). They are
 	// served without the dashboard's tokens.
@@ -180,7 +183,7 @@ func Start(cfg Config) (*Server, error) {
 			}
 		}
 	}
-	src, err := fleetview.Start(cfg.Conn, fleetview.Config{})
+	src, err := fleetview.Start(cfg.Conn, fleetview.Config{OnResult: cfg.OnResult})
 	if err != nil {
 		return nil, err
 	}
