@@ -131,7 +131,7 @@ func TestCompatibilityWithGNUParallel(t *testing.T) {
 		}
 		t.Skip("GNU parallel is not installed here (CI installs it)")
 	}
-	for _, c := range slices.Concat(compatCases(), pipeCompatCases(), replCompatCases(), outputCompatCases(), controlCompatCases(), multiCompatCases(), spawnCompatCases()) {
+	for _, c := range slices.Concat(compatCases(), pipeCompatCases(), replCompatCases(), outputCompatCases(), controlCompatCases(), multiCompatCases(), spawnCompatCases(), jobEnvCompatCases()) {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			w := runTool(t, weftBin, c)
 			g := runTool(t, gnu, c)

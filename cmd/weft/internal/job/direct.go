@@ -275,7 +275,7 @@ var signalNames = map[syscall.Signal]string{
 	28: "Window changed", 29: "I/O possible", 30: "Power failure", 31: "Bad system call",
 }
 
-// directCmd is the exec.Cmd of a program run without its shell.
-func (d *direct) directCmd(prog string, argv []string) *exec.Cmd {
-	return &exec.Cmd{Path: prog, Args: argv, Env: d.env}
+// directCmd is the exec.Cmd of a program run without its shell, as job r.
+func (d *direct) directCmd(prog string, argv []string, r *Result) *exec.Cmd {
+	return &exec.Cmd{Path: prog, Args: argv, Env: jobEnv(d.env, r)}
 }

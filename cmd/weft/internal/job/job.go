@@ -22,6 +22,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -129,8 +130,16 @@ func (x *Executor) Run(ctx context.Context, seq int64, args []string, cmdline st
 // Stdin); an error in giving it fails the try as a job that could not
 // start.
 func (x *Executor) RunStdin(ctx context.Context, seq int64, args []string, cmdline string, in Stdin) *Result {
+	return x.RunSlot(ctx, seq, 0, args, cmdline, in)
+}
+
+// RunSlot is RunStdin for a job that runs in job slot slot (from 1; 0 for
+// none): the job finds its number, its slot and weft's process ID in its
+// environment, as $PARALLEL_SEQ, $PARALLEL_JOBSLOT (only with a slot) and
+// $PARALLEL_PID, as GNU parallel's jobs do.
+func (x *Executor) RunSlot(ctx context.Context, seq int64, slot int, args []string, cmdline string, in Stdin) *Result {
 	for attempt := 1; ; attempt++ {
-		res := &Result{Seq: seq, Args: args, Cmdline: cmdline}
+		res := &Result{Seq: seq, Slot: slot, Args: args, Cmdline: cmdline}
 		if ctx.Err() != nil {
 			res.Exit, res.Signal, res.Start = -1, int(syscall.SIGTERM), time.Now()
 			res.Stdout, res.Stderr = &Output{}, &Output{}
@@ -146,7 +155,7 @@ func (x *Executor) RunStdin(ctx context.Context, seq int64, args []string, cmdli
 					x.direct.off.Store(true) // tracing refused: it will be again
 				}
 				res.Release()
-				res = &Result{Seq: seq, Args: args, Cmdline: cmdline}
+				res = &Result{Seq: seq, Slot: slot, Args: args, Cmdline: cmdline}
 				x.once(ctx, res, in, "", nil)
 			}
 		} else {
@@ -195,7 +204,7 @@ func (x *Executor) oncePiped(ctx context.Context, r *Result, in Stdin, prog stri
 	var cmd *exec.Cmd
 	var gate *os.File
 	if prog != "" {
-		cmd = x.direct.directCmd(prog, argv)
+		cmd = x.direct.directCmd(prog, argv, r)
 	} else {
 		// With a reaper, the shell waits at a gate (a read on fd 3) until
 		// the reaper knows its group: a job cannot start anything the
@@ -210,6 +219,7 @@ func (x *Executor) oncePiped(ctx context.Context, r *Result, in Stdin, prog stri
 			}
 		}
 		cmd = exec.Command(x.shell(), "-c", script)
+		cmd.Env = jobEnv(os.Environ(), r)
 		if gate != nil {
 			cmd.ExtraFiles = []*os.File{closeAfterStart[0]} // fd 3
 		}
@@ -516,4 +526,21 @@ func (x *Executor) tagFor(r *Result) []byte {
 		return []byte(x.c.TagOf(r) + "\t")
 	}
 	return []byte(r.Tag() + "\t")
+}
+
+// jobEnv is env with the variables GNU parallel gives each job set for r:
+// $PARALLEL_SEQ, $PARALLEL_JOBSLOT (when r has a slot) and $PARALLEL_PID,
+// weft's process ID; values of these names already in env are dropped.
+func jobEnv(env []string, r *Result) []string {
+	out := make([]string, 0, len(env)+3)
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "PARALLEL_SEQ=") && !strings.HasPrefix(kv, "PARALLEL_JOBSLOT=") && !strings.HasPrefix(kv, "PARALLEL_PID=") {
+			out = append(out, kv)
+		}
+	}
+	out = append(out, "PARALLEL_SEQ="+strconv.FormatInt(r.Seq, 10), "PARALLEL_PID="+strconv.Itoa(os.Getpid()))
+	if r.Slot > 0 {
+		out = append(out, "PARALLEL_JOBSLOT="+strconv.Itoa(r.Slot))
+	}
+	return out
 }

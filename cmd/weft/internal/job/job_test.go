@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -295,5 +296,41 @@ func TestRunStdinWriterEndsWhenTheJobDoesNotRead(t *testing.T) {
 	defer res.Release()
 	if !res.OK() || !errors.Is(werr, syscall.EPIPE) {
 		t.Fatalf("exit %d, write error %v; want 0 and EPIPE", res.Exit, werr)
+	}
+}
+
+// TestJobEnvironment: a job finds $PARALLEL_SEQ, $PARALLEL_PID and, when it
+// has a slot, $PARALLEL_JOBSLOT, through its shell and without it (Ungroup
+// keeps its output on pipes, the other way a job starts), whatever values
+// of these names weft was given.
+func TestJobEnvironment(t *testing.T) {
+	t.Setenv("PARALLEL_SEQ", "77")
+	t.Setenv("PARALLEL_JOBSLOT", "9")
+	pid := strconv.Itoa(os.Getpid())
+	for _, tc := range []struct {
+		name    string
+		c       Config
+		slot    int
+		cmdline string
+		want    string
+	}{
+		{"shell, slot", Config{Tries: 1, Shell: "/bin/sh"}, 3, `echo "$PARALLEL_SEQ $PARALLEL_JOBSLOT $PARALLEL_PID"`, "5 3 " + pid + "\n"},
+		{"shell, no slot", Config{Tries: 1, Shell: "/bin/sh"}, 0, `echo "$PARALLEL_SEQ ${PARALLEL_JOBSLOT-none}"`, "5 none\n"},
+		{"without a shell", Config{Tries: 1, Shell: "/bin/sh"}, 3, "printenv PARALLEL_SEQ PARALLEL_JOBSLOT PARALLEL_PID", "5\n3\n" + pid + "\n"},
+		{"line by line", Config{Tries: 1, Shell: "/bin/sh", LineBuffer: true}, 3, `echo "$PARALLEL_SEQ $PARALLEL_JOBSLOT"`, "5 3\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			x := NewExecutor(tc.c, NewProcs(nil), &out, io.Discard)
+			res := x.RunSlot(context.Background(), 5, tc.slot, nil, tc.cmdline, nil)
+			defer res.Release()
+			got := out.String()
+			if res.Stdout != nil {
+				got += string(res.Stdout.Bytes())
+			}
+			if got != tc.want || !res.OK() {
+				t.Errorf("output %q, exit %d; want %q", got, res.Exit, tc.want)
+			}
+		})
 	}
 }

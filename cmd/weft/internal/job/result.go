@@ -8,6 +8,7 @@ import (
 // Result is what one job did.
 type Result struct {
 	Seq           int64    // the job's number, from 1
+	Slot          int      // the job slot it ran in ({%}), from 1; 0 when it has none
 	Args          []string // its arguments
 	Cmdline       string   // the command line it ran
 	Start         time.Time

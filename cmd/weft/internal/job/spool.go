@@ -134,7 +134,7 @@ func (x *Executor) onceSpooled(ctx context.Context, r *Result, in Stdin, prog st
 	r.Start = time.Now()
 	pidfd := -1
 	pid, err := syscall.ForkExec(x.shellPath, []string{x.shell(), "-c", script}, &syscall.ProcAttr{
-		Env:   os.Environ(),
+		Env:   jobEnv(os.Environ(), r),
 		Files: files,
 		// Setpgid: the job is a process group of its own, to stop as a
 		// whole. Pdeathsig: if weft itself is killed, the job's shell
@@ -219,7 +219,7 @@ func waitExit(pid, pidfd int) syscall.WaitStatus {
 // startDirect runs prog with argv, without its shell (see direct), its
 // output in the files of sp and its input from stdin (nil for /dev/null).
 func (x *Executor) startDirect(ctx context.Context, r *Result, stdin *os.File, prog string, argv []string, sp *spool) {
-	cmd := x.direct.directCmd(prog, argv)
+	cmd := x.direct.directCmd(prog, argv, r)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if stdin != nil {
 		cmd.Stdin = stdin

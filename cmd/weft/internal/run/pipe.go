@@ -219,7 +219,7 @@ func (r *Run) RunJobStdin(x *job.Executor, seq int64, args []string, in job.Stdi
 		fmt.Fprintln(r.stderr, cmd)
 	}
 	r.tally.started.Add(1)
-	return x.RunStdin(r.ctx, seq, args, cmd, in)
+	return x.RunSlot(r.ctx, seq, slot, args, cmd, in)
 }
 
 // RunBlock runs the job of block b, which gets it on its stdin (or as a

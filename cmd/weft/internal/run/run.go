@@ -506,12 +506,12 @@ func (r *Run) runOnce(x *job.Executor, j input.Job, g *Gate) (res *job.Result, a
 	r.tally.started.Add(1)
 	args := r.tpl.TrimArgs(j.Args) // --tag shows them trimmed, as GNU parallel
 	if g == nil {
-		return x.Run(r.ctx, j.Seq, args, cmd), false
+		return x.RunSlot(r.ctx, j.Seq, slot, args, cmd, nil), false
 	}
 	ctx, cancel := context.WithCancelCause(r.ctx)
 	defer cancel(nil)
 	g.track(j.Seq, cancel)
-	res = x.Run(ctx, j.Seq, args, cmd)
+	res = x.RunSlot(ctx, j.Seq, slot, args, cmd, nil)
 	g.untrack(j.Seq)
 	return res, r.ctx.Err() == nil && errors.Is(context.Cause(ctx), errLowMemory)
 }
