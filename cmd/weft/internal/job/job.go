@@ -17,6 +17,7 @@
 package job
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -413,7 +414,9 @@ wait:
 // as ctx ended), after killing what it left running.
 func (x *Executor) finish(r *Result, e ended, stopped bool) {
 	pid := e.pid
-	syscall.Kill(-pid, syscall.SIGKILL) // what the job left running
+	if syscall.Kill(-pid, syscall.SIGKILL) == nil { // what the job left running
+		groupGone(pid, leftWait)
+	}
 	x.procs.remove(pid)
 	e.collect()
 	r.Elapsed = time.Since(r.Start)
@@ -487,6 +490,55 @@ func (x *Executor) terminate(pid int, exited <-chan struct{}) {
 		}
 	}
 	syscall.Kill(-pid, syscall.SIGKILL)
+}
+
+// leftWait bounds how long a job's end waits for what it left running,
+// killed, to be gone, so that a job ends with all its processes (weft's
+// exit too, after a signal). Killed processes go at once, unless their
+// new parent does not reap them: then the wait gives up.
+const leftWait = 200 * time.Millisecond
+
+// groupGone waits up to d for the processes of group pid to be gone (dead:
+// a zombie that its new parent has yet to reap counts as gone): polled,
+// since nothing tells when the last process of a group exits.
+func groupGone(pid int, d time.Duration) {
+	deadline := time.Now().Add(d)
+	for syscall.Kill(-pid, 0) == nil && groupRuns(pid) && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// groupRuns reports whether a process of group pgid is alive, not a
+// zombie, as /proc shows it (true where /proc cannot be read).
+func groupRuns(pgid int) bool {
+	d, err := os.Open("/proc")
+	if err != nil {
+		return true
+	}
+	defer d.Close()
+	names, err := d.Readdirnames(-1)
+	if err != nil {
+		return true
+	}
+	for _, n := range names {
+		if n[0] < '0' || n[0] > '9' {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + n + "/stat")
+		if err != nil {
+			continue // gone meanwhile
+		}
+		// pid (comm) state ppid pgrp ...: comm may hold spaces and ')'.
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(b[i+1:]))
+		if len(f) >= 3 && f[2] == strconv.Itoa(pgid) && f[0] != "Z" && f[0] != "X" {
+			return true
+		}
+	}
+	return false
 }
 
 // groupPoll is how often a process group whose shell has exited is looked

@@ -334,3 +334,21 @@ func TestJobEnvironment(t *testing.T) {
 		})
 	}
 }
+
+// TestJobEndsWithWhatItLeftRunning: a job's shell that exits leaving a
+// process running: the process is killed, and dead (not only sent
+// SIGKILL) by the time Run returns.
+func TestJobEndsWithWhatItLeftRunning(t *testing.T) {
+	for i := range 20 {
+		res := run(t, Config{Shell: "/bin/sh"}, "sleep 30 & echo $!")
+		pid, err := strconv.Atoi(strings.TrimSpace(string(res.Stdout.Bytes())))
+		if err != nil {
+			t.Fatalf("the job printed %q; want the background process's pid", res.Stdout.Bytes())
+		}
+		// Gone, or a zombie its new parent has yet to reap.
+		if b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat"); err == nil && !bytes.Contains(b, []byte(") Z ")) {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("try %d: the job's background process %d still runs after Run returned: %s", i, pid, b)
+		}
+	}
+}
