@@ -162,7 +162,7 @@ func TestKeyedWait(t *testing.T) {
 func TestKeyedGrowthLosesNoKey(t *testing.T) {
 	const (
 		workers = 4
-		keys    = 300_000 // 64 shards of 4,096 buckets to start with
+		keys    = 300_000 // 64 shards of 4,096 slots to start with
 	)
 	var c manualClock
 	k, err := rate.NewKeyed[int](rate.PerSecond(1), 1, 1<<20, rate.WithClock(&c))
