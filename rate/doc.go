@@ -52,34 +52,37 @@
 //
 // Each figure here is the ratio of medians against a baseline in the same
 // run of go run ./bench (2,000,000 calls; 9 interleaved repetitions), given
-// as its range over three separate runs on a shared 2-core machine (the
+// as its range over separate runs on a shared 2-core machine (the
 // claims table in bench/claims.go; go run ./bench -check -only rate
 // re-measures them on yours). None allocates.
 //
 // Every call admitted: from one goroutine, Allow costs 0.43-0.44x a token
 // bucket behind a sync.Mutex that reads time.Now (claim rate.allow.1), and
-// 1.23-1.25x one monotonic clock read and nothing else, the floor: 6.4 to
+// 1.21-1.25x one monotonic clock read and nothing else, the floor: 6.1 to
 // 7.2 ns more (rate.allow.1.clock). From 2, 4 and 8 goroutines it costs
 // 0.19-0.43x, 0.09-0.37x and 0.07-0.36x the bucket on time.Now
-// (rate.allow.2, rate.allow.4, rate.allow.8), and 0.26-0.84x, 0.21-0.66x and
-// 0.20-0.67x the fastest of three mutex buckets on the same monotonic clock
+// (rate.allow.2, rate.allow.4, rate.allow.8), and 0.26-0.84x, 0.18-0.66x and
+// 0.16-0.67x the fastest of three mutex buckets on the same monotonic clock
 // as the limiter (the clock read under the lock, before it, or the limiter's
 // own integer arithmetic behind the lock; rate.allow.2.mono and so on). The
 // contended figures move with how the goroutines land on the two cores: in
-// two of the runs, with the machine busy, two goroutines reading the clock
-// took as long per call as one, so they rarely ran at once; the low ends
-// come from the quiet run, where they took half as long.
+// some runs, with the machine busy, two goroutines reading the clock took
+// as long per call as one, so they rarely ran at once; the low ends come
+// from quieter runs, where they took half as long. (These ranges are over
+// six runs: three more of go run ./bench -check on the same Limiter code
+// widened four of them.)
 //
 // Nearly every call denied (1,000 events per second, burst 10): Allow costs
 // 1.14-1.16x one clock read from one goroutine (4.0 to 4.5 ns more), and
-// 1.14-1.16x, 1.13-1.18x and 1.13-1.81x from 2, 4 and 8 (rate.denied.1 to
+// 1.14-1.16x, 1.13-1.18x and 1.09-1.81x from 2, 4 and 8 (rate.denied.1 to
 // rate.denied.8).
 //
-// Keyed's Allow on a known key takes no lock and allocates nothing: against
-// x/time/rate limiters kept in a sync.Map it costs 0.53-0.57x and 0.56-0.57x
+// Keyed's Allow on a known key takes no lock and allocates nothing: it reads
+// one slot of its shard's table, then the key and its TAT at once. Against
+// x/time/rate limiters kept in a sync.Map it costs 0.54-0.55x and 0.56-0.58x
 // over 1,024 keys from 2 and 8 goroutines (rate.keyed, rate.keyed.1024.8),
-// and 0.57-0.61x and 0.61-0.62x over 100,000 keys (rate.keyed.100000.2,
-// rate.keyed.100000.8).
+// and 0.55-0.57x and 0.54-0.55x over 100,000 keys (rate.keyed.100000.2,
+// rate.keyed.100000.8), over three runs.
 //
 // The package's own benchmarks (BenchmarkAllow, BenchmarkAllowDenied,
 // BenchmarkKeyed) run the same hand-written baselines, for profiling and
