@@ -84,10 +84,12 @@ type keyEntry[K comparable] struct {
 
 // keyState is one key's TAT, alone on its cache line: every hit writes it,
 // and readers of the lines around it must not see them move. The key on the
-// same line instead, so that a hit reads one line less, measured 1.25x
-// slower over 1,024 keys, where two cores hitting keys in turn move the
-// line between them and each hit then reads the key from a line the other
-// core holds (and 1.47x slower in unpadded entries of a chained table).
+// same line instead, so that a hit reads one line less, was 11% faster over
+// 100,000 keys but 1.22x slower over 1,024 (43 against 36 ns), where two
+// cores hitting keys in turn move the line between them and each hit then
+// reads the key from a line the other core holds (and 1.47x slower in
+// unpadded entries of a chained table). Reading the TAT with an atomic add
+// of 0, to fetch the line for writing at once, measured no faster.
 type keyState struct {
 	tat atomic.Int64
 	_   [56]byte
@@ -290,7 +292,7 @@ func (k *Keyed[K]) state(s *keyShard[K], h uint64, key K, now int64) *keyState {
 		k.keys.Add(-1)
 		return nil
 	}
-	if 4*(s.n+1) > 3*len(t.slots) {
+	if 4*(s.n+1) > 3*len(t.slots) { // 7/8 measured no faster over 100,000 keys
 		t = s.grow(t)
 	}
 	st := &keyState{}
