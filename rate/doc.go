@@ -81,8 +81,8 @@
 // one slot of its shard's table, then the key and its TAT at once. Against
 // x/time/rate limiters kept in a sync.Map it costs 0.54-0.59x and 0.56-0.59x
 // over 1,024 keys from 2 and 8 goroutines (rate.keyed, rate.keyed.1024.8),
-// and 0.55-0.57x and 0.54-0.56x over 100,000 keys (rate.keyed.100000.2,
-// rate.keyed.100000.8), over four runs (three of them with -check).
+// and 0.54-0.57x and 0.54-0.56x over 100,000 keys (rate.keyed.100000.2,
+// rate.keyed.100000.8), over five runs (four of them with -check).
 //
 // The package's own benchmarks (BenchmarkAllow, BenchmarkAllowDenied,
 // BenchmarkKeyed) run the same hand-written baselines, for profiling and
