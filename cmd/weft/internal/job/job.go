@@ -23,6 +23,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -82,6 +83,17 @@ const gateScript = "read -r _ <&3 || exit 1; exec 3<&-; "
 // alone; a signal weft was started with ignored stays ignored).
 const reportScript = "trap '' PIPE; echo +$$ >&3; trap - PIPE; exec 3>&-; "
 
+// bashGateScript and bashReportScript are the two prefixes for bash, which
+// defines the functions exported in its environment (export -f) before it
+// reads the command line: a function named echo, read, trap or exec would
+// run in place of the builtin, and its output or its failure would become
+// the job's. command runs the builtin whatever functions exist. (Other
+// shells import no functions, and zsh's command runs only programs.)
+const (
+	bashGateScript   = "command read -r _ <&3 || command exit 1; command exec 3<&-; "
+	bashReportScript = "command trap '' PIPE; command echo +$$ >&3; command trap - PIPE; command exec 3>&-; "
+)
+
 // Executor runs command lines as process groups. It is safe for concurrent
 // use by multiple goroutines.
 type Executor struct {
@@ -90,7 +102,9 @@ type Executor struct {
 	// shellPath is the shell's file, found in $PATH if need be; "" when
 	// it is not found (jobs then go through os/exec, which says why).
 	shellPath string
-	direct    *direct // nil: every job goes to its shell
+	// gateScript and reportScript are the prefixes for this shell.
+	gateScript, reportScript string
+	direct                   *direct // nil: every job goes to its shell
 	// stdout and stderr receive the output of --line-buffer and -u runs
 	// as it comes, under outMu.
 	stdout, stderr io.Writer
@@ -106,6 +120,10 @@ func NewExecutor(c Config, procs *Procs, stdout, stderr io.Writer) *Executor {
 	x.shellPath = x.shell()
 	if !strings.Contains(x.shellPath, "/") {
 		x.shellPath, _ = exec.LookPath(x.shellPath)
+	}
+	x.gateScript, x.reportScript = gateScript, reportScript
+	if isBash(x.shellPath) {
+		x.gateScript, x.reportScript = bashGateScript, bashReportScript
 	}
 	// Without its shell, a job's program would start before a niceness is
 	// set, and a timeout would have no shell's status to report.
@@ -216,7 +234,7 @@ func (x *Executor) oncePiped(ctx context.Context, r *Result, in Stdin, prog stri
 		if x.gated() {
 			if gr, gw, err := os.Pipe(); err == nil {
 				closeAfterStart = append(closeAfterStart, gr)
-				gate, script = gw, gateScript+r.Cmdline
+				gate, script = gw, x.gateScript+r.Cmdline
 			}
 		}
 		cmd = exec.Command(x.shell(), "-c", script)
@@ -322,6 +340,19 @@ func (x *Executor) oncePiped(ctx context.Context, r *Result, in Stdin, prog stri
 // command line: with a reaper, until the reaper knows the job's group;
 // with a niceness, until it is set.
 func (x *Executor) gated() bool { return x.procs.reaper != nil || x.c.Nice != nil }
+
+// isBash reports whether the shell at path is bash, by any name (sh is
+// bash on some systems).
+func isBash(path string) bool {
+	if path == "" {
+		return false
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		real = path
+	}
+	return filepath.Base(real) == "bash"
+}
 
 // shell is the shell that runs command lines.
 func (x *Executor) shell() string {

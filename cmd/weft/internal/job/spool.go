@@ -108,7 +108,7 @@ func (x *Executor) onceSpooled(ctx context.Context, r *Result, in Stdin, prog st
 	reported := false
 	if x.c.Nice == nil && x.procs.reaper != nil {
 		if fd := x.procs.reaper.Report(); fd >= 0 {
-			reported, script = true, reportScript+r.Cmdline
+			reported, script = true, x.reportScript+r.Cmdline
 			files = append(files, uintptr(fd)) // fd 3
 		}
 	}
@@ -117,7 +117,7 @@ func (x *Executor) onceSpooled(ctx context.Context, r *Result, in Stdin, prog st
 		var p [2]int
 		if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err == nil {
 			defer syscall.Close(p[0])
-			gate, script = p[1], gateScript+r.Cmdline
+			gate, script = p[1], x.gateScript+r.Cmdline
 			files = append(files, uintptr(p[0])) // fd 3
 		}
 	}

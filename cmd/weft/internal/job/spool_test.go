@@ -109,3 +109,73 @@ func TestShellReportsItsGroupToTheReaper(t *testing.T) {
 		})
 	}
 }
+
+// bashFunctions exports, for bash, functions named as the builtins of the
+// job's prefix, each printing its name before it does the builtin's work:
+// the prefix must run the builtins, and only the command line may call the
+// functions.
+func bashFunctions(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat("/bin/bash"); err != nil {
+		t.Skip("bash is not installed")
+	}
+	for _, name := range []string{"echo", "read", "trap", "exec", "exit"} {
+		t.Setenv("BASH_FUNC_"+name+"%%", `() { builtin printf 'function `+name+`\n'; builtin `+name+` "$@"; }`)
+	}
+}
+
+// TestExportedFunctionsLeaveThePrefixAlone: with bash as the shell and
+// functions named echo, read, trap, exec and exit in the environment, the
+// job's output is its command line's, with the report to the reaper and
+// with the gate (a niceness), and the command line still calls them.
+func TestExportedFunctionsLeaveThePrefixAlone(t *testing.T) {
+	bashFunctions(t)
+	for _, name := range []string{"reported by the shell", "through the gate, with a niceness"} {
+		t.Run(name, func(t *testing.T) {
+			r := &reaper.Reaper{}
+			defer r.Close()
+			c := Config{Tries: 1, Shell: "/bin/bash"}
+			if strings.Contains(name, "gate") {
+				nice := 0
+				c.Nice = &nice
+			}
+			x := NewExecutor(c, NewProcs(r), nil, nil)
+			res := x.Run(context.Background(), 1, nil, "printf '%s\\n' ok; echo called")
+			defer res.Release()
+			want := "ok\nfunction echo\ncalled\n"
+			if got := string(res.Stdout.Bytes()); got != want || !res.OK() {
+				t.Errorf("output %q, stderr %q, exit %d; want %q", got, res.Stderr.Bytes(), res.Exit, want)
+			}
+		})
+	}
+}
+
+// TestExportedEchoDoesNotHideTheGroup: a function named echo exported to
+// bash does not keep the job's shell from reporting its group: the reaper
+// closing kills the job.
+func TestExportedEchoDoesNotHideTheGroup(t *testing.T) {
+	bashFunctions(t)
+	r := &reaper.Reaper{}
+	x := NewExecutor(Config{Tries: 1, Shell: "/bin/bash"}, NewProcs(r), nil, nil)
+	started := filepath.Join(t.TempDir(), "started")
+	done := make(chan *Result, 1)
+	go func() {
+		done <- x.Run(context.Background(), 1, nil, "builtin echo $$ > "+started+"; exec sleep 30")
+	}()
+	deadline := time.Now().Add(30 * time.Second) // a bound for a failing test, not a timing
+	for {
+		if data, err := os.ReadFile(started); err == nil && bytes.HasSuffix(data, []byte("\n")) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the job did not start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	r.Close() // as weft's death: the reaper kills the groups it knows
+	res := <-done
+	defer res.Release()
+	if res.Signal != int(syscall.SIGKILL) {
+		t.Errorf("job: exit %d, signal %d, stdout %q; want it killed by the reaper (SIGKILL)", res.Exit, res.Signal, res.Stdout.Bytes())
+	}
+}
