@@ -282,7 +282,7 @@ func (wk *worker) handle(ctx context.Context, fj fleet.Job[remote.Job]) error {
 	cmd := tpl.Expand(rj.Args, rj.Seq, slot)
 	wk.reg.start(fj.ID, remote.RunningJob{Run: rj.Run, Seq: rj.Seq, Command: cmd, Started: time.Now()})
 	wk.m.Started()
-	res := x.Run(jobCtx, rj.Seq, rj.Args, cmd)
+	res := x.RunSlot(jobCtx, rj.Seq, slot, rj.Args, cmd, nil) // $PARALLEL_JOBSLOT is {%}
 	wk.m.Finished(res.Elapsed, status(ctx, res))
 	// A job stopped because this worker stops goes to another: not counted.
 	wk.reg.end(fj.ID, ctx.Err() == nil, res.Exit != 0 || res.Signal != 0 || res.FailedToStart != nil)

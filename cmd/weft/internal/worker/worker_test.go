@@ -123,9 +123,9 @@ func (f *fixture) result(t *testing.T, run string, seq int64) remote.Result {
 
 func TestAJobIsRunAndReported(t *testing.T) {
 	f := startWorker(t, nil)
-	f.submit(t, remote.Job{Run: "r", Seq: 1, Args: []string{"a b"}, Command: "echo {} {#} {%}; echo e >&2; exit 3", Grace: time.Second, Tries: 1})
+	f.submit(t, remote.Job{Run: "r", Seq: 1, Args: []string{"a b"}, Command: `echo {} {#} {%} "$PARALLEL_SEQ $PARALLEL_JOBSLOT"; echo e >&2; exit 3`, Grace: time.Second, Tries: 1})
 	r := f.result(t, "r", 1)
-	if r.Exit != 3 || r.Host != "w1" || r.Cmdline != "echo 'a b' 1 1; echo e >&2; exit 3" || string(r.Stdout) != "a b 1 1\n" || string(r.Stderr) != "e\n" || r.Skipped {
+	if r.Exit != 3 || r.Host != "w1" || r.Cmdline != `echo 'a b' 1 1 "$PARALLEL_SEQ $PARALLEL_JOBSLOT"; echo e >&2; exit 3` || string(r.Stdout) != "a b 1 1 1 1\n" || string(r.Stderr) != "e\n" || r.Skipped {
 		t.Errorf("report %+v, stdout %q; want exit 3 from w1, the command expanded here, its output", r, r.Stdout)
 	}
 	f.submit(t, remote.Job{Run: "r", Seq: 2, Args: []string{"echo raw"}, Raw: true, Grace: time.Second, Tries: 1})
