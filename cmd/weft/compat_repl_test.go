@@ -24,6 +24,8 @@ func replCompatCases() []compatCase {
 		// --plus: {choose_k} and {uniq} skip jobs, which count as failed.
 		{args: []string{"-k", "--plus", "echo {choose_k}", ":::", "a", "b", "c", ":::", "a", "b", "c"}, ordered: true, joblog: true},
 		{args: []string{"-k", "--plus", "echo {uniq}", ":::", "a", "b", ":::", "a", "b"}, ordered: true},
+		// --plus: {slot} is $PARALLEL_JOBSLOT, read by the job's shell.
+		{args: []string{"--plus", "-j2", "[ {slot} = {%} ] && echo same {}", ":::", "a", "b", "c"}},
 		// --plus with --dry-run: the values are quoted as any input.
 		{args: []string{"-k", "--plus", "--dry-run", "echo {:-x y} {%.c}", ":::", "", "a b.c"}, ordered: true},
 

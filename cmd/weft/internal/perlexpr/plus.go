@@ -42,13 +42,15 @@ var plusTags = []struct{ spec, code string }{
 	{`{^^([^}]+?)}`, `s/($$1)/uc($1)/eg;`},
 	{`{,([^}]+?)}`, `s/^($$1)/lc($1)/e;`},
 	{`{,,([^}]+?)}`, `s/($$1)/lc($1)/eg;`},
+	// The job's slot, as the shell reads it from the job's environment:
+	// the text ${PARALLEL_JOBSLOT}, unquoted.
+	{`{slot}`, `1 $_="\${PARALLEL_JOBSLOT}";uq()`},
 }
 
 // plusRefused are the replacement strings of --plus that weft does not
 // have, each with what to use instead: they are errors, never text.
 var plusRefused = []struct{ spec, why string }{
 	{`{0%}`, "weft does not pad the job slot (use $(printf %02d {%}))"},
-	{`{slot}`, "weft sets no $PARALLEL_JOBSLOT (use {%})"},
 	{`{host}`, "weft runs no jobs over ssh (jobs on other machines: --nats)"},
 	{`{sshlogin}`, "weft runs no jobs over ssh (jobs on other machines: --nats)"},
 	{`{hgrp}`, "weft has no host groups"},

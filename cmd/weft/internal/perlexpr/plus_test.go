@@ -75,6 +75,7 @@ func TestPlus(t *testing.T) {
 		{"{^a} {^^a} {,A} {,,A}", []string{"aAa"}, "AAa AAA aAa aaa"},
 		{"{2+/} {1..} {-1/..} {-3..}", []string{"x.tar.gz", "d/y.tar.gz"}, "d x y d/y"},
 		{"{##} {0#}", []string{"a"}, "12 03"},
+		{"{slot} {2slot}", []string{"a", "b"}, "${PARALLEL_JOBSLOT} ${PARALLEL_JOBSLOT}"},
 	}
 	for _, tt := range tests {
 		if got, _ := renderPlus(t, plus, tt.tmpl, tt.args, 12); got != tt.want {
@@ -130,7 +131,7 @@ func TestPlusRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"{0%}", "{slot}", "{host}", "{sshlogin}", "{hgrp}", "{agrp}", "{2slot}"} {
+	for _, s := range []string{"{0%}", "{host}", "{sshlogin}", "{hgrp}", "{agrp}", "{2host}"} {
 		_, err := p.Parse("echo " + s)
 		if err == nil || !strings.Contains(err.Error(), s) || !strings.Contains(err.Error(), "--plus") {
 			t.Errorf("%s: got %v; want an error naming it", s, err)
