@@ -49,13 +49,12 @@
 // Each figure here is the ratio of medians against a baseline in the same run of go run ./bench,
 // given as its range over separate runs on a shared 2-core machine (the
 // claims table in bench/claims.go; go run ./bench -check re-measures them on
-// yours). With one submitter and 100 workers, Go costs 0.33-1.10x a
+// yours). With one submitter and 100 workers, Go costs 0.39-0.44x a
 // hand-written channel pool with the same workers and a queue of 1,024
 // that counts each task for its Wait (claim pool.one-submitter), with 0
-// allocations per task; the two runs disagreed because the machine's load
-// doubled the channel pool's cost in one of them and barely moved the
-// pool's. With 100 submitters at once it costs 1.16-1.33x that channel pool
-// (pool.many-submitters): there the pool is behind. A queued task costs one
+// allocations per task. With 100 submitters at once it costs 0.80-1.03x
+// that channel pool (pool.many-submitters), whose count of pending tasks
+// every submitter updates. A queued task costs one
 // 16-byte queue slot beyond its closure, 2.00-2.00x the memory per task of
 // the channel pool, whose slot is an 8-byte func value (pool.queued-memory,
 // 1,000,000 tasks queued behind one blocked worker; the queue grows by
@@ -63,14 +62,17 @@
 // next collection).
 //
 // Against a bare channel pool that counts nothing (it waits by closing its
-// channel, so it can wait once), the pool is behind: the package's
-// BenchmarkGo (1,000,000 tasks, each the same closure adding to a counter,
-// 100 workers, medians of -count 8 in three separate runs) measured it at
-// 0.64-1.34x the channel pool with 1,024 slots (the fastest of 0, 100 and
-// 1,024) with one submitter, and 1.45-1.92x with 100 submitters at once. The
-// range is wide because the machine's load moved the channel pool's cost
-// more than the pool's: the runs in which the channel pool took twice as
-// long per task gave the low ends. The pool pays for what that
+// channel, so it can wait once), the package's BenchmarkGo (1,000,000
+// tasks, each the same closure adding to a counter, 100 workers, medians of
+// -count 8 in three separate runs) measured the pool at 0.56-1.46x the
+// channel pool with 1,024 slots (the fastest of 0, 100 and 1,024) with one
+// submitter, and 1.14-1.17x with 100 submitters at once: there the pool is
+// behind. The one-submitter range is wide because the channel pool's cost
+// moved between runs (58 ns per task in one, 120-123 ns in the two others)
+// where the pool's stayed at 69-84 ns. With 100 submitters the pool's
+// mutex is taken once per task by submitters on both cores at once; a
+// submitter that finds it held tries again, then yields, rather than
+// queueing on it. The pool pays for what that
 // channel pool lacks: Wait while it stays open, each task's error and
 // panic, Stats, Resize, idle workers exiting.
 package pool
