@@ -49,28 +49,31 @@
 // Each figure here is the ratio of medians against a baseline in the same run of go run ./bench,
 // given as its range over separate runs on a shared 2-core machine (the
 // claims table in bench/claims.go; go run ./bench -check re-measures them on
-// yours). With one submitter and 100 workers, Go costs 0.33-1.10x a
+// yours). With one submitter and 100 workers, Go costs 0.39-0.41x a
 // hand-written channel pool with the same workers and a queue of 1,024
 // that counts each task for its Wait (claim pool.one-submitter), with 0
-// allocations per task; the two runs disagreed because the machine's load
-// doubled the channel pool's cost in one of them and barely moved the
-// pool's. With 100 submitters at once it costs 1.16-1.33x that channel pool
-// (pool.many-submitters): there the pool is behind. A queued task costs one
-// 16-byte queue slot beyond its closure, 2.00-2.00x the memory per task of
+// allocations per task. With 100 submitters at once it costs 0.78-0.83x
+// that channel pool (pool.many-submitters), whose count of pending tasks
+// every submitter updates. A queued task costs one
+// 16-byte queue slot beyond its closure, 2.00-2.01x the memory per task of
 // the channel pool, whose slot is an 8-byte func value (pool.queued-memory,
 // 1,000,000 tasks queued behind one blocked worker; the queue grows by
 // doubling up to its bound, so the buffers it outgrew are garbage until the
 // next collection).
 //
 // Against a bare channel pool that counts nothing (it waits by closing its
-// channel, so it can wait once), the pool is behind: the package's
-// BenchmarkGo (1,000,000 tasks, each the same closure adding to a counter,
-// 100 workers, medians of -count 8 in three separate runs) measured it at
-// 0.64-1.34x the channel pool with 1,024 slots (the fastest of 0, 100 and
-// 1,024) with one submitter, and 1.45-1.92x with 100 submitters at once. The
-// range is wide because the machine's load moved the channel pool's cost
-// more than the pool's: the runs in which the channel pool took twice as
-// long per task gave the low ends. The pool pays for what that
+// channel, so it can wait once), the package's BenchmarkGo (1,000,000
+// tasks, each the same closure adding to a counter, 100 workers, medians of
+// -count 8 in three separate runs) measured the pool at 0.60-0.62x the
+// channel pool with 1,024 slots (the fastest of 0, 100 and 1,024) with one
+// submitter, and 1.07-1.11x with 100 submitters at once: there the pool is
+// behind. The one-submitter figure moves with the machine's load: in one
+// run of the previous version of the pool, the channel pool took 58 ns per
+// task with one submitter, half its cost in the other runs, and the pool
+// 1.46x as long. With 100 submitters
+// the pool's mutex is taken once per task by submitters on both cores at
+// once; a submitter that finds it held tries again, then yields, rather than
+// queueing on it. The pool pays for what that
 // channel pool lacks: Wait while it stays open, each task's error and
 // panic, Stats, Resize, idle workers exiting.
 package pool

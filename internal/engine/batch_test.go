@@ -146,3 +146,52 @@ func TestBatchesLoseNothing(t *testing.T) {
 		t.Errorf("stats %+v; want %d completed, none running or queued", s, tasks)
 	}
 }
+
+// TestManySubmittersKeepTheirOrder: 100 goroutines push at once into a
+// small queue served by one worker, so that submitters find the lock held,
+// yield, block for room and are woken, while the worker takes batches; each
+// submitter's tasks must run exactly once and in the order it pushed them.
+func TestManySubmittersKeepTheirOrder(t *testing.T) {
+	const (
+		submitters = 100
+		each       = 300
+	)
+	type task struct{ sub, seq int }
+	var (
+		next [submitters]int // run by the one worker: no lock needed
+		bad  []task
+	)
+	e := New(Config[task]{Workers: 1, Queue: 16, Batch: 16, IdleTimeout: 1 << 40, Run: func(k task) {
+		if k.seq != next[k.sub] {
+			bad = append(bad, k)
+		}
+		next[k.sub] = k.seq + 1
+	}})
+	var wg sync.WaitGroup
+	for s := range submitters {
+		wg.Go(func() {
+			for i := range each {
+				if err := e.Push(context.Background(), task{s, i}, true); err != nil {
+					t.Errorf("Push: %v", err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := e.WaitQuiet(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.Retire(context.Background(), false)
+	if len(bad) > 0 {
+		t.Fatalf("%d tasks ran out of their submitter's order, first %+v", len(bad), bad[0])
+	}
+	for s, n := range next {
+		if n != each {
+			t.Fatalf("submitter %d: %d tasks ran in order; want %d", s, n, each)
+		}
+	}
+	if s := e.Stats(); s.Submitted != submitters*each || s.Completed != submitters*each {
+		t.Errorf("stats %+v; want %d submitted and completed", s, submitters*each)
+	}
+}
