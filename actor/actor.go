@@ -223,6 +223,17 @@ func (a *Actor[S]) Do(ctx context.Context, f func(*S)) error {
 	if f == nil {
 		return errors.New("actor: function must not be nil")
 	}
+	if ctx != nil && a.flags.Load() == 0 && ctx.Err() == nil {
+		// The common case, with the checks of send in the same order.
+		select {
+		case a.ch <- msg[S]{do: f}:
+			if a.flags.Load() != 0 {
+				return a.sent(msg[S]{do: f})
+			}
+			return nil
+		default:
+		}
+	}
 	return a.send(ctx, msg[S]{do: f})
 }
 
