@@ -357,3 +357,240 @@ func TestGoexitInDoGoesOn(t *testing.T) {
 		t.Errorf("Stop: got %v; want three ErrGoexit", err)
 	}
 }
+
+// TestStopRacesSenders sends Do and Ask messages from many goroutines while
+// Stop runs, in both modes and with mailboxes of several sizes, and counts
+// what happened to each message: it ran exactly once and its sender was
+// told nil, or it never ran and its sender was told ErrStopped, or (Reject
+// only) its Do sender was told nil and Stop counted it as rejected. Never
+// both, never neither.
+func TestStopRacesSenders(t *testing.T) {
+	rounds := 30
+	if testing.Short() {
+		rounds = 5
+	}
+	for _, mailbox := range []int{0, 1, 4, 64} {
+		for _, mode := range []actor.StopMode{actor.Drain, actor.Reject} {
+			t.Run(fmt.Sprintf("mailbox=%d/mode=%d", mailbox, mode), func(t *testing.T) {
+				for r := range rounds {
+					stopRace(t, mailbox, mode, int64(1+r*97%600))
+				}
+			})
+		}
+	}
+}
+
+// stopRace runs one race: Stop begins once after messages have been sent.
+func stopRace(t *testing.T, mailbox int, mode actor.StopMode, after int64) {
+	const senders, each = 6, 200
+	ctx := context.Background()
+	a := mustNew(t, 0, actor.WithMailbox(mailbox))
+	var ran [senders * each]atomic.Int32
+	var told [senders * each]error
+	var wg sync.WaitGroup
+	var sent atomic.Int64
+	ready := make(chan struct{})
+	for s := range senders {
+		wg.Go(func() {
+			for i := range each {
+				if sent.Add(1) == after {
+					close(ready)
+				}
+				id := s*each + i
+				if i%5 == 4 {
+					_, told[id] = actor.Ask(ctx, a, func(*int) int { ran[id].Add(1); return id })
+				} else {
+					told[id] = a.Do(ctx, func(*int) { ran[id].Add(1) })
+				}
+			}
+		})
+	}
+	<-ready
+	stopErr := a.Stop(ctx, mode)
+	wg.Wait()
+	rejected := 0
+	if stopErr != nil {
+		if !errors.Is(stopErr, actor.ErrStopped) {
+			t.Fatalf("Stop: %v", stopErr)
+		}
+		if _, err := fmt.Sscanf(stopErr.Error(), "actor: stopped: %d queued Do messages rejected", &rejected); err != nil {
+			t.Fatalf("Stop: %v", stopErr)
+		}
+	}
+	unrun := 0
+	for id := range ran {
+		n, err := ran[id].Load(), told[id]
+		switch {
+		case n > 1:
+			t.Fatalf("message %d ran %d times", id, n)
+		case n == 1 && err != nil:
+			t.Fatalf("message %d ran, and its sender was told %v", id, err)
+		case n == 0 && err == nil && id%each%5 == 4:
+			t.Fatalf("Ask %d never ran, and its sender was told nil", id)
+		case n == 0 && err == nil:
+			unrun++ // a Do that Stop must have counted as rejected
+		case n == 0 && !errors.Is(err, actor.ErrStopped):
+			t.Fatalf("message %d never ran, and its sender was told %v; want ErrStopped", id, err)
+		}
+	}
+	if mode == actor.Drain && unrun > 0 {
+		t.Fatalf("Drain: %d Do messages accepted and never run", unrun)
+	}
+	if unrun != rejected {
+		t.Fatalf("%d Do messages accepted and never run; Stop reported %d rejected", unrun, rejected)
+	}
+}
+
+// TestSendersLoseNothing sends from several goroutines at once through
+// mailboxes of several sizes, with the actor's goroutine retiring often,
+// and checks that every message runs exactly once, each sender's in the
+// order it sent them.
+func TestSendersLoseNothing(t *testing.T) {
+	for _, mailbox := range []int{0, 1, 3, 64} {
+		t.Run(fmt.Sprint("mailbox=", mailbox), func(t *testing.T) {
+			const senders, each = 4, 2000
+			ctx := context.Background()
+			a := mustNew(t, [senders][]int{}, actor.WithMailbox(mailbox), actor.WithIdleTimeout(time.Microsecond))
+			var wg sync.WaitGroup
+			for s := range senders {
+				wg.Go(func() {
+					for i := range each {
+						if err := a.Do(ctx, func(got *[senders][]int) { got[s] = append(got[s], i) }); err != nil {
+							t.Error(err)
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			got, err := actor.Ask(ctx, a, func(got *[senders][]int) [senders][]int { return *got })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := a.Stop(ctx, actor.Drain); err != nil {
+				t.Fatal(err)
+			}
+			for s := range senders {
+				if len(got[s]) != each {
+					t.Errorf("sender %d: %d messages ran; want %d", s, len(got[s]), each)
+				}
+				for i, n := range got[s] {
+					if n != i {
+						t.Errorf("sender %d: message %d ran as number %d; want send order", s, i, n)
+						break
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestMailboxCapIsExact fills a mailbox behind a running message and checks
+// that it holds exactly the capacity asked for, whatever it is: with 0, a
+// message is accepted only when the actor is free to run it.
+func TestMailboxCapIsExact(t *testing.T) {
+	for _, mailbox := range []int{0, 1, 2, 5} {
+		t.Run(fmt.Sprint("mailbox=", mailbox), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				bg := context.Background()
+				a := mustNew(t, 0, actor.WithMailbox(mailbox))
+				gate := make(chan struct{})
+				if err := a.Do(bg, func(*int) { <-gate }); err != nil {
+					t.Fatal(err)
+				}
+				synctest.Wait() // the first message runs
+				for i := range mailbox {
+					if err := a.Do(bg, func(*int) {}); err != nil {
+						t.Fatalf("message %d of %d: %v", i+1, mailbox, err)
+					}
+				}
+				ctx, cancel := context.WithTimeout(bg, time.Second)
+				defer cancel()
+				if err := a.Do(ctx, func(*int) {}); !errors.Is(err, context.DeadlineExceeded) {
+					t.Errorf("message beyond a mailbox of %d: got %v; want DeadlineExceeded", mailbox, err)
+				}
+				close(gate)
+				if err := a.Stop(bg, actor.Drain); err != nil {
+					t.Fatal(err)
+				}
+			})
+		})
+	}
+}
+
+// TestBlockedSenderGivesUp: a sender whose context ends while it waits for
+// room leaves without its message running, and the sender still waiting
+// gets in.
+func TestBlockedSenderGivesUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		bg := context.Background()
+		a := mustNew(t, 0, actor.WithMailbox(0))
+		gate := make(chan struct{})
+		a.Do(bg, func(*int) { <-gate })
+		synctest.Wait()
+		ctx, cancel := context.WithCancel(bg)
+		quit := make(chan error)
+		go func() { quit <- a.Do(ctx, func(n *int) { *n += 100 }) }()
+		stay := make(chan error)
+		go func() { stay <- a.Do(bg, func(n *int) { *n++ }) }()
+		synctest.Wait()
+		cancel()
+		if err := <-quit; !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled sender: got %v; want context.Canceled", err)
+		}
+		close(gate)
+		if err := <-stay; err != nil {
+			t.Errorf("waiting sender: got %v; want nil", err)
+		}
+		if n, err := actor.Ask(bg, a, func(n *int) int { return *n }); n != 1 || err != nil {
+			t.Errorf("Ask: got (%d, %v); want only the waiting sender's message to have run (1, nil)", n, err)
+		}
+		a.Stop(bg, actor.Drain)
+	})
+}
+
+// TestStopWithoutMessages: an actor that never had a message stops at once.
+func TestStopWithoutMessages(t *testing.T) {
+	for _, mode := range []actor.StopMode{actor.Drain, actor.Reject} {
+		a := mustNew(t, 0)
+		if err := a.Stop(context.Background(), mode); err != nil {
+			t.Errorf("Stop(%d): %v", mode, err)
+		}
+	}
+}
+
+// TestAskAbandonedManyTimes gives up on Asks while the actor is busy, again
+// and again, and checks that no abandoned function runs and every Ask that
+// was answered got its own answer.
+func TestAskAbandonedManyTimes(t *testing.T) {
+	bg := context.Background()
+	a := mustNew(t, 0, actor.WithMailbox(8))
+	var abandonedRan atomic.Int64
+	for i := range 200 {
+		if i%2 == 0 {
+			gate := make(chan struct{})
+			a.Do(bg, func(*int) { <-gate })
+			ctx, cancel := context.WithCancel(bg)
+			cancel()
+			go func() { close(gate) }()
+			_, err := actor.Ask(ctx, a, func(*int) int { abandonedRan.Add(1); return -1 })
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("Ask %d with an ended context: got %v; want context.Canceled", i, err)
+			}
+			continue
+		}
+		ctx, cancel := context.WithCancel(bg)
+		got, err := actor.Ask(ctx, a, func(n *int) int { *n++; return i })
+		cancel()
+		if got != i || err != nil {
+			t.Fatalf("Ask %d: got (%d, %v); want (%d, nil)", i, got, err, i)
+		}
+	}
+	if n, _ := actor.Ask(bg, a, func(n *int) int { return *n }); n != 100 {
+		t.Errorf("state: got %d; want 100 answered Asks", n)
+	}
+	a.Stop(bg, actor.Drain)
+	if abandonedRan.Load() != 0 {
+		t.Errorf("%d abandoned Asks ran", abandonedRan.Load())
+	}
+}

@@ -37,13 +37,16 @@
 // run of go run ./bench, given as its range over separate runs on a shared
 // 2-core machine (the claims table in bench/claims.go; go run ./bench -check
 // re-measures them on yours). Do, incrementing a counter from 2 goroutines,
-// costs 1.12-1.72x a hand-written goroutine that owns the counter and serves
-// a channel buffered like the mailbox (claim actor.do), and 3.79-4.14x a
-// counter behind a sync.Mutex (actor.do.mutex); Ask costs 1.18-1.26x a
-// hand-written request and reply to that goroutine (actor.ask). Do varies
-// most from run to run: the channel owner's time per message holds steady
-// under load from other processes, the actor's does not. The mailbox is a
-// lock-free ring; the actor still pays for context checks, panic
-// capture and its stop and idle protocol on every message. Where only the
+// costs 1.18-1.23x a hand-written goroutine that owns the counter and serves
+// a channel buffered like the mailbox (claim actor.do), and 2.97-3.03x a
+// counter behind a sync.Mutex (actor.do.mutex); Ask costs 1.17-1.20x a
+// hand-written request and reply to that goroutine with a reply channel
+// reused for every request (actor.ask). The mailbox is a buffered channel,
+// so a message costs a send and a receive as in the hand-written goroutine;
+// the actor adds a context check and loads of a word written only when it
+// starts, retires or stops, and a sender blocked on a full mailbox also
+// waits on Stop. Ask adds the reuse of its request from a sync.Pool, and
+// the idle timer: while a timer is pending, the Go scheduler reads the
+// clock each time it switches goroutines on that processor. Where only the
 // speed of a counter matters, a mutex is the cheapest.
 package actor
