@@ -50,25 +50,27 @@
 // An item costs a few atomic operations and no allocation: the feeder hands
 // items to the workers, and the workers hand results to the consumer,
 // through rings without a lock, and a goroutine parks only when it has had
-// nothing to do for a while. BenchmarkMap counted 27-35 allocations and
-// about 38 KB per run of 300,000 items (most of it the rings of the default
-// window of 512), all at start-up. It compares Map and OrderedMap, at 2, 4
+// nothing to do for a while. BenchmarkMap counted 27-52 allocations and
+// 39-41 KB per run of 300,000 items (most of it the rings of the default
+// window of 512), none per item. It compares Map and OrderedMap, at 2, 4
 // and 16 workers on no-op and ~1 us items, with a hand-written fan-out/fan-in
 // over channels of buffer 0, workers and 64.
 //
 // Each figure here is the ratio of medians against a baseline in the same
-// run of go run ./bench (300,000 items, 9 interleaved repetitions), given as
-// its range over four separate runs on a shared 2-core machine (the claims
-// table in bench/claims.go; go run ./bench -check -only flow re-measures them
+// run, given as its range over three separate runs on a shared 2-core
+// machine: two of go run ./bench -check -only flow (300,000 items, 9
+// interleaved repetitions) and one of go test -bench 'BenchmarkMap$' -count
+// 6 (the claims table in bench/claims.go; the first command re-measures them
 // on yours). The baseline for Map is a hand-written fan-out/fan-in with both
 // channels buffered to 64, the fastest of the buffers measured (0, the number
-// of workers, 64). On no-op items Map costs 0.38-0.92x, 0.44-0.82x and
-// 0.32-0.61x the channels at 2, 4 and 16 workers (claims flow.map.2,
-// flow.map, flow.map.16). On items of ~1 us of work it costs 1.02-1.20x,
-// 0.76-1.03x and 0.75-0.91x (flow.map.1us.2, flow.map.1us.4,
-// flow.map.1us.16): at 2 workers on 2 cores the channels are still ahead.
-// OrderedMap costs 0.66-1.28x, 0.69-1.45x and 0.72-1.36x Map on no-op items
-// at 2, 4 and 16 workers (flow.ordered.2, flow.ordered, flow.ordered.16), and
-// 0.84-1.03x, 0.97-1.04x and 0.96-1.14x on ~1 us items (flow.ordered.1us.2,
+// of workers, 64). On no-op items Map costs 0.36-0.46x, 0.45-0.46x and
+// 0.31-0.39x the channels at 2, 4 and 16 workers (claims flow.map.2,
+// flow.map, flow.map.16). On items of ~1 us of work it costs 0.97-1.32x,
+// 0.77-1.06x and 0.74-0.79x (flow.map.1us.2, flow.map.1us.4,
+// flow.map.1us.16): at 2 and 4 workers on 2 cores it is level with the
+// channels in some runs and behind them in others. OrderedMap costs
+// 0.79-0.88x, 0.80-0.92x and 0.81-0.89x Map on no-op items at 2, 4 and 16
+// workers (flow.ordered.2, flow.ordered, flow.ordered.16), and 0.96-1.05x,
+// 0.91-1.05x and 0.92-0.96x on ~1 us items (flow.ordered.1us.2,
 // flow.ordered.1us.4, flow.ordered.1us.16). Neither allocates per item.
 package flow

@@ -68,7 +68,16 @@ func drive[T, U any](cancel context.CancelCauseFunc, in Stream[T], s *stage[T, U
 		s.halt()
 	}()
 	for {
-		v, err, more := s.next()
+		var (
+			v    U
+			err  error
+			more bool
+		)
+		if s.ordered {
+			v, err, more = s.nextOrdered()
+		} else {
+			v, err, more = s.next()
+		}
 		if !more {
 			if err != nil {
 				var zero U

@@ -44,8 +44,9 @@ type stage[T, U any] struct {
 	issued uint64 // feeder: items reserved
 	known  uint64 // feeder: taken, as last read
 	_      pad
-	taken  atomic.Uint64 // consumer: results delivered
-	_      pad
+	taken  atomic.Uint64 // consumer: results delivered, as last published
+	ct     uint64        // ordered consumer: results delivered
+	_      [56]byte      // pad less ct: the other fields keep their offsets
 	rtail  atomic.Uint64 // unordered: result slots claimed by workers
 	_      pad
 	cwait  atomic.Uint64 // the consumer waits for result slot cwait-1
@@ -495,6 +496,61 @@ func (s *stage[T, U]) next() (v U, err error, more bool) {
 	s.taken.Store(t + 1)
 	signal(&s.fwait, s.fwake, func(want uint64) bool { return t+1 >= want-1 })
 	return v, err, true
+}
+
+// nextOrdered is next for the ordered stage. It counts the results it
+// takes in ct and publishes that count in taken only every publishEvery
+// results while the feeder does not wait, at once while it waits, and
+// before the consumer itself waits, so that the feeder never waits for
+// results already taken. On 300,000 no-op items at 2, 4 and 16 workers
+// (BenchmarkMap, interleaved with the previous code, medians of six) this
+// took OrderedMap from 73-77 to 47-54 ns per item over two runs. The same
+// change in next, for both stages, moved Map the other way (55-59 to 68-77
+// ns), so the unordered stage still publishes every result. In a third run
+// of this split, OrderedMap went from 74-76 to 53-54 ns, and Map's medians
+// (62-74 ns against 59-61) moved within their noise (p >= 0.39).
+func (s *stage[T, U]) nextOrdered() (v U, err error, more bool) {
+	t := s.ct
+	r := &s.res[t&s.rmask]
+	ready := func() bool {
+		return r.seq.Load() == t+1 || s.done.Load() && s.total.Load() == t
+	}
+	if !ready() {
+		s.publish(t)
+		for !ready() {
+			if poll(spins, ready) {
+				break
+			}
+			if !s.park(&s.cwait, t+1, s.cwake, ready) {
+				return v, context.Cause(s.ctx), false
+			}
+		}
+	}
+	if r.seq.Load() != t+1 {
+		return v, nil, false // done, and every result delivered
+	}
+	v, err = r.v, r.err
+	var zero U
+	r.v, r.err = zero, nil
+	s.ct = t + 1
+	if (t+1)%publishEvery == 0 || s.fwait.Load() != 0 {
+		s.publish(t + 1)
+	}
+	return v, err, true
+}
+
+// publishEvery is how many results the consumer takes between two stores
+// of taken, when the feeder does not wait: the feeder reads taken only when
+// the window looks full, and a store costs a full barrier.
+const publishEvery = 32
+
+// publish makes t, the number of results taken, visible to the feeder, and
+// wakes the feeder if it waits for that many.
+func (s *stage[T, U]) publish(t uint64) {
+	if s.taken.Load() != t {
+		s.taken.Store(t)
+	}
+	signal(&s.fwait, s.fwake, func(want uint64) bool { return t >= want-1 })
 }
 
 // halt stops the stage for good: the feeder stops at its next element, the
