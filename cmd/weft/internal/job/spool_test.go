@@ -84,24 +84,7 @@ func TestShellReportsItsGroupToTheReaper(t *testing.T) {
 				nice := 0
 				c.Nice = &nice
 			}
-			x := NewExecutor(c, NewProcs(r), nil, nil)
-			started := filepath.Join(t.TempDir(), "started")
-			done := make(chan *Result, 1)
-			go func() {
-				done <- x.Run(context.Background(), 1, nil, "echo $$ > "+started+"; exec sleep 30")
-			}()
-			deadline := time.Now().Add(30 * time.Second) // a bound for a failing test, not a timing
-			for {
-				if data, err := os.ReadFile(started); err == nil && bytes.HasSuffix(data, []byte("\n")) {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatal("the job did not start")
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
-			r.Close() // as weft's death: the reaper kills the groups it knows
-			res := <-done
+			res := killedByTheReaper(t, c, r, "echo")
 			defer res.Release()
 			if res.Signal != int(syscall.SIGKILL) {
 				t.Errorf("job: %+v; want it killed by the reaper (SIGKILL)", res)
@@ -155,12 +138,23 @@ func TestExportedFunctionsLeaveThePrefixAlone(t *testing.T) {
 // closing kills the job.
 func TestExportedEchoDoesNotHideTheGroup(t *testing.T) {
 	bashFunctions(t)
-	r := &reaper.Reaper{}
-	x := NewExecutor(Config{Tries: 1, Shell: "/bin/bash"}, NewProcs(r), nil, nil)
+	res := killedByTheReaper(t, Config{Tries: 1, Shell: "/bin/bash"}, &reaper.Reaper{}, "builtin echo")
+	defer res.Release()
+	if res.Signal != int(syscall.SIGKILL) {
+		t.Errorf("job: exit %d, signal %d, stdout %q; want it killed by the reaper (SIGKILL)", res.Exit, res.Signal, res.Stdout.Bytes())
+	}
+}
+
+// killedByTheReaper runs a job that writes its shell's pid to a file with
+// echo (the command given) and then sleeps, waits until the file is
+// written, closes r as weft's death would, and returns the job's result.
+func killedByTheReaper(t *testing.T, c Config, r *reaper.Reaper, echo string) *Result {
+	t.Helper()
+	x := NewExecutor(c, NewProcs(r), nil, nil)
 	started := filepath.Join(t.TempDir(), "started")
 	done := make(chan *Result, 1)
 	go func() {
-		done <- x.Run(context.Background(), 1, nil, "builtin echo $$ > "+started+"; exec sleep 30")
+		done <- x.Run(context.Background(), 1, nil, echo+" $$ > "+started+"; exec sleep 30")
 	}()
 	deadline := time.Now().Add(30 * time.Second) // a bound for a failing test, not a timing
 	for {
@@ -173,9 +167,5 @@ func TestExportedEchoDoesNotHideTheGroup(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	r.Close() // as weft's death: the reaper kills the groups it knows
-	res := <-done
-	defer res.Release()
-	if res.Signal != int(syscall.SIGKILL) {
-		t.Errorf("job: exit %d, signal %d, stdout %q; want it killed by the reaper (SIGKILL)", res.Exit, res.Signal, res.Stdout.Bytes())
-	}
+	return <-done
 }
