@@ -96,7 +96,7 @@
 // run of go run ./bench (200,000 no-op functions), given as its range over
 // separate runs on a shared 2-core machine (the claims table in
 // bench/claims.go; go run ./bench -check re-measures them on yours). With
-// SetLimit(100), Go costs 0.17-0.22x errgroup's per function (claim
+// SetLimit(100), Go costs 0.13-0.16x errgroup's per function (claim
 // errgroup.limit), with no allocation; without a limit, where a function's goroutine
-// runs the next queued one, 0.15-0.17x (errgroup.nolimit).
+// runs the next queued one, 0.27-0.55x (errgroup.nolimit).
 package errgroup

@@ -63,14 +63,14 @@
 // 6 (the claims table in bench/claims.go; the first command re-measures them
 // on yours). The baseline for Map is a hand-written fan-out/fan-in with both
 // channels buffered to 64, the fastest of the buffers measured (0, the number
-// of workers, 64). On no-op items Map costs 0.36-0.46x, 0.45-0.46x and
-// 0.31-0.39x the channels at 2, 4 and 16 workers (claims flow.map.2,
+// of workers, 64). On no-op items Map costs 0.36-0.46x, 0.42-0.46x and
+// 0.31-0.43x the channels at 2, 4 and 16 workers (claims flow.map.2,
 // flow.map, flow.map.16). On items of ~1 us of work it costs 0.97-1.32x,
-// 0.77-1.06x and 0.74-0.79x (flow.map.1us.2, flow.map.1us.4,
+// 0.77-1.06x and 0.74-0.81x (flow.map.1us.2, flow.map.1us.4,
 // flow.map.1us.16): at 2 and 4 workers on 2 cores it is level with the
 // channels in some runs and behind them in others. OrderedMap costs
-// 0.79-0.88x, 0.80-0.92x and 0.81-0.89x Map on no-op items at 2, 4 and 16
+// 0.79-0.88x, 0.80-0.92x and 0.69-0.89x Map on no-op items at 2, 4 and 16
 // workers (flow.ordered.2, flow.ordered, flow.ordered.16), and 0.96-1.05x,
-// 0.91-1.05x and 0.92-0.96x on ~1 us items (flow.ordered.1us.2,
+// 0.91-1.05x and 0.91-0.96x on ~1 us items (flow.ordered.1us.2,
 // flow.ordered.1us.4, flow.ordered.1us.16). Neither allocates per item.
 package flow

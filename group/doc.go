@@ -48,7 +48,7 @@
 // run of go run ./bench (100,000 no-op tasks, limit 100), given as its range
 // over separate runs on a shared 2-core machine (the claims table in
 // bench/claims.go; go run ./bench -check re-measures them on yours). Go
-// costs 0.43-0.45x a hand-written group of 100 goroutines reading the tasks
-// from a channel of 1,024 (claim group.channel), and 0.16-0.18x
+// costs 0.47-0.62x a hand-written group of 100 goroutines reading the tasks
+// from a channel of 1,024 (claim group.channel), and 0.16-0.19x
 // golang.org/x/sync/errgroup with SetLimit(100) (group.errgroup).
 package group

@@ -56,7 +56,7 @@
 // claims table in bench/claims.go; go run ./bench -check -only rate
 // re-measures them on yours). None allocates.
 //
-// Every call admitted: from one goroutine, Allow costs 0.43-0.44x a token
+// Every call admitted: from one goroutine, Allow costs 0.43-0.45x a token
 // bucket behind a sync.Mutex that reads time.Now (claim rate.allow.1), and
 // 1.21-1.25x one monotonic clock read and nothing else, the floor: 6.1 to
 // 7.2 ns more (rate.allow.1.clock). From 2, 4 and 8 goroutines it costs
@@ -79,9 +79,9 @@
 //
 // Keyed's Allow on a known key takes no lock and allocates nothing: it reads
 // one slot of its shard's table, then the key and its TAT at once. Against
-// x/time/rate limiters kept in a sync.Map it costs 0.54-0.59x and 0.56-0.59x
+// x/time/rate limiters kept in a sync.Map it costs 0.53-0.59x and 0.55-0.59x
 // over 1,024 keys from 2 and 8 goroutines (rate.keyed, rate.keyed.1024.8),
-// and 0.54-0.57x and 0.54-0.56x over 100,000 keys (rate.keyed.100000.2,
+// and 0.54-0.57x and 0.54-0.57x over 100,000 keys (rate.keyed.100000.2,
 // rate.keyed.100000.8), over five runs (four of them with -check).
 //
 // The package's own benchmarks (BenchmarkAllow, BenchmarkAllowDenied,
