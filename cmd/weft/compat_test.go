@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -188,7 +189,14 @@ func runTool(t *testing.T, bin string, c compatCase) toolRun {
 		defer f.Close()
 		cmd.Stderr = f
 	}
+	// Each tool runs as a process group of its own, killed once the tool
+	// has exited: GNU parallel's --tee with fewer job slots than inputs
+	// leaves a tee blocked for ever on a named pipe no job opens.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	err := cmd.Run()
+	if cmd.Process != nil {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	}
 	errOut, _ := os.ReadFile(errFile)
 	r := toolRun{stdout: out.String(), stderr: string(errOut), dir: dir}
 	if c.outFiles {
