@@ -53,7 +53,7 @@ func TestManySubmittersRunEachTaskOnce(t *testing.T) {
 // taken in batches; each panic among them is reported by Wait, and the tasks
 // after a panicking one in its batch still run.
 func TestPanicsInABatchAreEachReported(t *testing.T) {
-	const n = 40 // more than a batch
+	const n = 300 // more than two batches of 128
 	p := mustNew(t, 1, pool.WithQueue(n))
 	gate := make(chan struct{})
 	if err := p.Go(func() { <-gate }); err != nil {

@@ -41,7 +41,7 @@
 // # Cost
 //
 // The submit path takes one mutex and wakes a parked worker only when tasks
-// are queued and no awake worker is looking for one. A worker takes up to 16
+// are queued and no awake worker is looking for one. A worker takes up to 128
 // queued tasks under one lock and runs them in order; a worker that becomes
 // free meanwhile takes the ones not yet started, so tasks still start in
 // FIFO order and a task that waits for a later one does not hold it.
@@ -49,10 +49,10 @@
 // Each figure here is the ratio of medians against a baseline in the same run of go run ./bench,
 // given as its range over separate runs on a shared 2-core machine (the
 // claims table in bench/claims.go; go run ./bench -check re-measures them on
-// yours). With one submitter and 100 workers, Go costs 0.39-0.44x a
+// yours). With one submitter and 100 workers, Go costs 0.36-0.38x a
 // hand-written channel pool with the same workers and a queue of 1,024
 // that counts each task for its Wait (claim pool.one-submitter), with 0
-// allocations per task. With 100 submitters at once it costs 0.77-0.83x
+// allocations per task. With 100 submitters at once it costs 0.48-0.50x
 // that channel pool (pool.many-submitters), whose count of pending tasks
 // every submitter updates. A queued task costs one
 // 16-byte queue slot beyond its closure, 2.00-2.01x the memory per task of
@@ -64,15 +64,15 @@
 // Against a bare channel pool that counts nothing (it waits by closing its
 // channel, so it can wait once), the package's BenchmarkGo (1,000,000
 // tasks, each the same closure adding to a counter, 100 workers, medians of
-// -count 8 in three separate runs) measured the pool at 0.60-0.62x the
+// -count 8 in two separate runs) measured the pool at 0.55-0.57x the
 // channel pool with 1,024 slots (the fastest of 0, 100 and 1,024) with one
-// submitter, and 1.07-1.11x with 100 submitters at once: there the pool is
-// behind. The one-submitter figure moves with the machine's load: in one
-// run of the previous version of the pool, the channel pool took 58 ns per
-// task with one submitter, half its cost in the other runs, and the pool
-// 1.46x as long. With 100 submitters
-// the pool's mutex is taken once per task by submitters on both cores at
-// once; a submitter that finds it held tries again, then yields, rather than
+// submitter, and 0.68-0.76x with 100 submitters at once. The one-submitter
+// figure moves with the machine's load: in one run of an earlier version of
+// the pool, the channel pool took 58 ns per task with one submitter, half
+// its cost in the other runs, and the pool 1.46x as long. With 100
+// submitters the pool's mutex is taken once per task by submitters on both
+// cores at once, and once per batch of up to 128 tasks by a worker; a
+// submitter that finds it held tries again, then yields, rather than
 // queueing on it. The pool pays for what that
 // channel pool lacks: Wait while it stays open, each task's error and
 // panic, Stats, Resize, idle workers exiting.
