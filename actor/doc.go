@@ -37,9 +37,9 @@
 // run of go run ./bench, given as its range over separate runs on a shared
 // 2-core machine (the claims table in bench/claims.go; go run ./bench -check
 // re-measures them on yours). Do, incrementing a counter from 2 goroutines,
-// costs 1.18-1.23x a hand-written goroutine that owns the counter and serves
-// a channel buffered like the mailbox (claim actor.do), and 2.97-3.04x a
-// counter behind a sync.Mutex (actor.do.mutex); Ask costs 1.11-1.20x a
+// costs 1.17-1.23x a hand-written goroutine that owns the counter and serves
+// a channel buffered like the mailbox (claim actor.do), and 2.83-3.04x a
+// counter behind a sync.Mutex (actor.do.mutex); Ask costs 1.11-1.24x a
 // hand-written request and reply to that goroutine with a reply channel
 // reused for every request (actor.ask). The mailbox is a buffered channel,
 // so a message costs a send and a receive as in the hand-written goroutine;
