@@ -98,5 +98,5 @@
 // bench/claims.go; go run ./bench -check re-measures them on yours). With
 // SetLimit(100), Go costs 0.13-0.16x errgroup's per function (claim
 // errgroup.limit), with no allocation; without a limit, where a function's goroutine
-// runs the next queued one, 0.27-0.55x (errgroup.nolimit).
+// runs the next queued one, 0.27-0.57x (errgroup.nolimit).
 package errgroup
