@@ -74,14 +74,14 @@
 //
 // Nearly every call denied (1,000 events per second, burst 10): Allow costs
 // 1.14-1.16x one clock read from one goroutine (4.0 to 4.5 ns more), and
-// 1.14-1.16x, 1.13-1.18x and 1.09-1.81x from 2, 4 and 8 (rate.denied.1 to
+// 1.14-1.17x, 1.13-1.18x and 1.08-1.81x from 2, 4 and 8 (rate.denied.1 to
 // rate.denied.8).
 //
 // Keyed's Allow on a known key takes no lock and allocates nothing: it reads
 // one slot of its shard's table, then the key and its TAT at once. Against
-// x/time/rate limiters kept in a sync.Map it costs 0.53-0.59x and 0.55-0.59x
+// x/time/rate limiters kept in a sync.Map it costs 0.49-0.59x and 0.54-0.59x
 // over 1,024 keys from 2 and 8 goroutines (rate.keyed, rate.keyed.1024.8),
-// and 0.54-0.57x and 0.54-0.57x over 100,000 keys (rate.keyed.100000.2,
+// and 0.54-0.57x and 0.54-0.58x over 100,000 keys (rate.keyed.100000.2,
 // rate.keyed.100000.8), over five runs (four of them with -check).
 //
 // The package's own benchmarks (BenchmarkAllow, BenchmarkAllowDenied,
