@@ -50,9 +50,10 @@ type config struct {
 const MaxMailbox = 1 << 20
 
 // WithMailbox sets how many messages may wait in the mailbox (0 to
-// MaxMailbox), beyond the one that runs. Senders block while it is full.
-// With 0, a message is accepted only when the actor is free to run it. The
-// default is DefaultMailbox.
+// MaxMailbox), beyond the one that runs. Senders block while it is full,
+// and get in when the actor takes its next batch of messages or has run
+// half a mailbox of them. With 0, a message is accepted only when the actor
+// is free to run it. The default is DefaultMailbox.
 func WithMailbox(n int) Option {
 	return func(c *config) {
 		if n < 0 && c.err == nil {
@@ -203,9 +204,10 @@ func New[S any](initial S, opts ...Option) (*Actor[S], error) {
 // run: the queued ones, and those the goroutine has taken and not finished
 // (taken). A sender that finds no room waits on a waiter of its own in
 // blocked. The goroutine gives the room back, and wakes as many waiters as
-// there is room, when it takes its next batch, and after each message
-// while a sender is blocked (nblocked), so that a slot is free as soon as
-// a message has run, as with a channel.
+// there is room, when it takes its next batch, and, while a sender is
+// blocked (nblocked), each time half a mailbox of messages has run: a
+// blocked sender need not wait for the whole batch, and waiters are woken
+// in groups rather than one per message.
 //
 // Parking. The goroutine parks on wake when the mailbox is empty, with
 // parked set under mu. The sender that finds parked set clears it, takes
@@ -221,9 +223,12 @@ func New[S any](initial S, opts ...Option) (*Actor[S], error) {
 // Stopping. Stop sets stopBit under mu, so a message is either appended
 // before it, and then run or rejected as Stop's mode says, or refused with
 // ErrStopped; blocked senders are woken to find stopBit. With Reject, Stop
-// rejects what is queued, and the goroutine rejects what it has taken and
-// not started (rejectBit). The goroutine exits for good once it finds the
-// mailbox empty after Stop.
+// rejects what is queued and answers the Asks of the batch the goroutine
+// holds, which may be stuck behind a message that blocks; the goroutine
+// rejects the rest of its batch as it comes to it (rejectBit). Each use of
+// a request is claimed once, by serve or by reject, so none is both run and
+// rejected. The goroutine exits for good once it finds the mailbox empty
+// after Stop.
 
 // Do sends f to the actor without waiting for it to run, blocking while the
 // mailbox is full. It returns an error wrapping ctx.Err() if ctx ends first,
