@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/weft-dev/weft"
 	"github.com/weft-dev/weft/internal/catch"
@@ -46,14 +46,14 @@ type config struct {
 	err     error
 }
 
-// MaxMailbox is the largest mailbox WithMailbox accepts. The mailbox is a
-// buffered channel, allocated when the actor is made with room for every
-// message it can hold.
+// MaxMailbox is the largest mailbox WithMailbox accepts.
 const MaxMailbox = 1 << 20
 
 // WithMailbox sets how many messages may wait in the mailbox (0 to
-// MaxMailbox). Senders block while it is full. With 0, a message is accepted
-// only when the actor is free to run it. The default is DefaultMailbox.
+// MaxMailbox), beyond the one that runs. Senders block while it is full,
+// and get in when the actor takes its next batch of messages or has run
+// half a mailbox of them. With 0, a message is accepted only when the actor
+// is free to run it. The default is DefaultMailbox.
 func WithMailbox(n int) Option {
 	return func(c *config) {
 		if n < 0 && c.err == nil {
@@ -85,35 +85,46 @@ func WithIdleTimeout(d time.Duration) Option {
 // Actor is safe for concurrent use by multiple goroutines and must not be
 // copied.
 type Actor[S any] struct {
-	// Read by every sender on every message, written rarely.
-	ch     chan msg[S]   // the mailbox
-	flags  atomic.Int32  // goneBit, stopBit, rejectBit
-	stopCh chan struct{} // closed when Stop begins: wakes blocked senders
-	idle   time.Duration
-	_      pad
-
-	state S // touched only by the actor's goroutine
-	_     pad
-
-	// park is the actor goroutine's count of waits on an empty mailbox,
-	// shifted left, with the low bit set while it waits. parks is that
-	// count, owned by the goroutine serving the mailbox.
-	park    atomic.Uint64
-	parks   uint64
-	waiting atomic.Int32 // senders waiting in the slow path of a mailbox of 0
+	// Written by senders under mu, on every message.
+	mu      sync.Mutex
+	q       []msg[S] // accepted and not yet taken by the goroutine, oldest first
+	free    []msg[S] // an empty buffer for q, while the goroutine holds none
+	taken   int      // messages the goroutine has taken and not finished
+	limit   int      // the most messages queued, taken and running: mailbox+1
+	release int      // messages run between two gives of room to blocked senders
+	parked  bool     // the goroutine waits on wake, and no one has woken it
+	handoff bool     // the sender that woke the goroutine took its batch
+	blocked []*waiter
+	spare   []*waiter // waiters to reuse
+	wake    chan struct{}
 	_       pad
 
-	exited chan struct{} // closed when the actor's goroutine has ended for good
+	// Written under mu when the actor starts, retires or stops, or when a
+	// sender blocks; read without mu by the goroutine after each message.
+	flags    atomic.Int32 // goneBit, stopBit, rejectBit
+	nblocked atomic.Int32 // len(blocked)
+	_        pad
 
-	mu       sync.Mutex
-	closed   bool     // the goroutine has ended for good: exited is closed
-	leftover []msg[S] // messages found in the mailbox after it closed
-	errs     []error  // panics of Do messages, reported by Stop
-	rejected int      // Do messages rejected by Stop
+	// batch holds the messages the goroutine took at once, written under
+	// mu; next, owned by the goroutine, is the index of the next to run.
+	batch []msg[S]
+	next  int
+	_     pad
+
+	state S // touched only by the messages
+	_     pad
+
+	// Guarded by mu, rarely written.
+	idle     time.Duration
+	exited   chan struct{} // closed when the goroutine has ended for good
+	closed   bool          // exited is closed
+	retire   bool          // set by the reaper: the goroutine is to exit
+	parks    uint64        // times the goroutine parked
+	errs     []error       // panics of Do messages, reported by Stop
+	rejected int           // Do messages rejected by Stop
 	reaper   *time.Timer
 	ticking  bool   // the reaper is armed
-	seen     uint64 // park at the reaper's last tick
-	tickPark uint64 // park when the reaper sent its last idle marker
+	seen     uint64 // parks at the reaper's last tick
 
 	asks sync.Pool // *ask[S, R] with their reply channels, for reuse
 }
@@ -128,22 +139,29 @@ const (
 	rejectBit                   // Stop(Reject) has begun: no message runs
 )
 
-// msg is a Do message (do set), an Ask (req set), or, with neither, a
-// marker: a wake-up for the actor's goroutine to look at its flags or its
-// idle timeout.
+// msg is a Do message (do set) or an Ask (req set, with the use of the
+// request it stands for: requests are reused).
 type msg[S any] struct {
 	do  func(*S)
 	req request[S]
+	use uint64
 }
 
-// request is a message whose sender waits for its outcome.
+// request is a message whose sender waits for its outcome. A request is
+// claimed once per use, by serve or by reject, whichever comes first, unless
+// its sender gave up first.
 type request[S any] interface {
-	// serve runs the request, unless its sender has given up on it.
-	serve(*S)
+	// serve runs use of the request, unless it was claimed.
+	serve(s *S, use uint64)
 	// fail reports err for a request that serve began to run.
 	fail(err error)
-	// reject reports err for a request that will not run.
-	reject(err error)
+	// reject reports err for use of the request, unless it was claimed.
+	reject(err error, use uint64)
+}
+
+// waiter is a sender blocked on a full mailbox.
+type waiter struct {
+	ch chan struct{} // capacity 1; a token means "there may be room"
 }
 
 // New returns an actor that owns initial. It starts no goroutine: the
@@ -162,58 +180,55 @@ func New[S any](initial S, opts ...Option) (*Actor[S], error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	// The message running has left the channel, so a mailbox of n holds
-	// n+1 messages, the running one included; with 0, a send completes
-	// only when the actor's goroutine receives it.
 	a := &Actor[S]{
-		ch:     make(chan msg[S], c.mailbox),
-		stopCh: make(chan struct{}),
-		idle:   c.idle,
-		state:  initial,
-		exited: make(chan struct{}),
+		limit: c.mailbox + 1, // the running message counts
+		// Blocked senders are let in half a mailbox at a time.
+		release: max(1, (c.mailbox+1)/2),
+		wake:    make(chan struct{}, 1),
+		idle:    c.idle,
+		state:   initial,
+		exited:  make(chan struct{}),
 	}
 	a.flags.Store(goneBit)
 	return a, nil
 }
 
-// The mailbox is a buffered Go channel, so that a message costs what a
-// hand-written channel owner pays: one send and one receive. Every other
-// cost of a message is a load of a word written only when the actor starts,
-// retires or stops (flags), and panics are recovered once per run of the
-// goroutine's loop, not per message.
+// The mailbox is a slice guarded by a mutex, and the actor's goroutine
+// takes everything queued at once: a sender holds the lock only to append
+// one message, and the goroutine takes the lock once per batch. A
+// hand-written channel owner takes the channel's lock twice per message,
+// once to send and once to receive, and under contention that lock is what
+// both pay for.
 //
-// Starting and retiring. A sender sends, then loads flags; if goneBit is
-// set, it starts a goroutine under mu. The goroutine retires under mu: it
-// sets goneBit, then tries one more receive (and looks at waiting, the
-// senders about to block on a mailbox of 0, which count themselves before
-// they load flags). Of a sender and a retiring goroutine, one sees the
-// other: either the goroutine finds the message and stays, or the sender
-// finds goneBit and starts a new goroutine.
+// Room. A message counts against the mailbox from its send until it has
+// run: the queued ones, and those the goroutine has taken and not finished
+// (taken). A sender that finds no room waits on a waiter of its own in
+// blocked. The goroutine gives the room back, and wakes as many waiters as
+// there is room, when it takes its next batch, and, while a sender is
+// blocked (nblocked), each time half a mailbox of messages has run: a
+// blocked sender need not wait for the whole batch, and waiters are woken
+// in groups rather than one per message.
 //
-// Idleness. The goroutine counts its waits on an empty mailbox in park. A
-// timer armed while it lives ticks once per idle timeout; when it finds the
-// same wait as at the tick before, it sends a marker, and the goroutine,
-// woken by that marker in that very wait, retires: after between one and
-// two idle timeouts without a message.
+// Parking. The goroutine parks on wake when the mailbox is empty, with
+// parked set under mu. The sender that finds parked set clears it, takes
+// the batch for the goroutine (handoff) and sends one token; the reaper and
+// Stop wake it the same way, without a batch. Whoever clears parked sends
+// the only token of that wait.
 //
-// Stopping. The channel is never closed: senders may be sending. Stop sets
-// stopBit under mu (and closes stopCh, so that senders blocked on a full
-// mailbox return ErrStopped), makes sure a goroutine lives, and wakes it
-// with a marker if it waits. The goroutine goes on receiving; once the
-// mailbox is empty and it sees stopBit, it tries one last receive under mu
-// and, finding nothing, sets closed and exits. A sender that checked
-// stopBit before Stop but sends after it then loads flags and sees stopBit.
-// Under mu, if the goroutine has not closed, its last receive is still to
-// come, so the message will be received: the sender returns nil. If it has
-// closed, the message was either received before the last receive, and
-// handled as Stop's mode says, or it is still in the channel: the sender
-// moves what the channel holds to leftover and, if its own message is
-// there, takes it out and returns ErrStopped. A message is thus either run
-// (or rejected and reported by Stop) with its sender told nil, or never
-// run with its sender told ErrStopped. Do messages are told apart by their
-// function value's pointer: two messages with the same pointer are the
-// same closure, so which of their senders is told what makes no
-// difference.
+// Starting and retiring. A sender that finds no goroutine (goneBit) starts
+// one. The goroutine retires only under mu with the mailbox empty, when the
+// reaper has found it parked in the same wait at two ticks in a row: after
+// between one and two idle timeouts without a message.
+//
+// Stopping. Stop sets stopBit under mu, so a message is either appended
+// before it, and then run or rejected as Stop's mode says, or refused with
+// ErrStopped; blocked senders are woken to find stopBit. With Reject, Stop
+// rejects what is queued and answers the Asks of the batch the goroutine
+// holds, which may be stuck behind a message that blocks; the goroutine
+// rejects the rest of its batch as it comes to it (rejectBit). Each use of
+// a request is claimed once, by serve or by reject, so none is both run and
+// rejected. The goroutine exits for good once it finds the mailbox empty
+// after Stop.
 
 // Do sends f to the actor without waiting for it to run, blocking while the
 // mailbox is full. It returns an error wrapping ctx.Err() if ctx ends first,
@@ -222,17 +237,6 @@ func New[S any](initial S, opts ...Option) (*Actor[S], error) {
 func (a *Actor[S]) Do(ctx context.Context, f func(*S)) error {
 	if f == nil {
 		return errors.New("actor: function must not be nil")
-	}
-	if ctx != nil && a.flags.Load() == 0 && ctx.Err() == nil {
-		// The common case, with the checks of send in the same order.
-		select {
-		case a.ch <- msg[S]{do: f}:
-			if a.flags.Load() != 0 {
-				return a.sent(msg[S]{do: f})
-			}
-			return nil
-		default:
-		}
 	}
 	return a.send(ctx, msg[S]{do: f})
 }
@@ -244,134 +248,135 @@ func (a *Actor[S]) send(ctx context.Context, m msg[S]) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("actor: not sent: %w", err)
 	}
-	if a.flags.Load()&stopBit != 0 {
-		return ErrStopped
-	}
-	select {
-	case a.ch <- m:
-	default:
-		if err := a.sendSlow(ctx, m); err != nil {
+	a.mu.Lock()
+	if len(a.q)+a.taken >= a.limit || a.flags.Load()&stopBit != 0 {
+		if err := a.admit(ctx); err != nil {
+			a.mu.Unlock()
 			return err
 		}
 	}
-	if a.flags.Load() != 0 {
-		return a.sent(m)
+	a.q = append(a.q, m)
+	switch {
+	case a.parked:
+		a.parked = false
+		a.handoff = true
+		a.batch, a.q, a.free = a.q, a.free, nil
+		a.next = 0
+		a.taken = len(a.batch)
+		a.mu.Unlock()
+		a.wake <- struct{}{}
+	case a.flags.Load()&goneBit != 0:
+		a.start()
+		a.mu.Unlock()
+		go a.serve()
+	default:
+		a.mu.Unlock()
 	}
 	return nil
 }
 
-// sendSlow sends m into a full mailbox (or one of 0 whose goroutine is not
-// waiting), until there is room, ctx ends or the actor stops.
-func (a *Actor[S]) sendSlow(ctx context.Context, m msg[S]) error {
-	if cap(a.ch) == 0 {
-		// Nothing is queued, so no sender will start a goroutine for us:
-		// count ourselves in waiting, which a retiring goroutine reads,
-		// then make sure one lives.
-		a.waiting.Add(1)
-		defer a.waiting.Add(-1)
-		if a.flags.Load()&goneBit != 0 {
-			a.mu.Lock()
-			if a.flags.Load()&goneBit != 0 && !a.closed {
-				a.start()
-			}
-			a.mu.Unlock()
-		}
-	}
-	done := ctx.Done()
-	if done == nil {
-		select {
-		case a.ch <- m:
-			return nil
-		case <-a.stopCh:
-			return ErrStopped
-		}
-	}
-	select {
-	case a.ch <- m:
-		return nil
-	case <-a.stopCh:
-		return ErrStopped
-	case <-done:
-		return fmt.Errorf("actor: not sent: %w", ctx.Err())
-	}
-}
-
-// sent is the rest of a send that found flags set after it sent m: it
-// starts a goroutine if none lives, and follows the stop protocol above if
-// Stop has begun.
-func (a *Actor[S]) sent(m msg[S]) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	f := a.flags.Load()
-	if f&stopBit == 0 {
-		if f&goneBit != 0 {
-			a.start()
-		}
-		return nil
-	}
-	if !a.closed {
-		return nil // the goroutine's last receive is still to come
-	}
+// admit waits until there is room in the mailbox, ctx ends or the actor
+// stops. Called and returns with mu held.
+func (a *Actor[S]) admit(ctx context.Context) error {
+	front := false // a woken waiter that finds no room waits first in line
 	for {
-		select {
-		case x := <-a.ch:
-			if x.do != nil || x.req != nil {
-				a.leftover = append(a.leftover, x)
-			}
-			continue
-		default:
-		}
-		break
-	}
-	for i, x := range a.leftover {
-		if same(x, m) {
-			a.leftover = append(a.leftover[:i], a.leftover[i+1:]...)
+		if a.flags.Load()&stopBit != 0 {
 			return ErrStopped
 		}
+		if len(a.q)+a.taken < a.limit {
+			return nil
+		}
+		var w *waiter
+		if n := len(a.spare); n > 0 {
+			w = a.spare[n-1]
+			a.spare = a.spare[:n-1]
+		} else {
+			w = &waiter{ch: make(chan struct{}, 1)}
+		}
+		if front {
+			a.blocked = slices.Insert(a.blocked, 0, w)
+		} else {
+			a.blocked = append(a.blocked, w)
+		}
+		a.nblocked.Store(int32(len(a.blocked)))
+		a.mu.Unlock()
+		var err error
+		select {
+		case <-w.ch:
+			a.mu.Lock()
+		case <-ctx.Done():
+			a.mu.Lock()
+			if i := slices.Index(a.blocked, w); i >= 0 {
+				a.blocked = slices.Delete(a.blocked, i, i+1)
+				a.nblocked.Store(int32(len(a.blocked)))
+			} else {
+				// Woken as ctx ended: pass the wake-up on.
+				<-w.ch
+				a.wakeRoom()
+			}
+			err = fmt.Errorf("actor: not sent: %w", ctx.Err())
+		}
+		a.spare = append(a.spare, w)
+		if err != nil {
+			return err
+		}
+		front = true
 	}
-	return nil
 }
 
-// same reports whether x and y are the same message: the same request, or
-// the same function value.
-func same[S any](x, y msg[S]) bool {
-	if x.req != nil || y.req != nil {
-		return x.req == y.req
+// wakeRoom wakes as many blocked senders as there is room, oldest first,
+// or all of them once the actor has stopped. Called with mu held.
+func (a *Actor[S]) wakeRoom() {
+	if len(a.blocked) == 0 {
+		return
 	}
-	return *(*unsafe.Pointer)(unsafe.Pointer(&x.do)) == *(*unsafe.Pointer)(unsafe.Pointer(&y.do))
+	n := a.limit - len(a.q) - a.taken
+	if a.flags.Load()&stopBit != 0 {
+		n = len(a.blocked)
+	}
+	n = min(n, len(a.blocked))
+	if n <= 0 {
+		return
+	}
+	for _, w := range a.blocked[:n] {
+		w.ch <- struct{}{}
+	}
+	rest := copy(a.blocked, a.blocked[n:])
+	clear(a.blocked[rest:])
+	a.blocked = a.blocked[:rest]
+	a.nblocked.Store(int32(rest))
 }
 
-// start starts a goroutine to serve the mailbox and arms the reaper. Called
-// with mu held and goneBit set.
+// start marks a goroutine as serving the mailbox and arms the reaper; the
+// caller starts it once it has unlocked mu. Called with mu held and goneBit
+// set.
 func (a *Actor[S]) start() {
 	a.flags.And(^goneBit)
+	a.retire = false
 	a.ticking = true
-	a.seen = 0 // no wait: a wait's park is odd
+	a.seen = a.parks
 	if a.reaper == nil {
 		a.reaper = time.AfterFunc(a.idle, a.tick)
 	} else {
 		a.reaper.Reset(a.idle)
 	}
-	go a.serve()
 }
 
-// tick runs once per idle timeout while a goroutine lives, and sends it a
-// marker if it has waited on an empty mailbox since the tick before.
+// tick runs once per idle timeout while a goroutine lives, and retires it if
+// it has waited on an empty mailbox, in the same wait, since the tick
+// before.
 func (a *Actor[S]) tick() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if !a.ticking {
 		return
 	}
-	p := a.park.Load()
-	if p&1 != 0 && p == a.seen {
-		a.tickPark = p
-		select {
-		case a.ch <- msg[S]{}:
-		default:
-		}
+	if a.parked && a.parks == a.seen {
+		a.parked = false
+		a.retire = true
+		a.wake <- struct{}{}
 	}
-	a.seen = p
+	a.seen = a.parks
 	a.reaper.Reset(a.idle)
 }
 
@@ -391,13 +396,11 @@ func (a *Actor[S]) serve() {
 
 // loop runs messages until the goroutine is to exit, and then returns true.
 // A panic in a message is recovered once for the whole loop: it is
-// reported, and loop returns false to be called again. A message that calls
-// runtime.Goexit is reported, and a new goroutine goes on with the next.
+// reported, and loop returns false to be called again, which goes on with
+// the next message of the batch. A message that calls runtime.Goexit is
+// reported, and a new goroutine goes on with the next.
 func (a *Actor[S]) loop() (exit bool) {
-	var (
-		busy bool       // a message runs
-		req  request[S] // the Ask that runs, if any
-	)
+	busy := false // a message runs: a.batch[a.next-1]
 	defer func() {
 		if exit || !busy {
 			return
@@ -407,8 +410,8 @@ func (a *Actor[S]) loop() (exit bool) {
 		if v != nil {
 			err = catch.Panic(v)
 		}
-		if req != nil {
-			req.fail(err)
+		if m := a.batch[a.next-1]; m.req != nil {
+			m.req.fail(err)
 		} else {
 			a.record(err)
 		}
@@ -417,113 +420,100 @@ func (a *Actor[S]) loop() (exit bool) {
 		}
 	}()
 	for {
-		var m msg[S]
-		select {
-		case m = <-a.ch:
-		default:
-			var ok bool
-			if m, ok = a.wait(); !ok {
-				return true
+		ran := 0 // messages run since room was last given back
+		for a.next < len(a.batch) {
+			m := &a.batch[a.next]
+			a.next++
+			if a.flags.Load()&rejectBit != 0 {
+				a.reject(*m)
+				continue
 			}
-		}
-		if a.flags.Load()&rejectBit != 0 {
-			a.reject(m)
-			continue
-		}
-		if m.do != nil {
 			busy = true
-			m.do(&a.state)
-			busy = false
-		} else if m.req != nil {
-			busy, req = true, m.req
-			m.req.serve(&a.state)
-			busy, req = false, nil
-		}
-		// A marker received behind messages is stale: ignore it.
-	}
-}
-
-// wait waits on an empty mailbox for the next message. It returns false
-// when the goroutine is to exit: it has retired, or the actor has stopped
-// and its mailbox is empty.
-func (a *Actor[S]) wait() (msg[S], bool) {
-	for {
-		a.parks++
-		p := a.parks<<1 | 1
-		a.park.Store(p)
-		// Stop sets stopBit and then loads park: one of us sees the other.
-		if a.flags.Load()&stopBit != 0 {
-			a.park.Store(p &^ 1)
-			m, ok := a.finish()
-			if !ok || m.do != nil || m.req != nil {
-				return m, ok
+			if m.do != nil {
+				m.do(&a.state)
+			} else {
+				m.req.serve(&a.state, m.use)
 			}
-			continue
+			busy = false
+			if ran++; ran >= a.release && a.nblocked.Load() != 0 {
+				ran = 0
+				a.mu.Lock()
+				a.taken = len(a.batch) - a.next
+				a.wakeRoom()
+				a.mu.Unlock()
+			}
 		}
-		m := <-a.ch
-		a.park.Store(p &^ 1)
-		if m.do != nil || m.req != nil {
-			return m, true
-		}
-		if a.flags.Load()&stopBit != 0 {
-			continue
-		}
-		m, ok, retired := a.retire(p)
-		if retired || m.do != nil || m.req != nil {
-			return m, ok
+		if !a.take() {
+			return true
 		}
 	}
 }
 
-// retire ends the goroutine, woken by the reaper's marker in the wait whose
-// park is p, unless a message or a sender turns up: see the protocol above.
-func (a *Actor[S]) retire(p uint64) (m msg[S], ok, retired bool) {
+// take hands back the batch that has run and takes the next, waiting on an
+// empty mailbox for one. It returns false when the goroutine is to exit: it
+// has retired, or the actor has stopped and its mailbox is empty.
+func (a *Actor[S]) take() bool {
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.tickPark != p {
-		return m, true, false // a marker meant for an earlier wait
+	clear(a.batch)
+	if a.free == nil {
+		a.free = a.batch[:0]
 	}
-	a.flags.Or(goneBit)
-	if a.flags.Load()&stopBit != 0 || a.waiting.Load() > 0 {
-		a.flags.And(^goneBit)
-		return m, true, false
-	}
-	select {
-	case m = <-a.ch:
-		a.flags.And(^goneBit)
-		return m, true, false
-	default:
-	}
-	a.stopTicking()
-	return m, false, true
-}
-
-// finish ends the goroutine for good once the actor has stopped and its
-// mailbox is empty, or returns the message that turned up.
-func (a *Actor[S]) finish() (msg[S], bool) {
-	a.mu.Lock()
-	select {
-	case m := <-a.ch:
+	a.batch = nil
+	for {
+		a.taken = 0
+		if len(a.q) > 0 {
+			a.retire = false
+			a.batch, a.q, a.free = a.q, a.free, nil
+			a.next = 0
+			a.taken = len(a.batch)
+			a.wakeRoom()
+			a.mu.Unlock()
+			return true
+		}
+		a.wakeRoom()
+		f := a.flags.Load()
+		if f&stopBit != 0 || a.retire {
+			a.stopTicking()
+			a.flags.Or(goneBit)
+			a.retire = false
+			if f&stopBit != 0 {
+				a.closed = true
+				close(a.exited)
+			}
+			a.mu.Unlock()
+			return false
+		}
+		a.parked = true
+		a.parks++
 		a.mu.Unlock()
-		return m, true
-	default:
-	}
-	a.closed = true
-	a.stopTicking()
-	a.mu.Unlock()
-	close(a.exited)
-	return msg[S]{}, false
-}
-
-// reject rejects a message of an actor stopped in Reject mode.
-func (a *Actor[S]) reject(m msg[S]) {
-	switch {
-	case m.req != nil:
-		m.req.reject(ErrStopped)
-	case m.do != nil:
+		<-a.wake
+		if a.handoff {
+			// The sender that woke us took the batch, under mu, before it
+			// sent the token: the receive orders its writes before ours.
+			a.handoff = false
+			return true
+		}
 		a.mu.Lock()
+	}
+}
+
+// reject rejects a message taken before Stop(Reject) began.
+func (a *Actor[S]) reject(m msg[S]) {
+	if m.req != nil {
+		m.req.reject(ErrStopped, m.use) // Stop may have done so
+		return
+	}
+	a.mu.Lock()
+	a.rejected++
+	a.mu.Unlock()
+}
+
+// rejectLocked rejects a message that will not run. Called with mu held.
+func (a *Actor[S]) rejectLocked(m msg[S]) {
+	if m.req != nil {
+		m.req.reject(ErrStopped, m.use)
+	} else {
 		a.rejected++
-		a.mu.Unlock()
 	}
 }
 
@@ -546,37 +536,43 @@ func (a *Actor[S]) Stop(ctx context.Context, mode StopMode) error {
 		bits |= rejectBit
 	}
 	a.mu.Lock()
-	if a.flags.Or(bits)&stopBit == 0 {
-		close(a.stopCh)
-	}
+	a.flags.Or(bits)
+	a.wakeRoom() // every blocked sender, to find stopBit
 	if mode == Reject {
-		for {
-			select {
-			case m := <-a.ch:
-				a.rejectLocked(m)
-				continue
-			default:
+		// The messages the goroutine took and has not started, then the
+		// queued ones: in mailbox order.
+		// The Asks the goroutine took and has not started: their callers
+		// wait. Each use of a request is claimed once, so those that ran,
+		// were given up or were reused are left alone; the goroutine
+		// rejects the Do messages as it comes to them.
+		for _, m := range a.batch {
+			if m.req != nil {
+				m.req.reject(ErrStopped, m.use)
 			}
-			break
 		}
-		for _, m := range a.leftover {
+		for _, m := range a.q {
 			a.rejectLocked(m)
 		}
-		a.leftover = nil
+		clear(a.q)
+		a.q = a.q[:0]
 	}
-	closed := a.closed
-	if !closed && a.flags.Load()&goneBit != 0 {
+	wake, run := false, false
+	switch {
+	case a.closed:
+	case a.parked:
+		a.parked = false
+		wake = true
+	case a.flags.Load()&goneBit != 0:
+		// No goroutine: start one to drain the mailbox, or to close.
 		a.start()
+		run = true
 	}
 	a.mu.Unlock()
-	if !closed && a.park.Load()&1 != 0 {
-		// The goroutine waits on an empty mailbox, or is about to: wake it
-		// up to see stopBit.
-		select {
-		case a.ch <- msg[S]{}:
-		case <-a.exited:
-		case <-ctx.Done():
-		}
+	if wake {
+		a.wake <- struct{}{}
+	}
+	if run {
+		go a.serve()
 	}
 	select {
 	case <-a.exited:
@@ -593,37 +589,31 @@ func (a *Actor[S]) Stop(ctx context.Context, mode StopMode) error {
 	return errors.Join(errs...)
 }
 
-// rejectLocked is reject with mu held.
-func (a *Actor[S]) rejectLocked(m msg[S]) {
-	switch {
-	case m.req != nil:
-		m.req.reject(ErrStopped)
-	case m.do != nil:
-		a.rejected++
-	}
-}
-
 // ask is the message behind Ask. Its sender puts it back in the actor's
 // pool once it has its reply, so an Ask allocates nothing in the steady
 // state.
 type ask[S, R any] struct {
-	f           func(*S) R
-	cancellable bool         // its sender may give up: serve must claim it
-	state       atomic.Int32 // askWaiting, then askTaken or askAbandoned
-	val         R
-	err         error
-	done        chan struct{} // capacity 1: one token per reply
+	f func(*S) R
+	// state is the current use of the request, shifted left by two, with
+	// askWaiting, askTaken or askAbandoned in the low bits. A use is claimed
+	// by moving it from waiting, once: by serve, by reject, or by the sender
+	// giving up.
+	state atomic.Uint64
+	use   uint64
+	val   R
+	err   error
+	done  chan struct{} // capacity 1: one token per reply
 }
 
 const (
-	askWaiting int32 = iota
+	askWaiting uint64 = iota
 	askTaken
 	askAbandoned
 )
 
-func (q *ask[S, R]) serve(s *S) {
-	if q.cancellable && !q.state.CompareAndSwap(askWaiting, askTaken) {
-		return // the caller gave up before f started
+func (q *ask[S, R]) serve(s *S, use uint64) {
+	if !q.state.CompareAndSwap(use<<2|askWaiting, use<<2|askTaken) {
+		return // given up on, or rejected by Stop, before f started
 	}
 	q.val = q.f(s)
 	q.done <- struct{}{}
@@ -634,9 +624,9 @@ func (q *ask[S, R]) fail(err error) {
 	q.done <- struct{}{}
 }
 
-func (q *ask[S, R]) reject(err error) {
-	if q.cancellable && !q.state.CompareAndSwap(askWaiting, askTaken) {
-		return
+func (q *ask[S, R]) reject(err error, use uint64) {
+	if !q.state.CompareAndSwap(use<<2|askWaiting, use<<2|askTaken) {
+		return // it ran, was rejected or was given up on, or is reused
 	}
 	q.err = err
 	q.done <- struct{}{}
@@ -660,22 +650,21 @@ func Ask[S, R any](ctx context.Context, a *Actor[S], f func(*S) R) (R, error) {
 		q = &ask[S, R]{done: make(chan struct{}, 1)}
 	}
 	q.f = f
-	done := ctx.Done()
-	if q.cancellable = done != nil; q.cancellable {
-		q.state.Store(askWaiting)
-	}
-	if err := a.send(ctx, msg[S]{req: q}); err != nil {
+	q.use++
+	use := q.use
+	q.state.Store(use<<2 | askWaiting)
+	if err := a.send(ctx, msg[S]{req: q, use: use}); err != nil {
 		q.f = nil // not in the mailbox: no one else holds q
 		a.asks.Put(q)
 		return zero, err
 	}
-	if done == nil {
+	if done := ctx.Done(); done == nil {
 		<-q.done // ctx never ends: a plain receive costs less than a select
 	} else {
 		select {
 		case <-q.done:
 		case <-done:
-			if q.state.CompareAndSwap(askWaiting, askAbandoned) {
+			if q.state.CompareAndSwap(use<<2|askWaiting, use<<2|askAbandoned) {
 				// q stays in the mailbox until the actor skips it: not
 				// reused.
 				return zero, fmt.Errorf("actor: ask abandoned: %w", ctx.Err())

@@ -2,6 +2,7 @@ package actor_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -141,4 +142,54 @@ func BenchmarkAsk(b *testing.B) {
 		}
 		a.Stop(ctx, actor.Drain)
 	})
+}
+
+// BenchmarkSenders is BenchmarkCounter with one sender, and with 100
+// senders at once, against the same hand-written channel owner.
+func BenchmarkSenders(b *testing.B) {
+	ctx := context.Background()
+	for _, senders := range []int{1, 100} {
+		b.Run(fmt.Sprintf("senders=%d/impl=channel", senders), func(b *testing.B) {
+			b.ReportAllocs()
+			o := newOwner(actor.DefaultMailbox)
+			spread(b, senders, func() { o.msgs <- incr })
+			if got := o.ask(); got != b.N {
+				b.Fatalf("count %d; want %d", got, b.N)
+			}
+			o.stop()
+		})
+		b.Run(fmt.Sprintf("senders=%d/impl=weft", senders), func(b *testing.B) {
+			b.ReportAllocs()
+			a, err := actor.New(0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			spread(b, senders, func() {
+				if err := a.Do(ctx, incr); err != nil {
+					b.Error(err)
+				}
+			})
+			if got, _ := actor.Ask(ctx, a, func(n *int) int { return *n }); got != b.N {
+				b.Fatalf("count %d; want %d", got, b.N)
+			}
+			a.Stop(ctx, actor.Drain)
+		})
+	}
+}
+
+// spread calls send b.N times in all from g goroutines.
+func spread(b *testing.B, g int, send func()) {
+	var wg sync.WaitGroup
+	for i := range g {
+		n := b.N / g
+		if i < b.N%g {
+			n++
+		}
+		wg.Go(func() {
+			for range n {
+				send()
+			}
+		})
+	}
+	wg.Wait()
 }

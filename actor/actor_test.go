@@ -594,3 +594,97 @@ func TestAskAbandonedManyTimes(t *testing.T) {
 		t.Errorf("%d abandoned Asks ran", abandonedRan.Load())
 	}
 }
+
+// TestRoomComesBackWhileABatchRuns: the goroutine takes every queued
+// message at once, and gives their room back to blocked senders half a
+// mailbox at a time, not only once it has run them all. Behind a message
+// that blocks, the mailbox still holds exactly its capacity.
+func TestRoomComesBackWhileABatchRuns(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		bg := context.Background()
+		a := mustNew(t, 0, actor.WithMailbox(4))
+		first, gate := make(chan struct{}), make(chan struct{})
+		a.Do(bg, func(*int) { <-first })
+		synctest.Wait() // the first message runs alone
+		for i := range 4 {
+			f := func(*int) {}
+			if i == 2 {
+				f = func(*int) { <-gate }
+			}
+			if err := a.Do(bg, f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var in atomic.Int64
+		errs := make(chan error, 4)
+		for range 4 {
+			go func() {
+				err := a.Do(bg, func(*int) {})
+				in.Add(1)
+				errs <- err
+			}()
+		}
+		synctest.Wait() // 4 senders wait for room
+		if n := in.Load(); n != 0 {
+			t.Fatalf("%d senders got into a full mailbox", n)
+		}
+		close(first)
+		// The goroutine takes the 4 queued messages (room for 1 sender),
+		// runs 2 of them, gives their room back (2 more) and blocks on the
+		// third: 1 running, 1 taken and 3 queued make 5, a mailbox of 4
+		// plus the running message.
+		synctest.Wait()
+		if n := in.Load(); n != 3 {
+			t.Errorf("%d blocked senders got in while the batch ran; want 3", n)
+		}
+		close(gate)
+		for range 4 {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		if err := a.Stop(bg, actor.Drain); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestStopRejectAnswersTakenAsks: an Ask the goroutine has taken behind a
+// message that blocks is answered with ErrStopped by Stop(Reject) at once,
+// not when the blocking message returns, and never runs.
+func TestStopRejectAnswersTakenAsks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		bg := context.Background()
+		a := mustNew(t, 0)
+		first, gate := make(chan struct{}), make(chan struct{})
+		a.Do(bg, func(*int) { <-first })
+		synctest.Wait()
+		a.Do(bg, func(*int) { <-gate })
+		asked := make(chan error)
+		go func() {
+			_, err := actor.Ask(bg, a, func(n *int) int { *n = -1; return 0 })
+			asked <- err
+		}()
+		synctest.Wait()
+		close(first)
+		synctest.Wait() // the goroutine took the gate and the Ask, and blocks
+		stopped := make(chan error)
+		go func() { stopped <- a.Stop(bg, actor.Reject) }()
+		select {
+		case err := <-asked:
+			if !errors.Is(err, actor.ErrStopped) {
+				t.Errorf("Ask taken behind a blocked message: got %v; want ErrStopped", err)
+			}
+		case <-time.After(time.Hour):
+			t.Error("Ask taken behind a blocked message: no answer from Stop(Reject) while the message blocks")
+			close(gate)
+			<-asked
+			<-stopped
+			return
+		}
+		close(gate)
+		if err := <-stopped; err != nil {
+			t.Errorf("Stop: %v", err)
+		}
+	})
+}

@@ -37,16 +37,18 @@
 // run of go run ./bench, given as its range over separate runs on a shared
 // 2-core machine (the claims table in bench/claims.go; go run ./bench -check
 // re-measures them on yours). Do, incrementing a counter from 2 goroutines,
-// costs 1.17-1.25x a hand-written goroutine that owns the counter and serves
-// a channel buffered like the mailbox (claim actor.do), and 2.83-3.04x a
-// counter behind a sync.Mutex (actor.do.mutex); Ask costs 1.11-1.24x a
+// costs 0.69-0.69x a hand-written goroutine that owns the counter and serves
+// a channel buffered like the mailbox (claim actor.do), and 1.59-1.84x a
+// counter behind a sync.Mutex (actor.do.mutex); Ask costs 1.24-1.32x a
 // hand-written request and reply to that goroutine with a reply channel
-// reused for every request (actor.ask). The mailbox is a buffered channel,
-// so a message costs a send and a receive as in the hand-written goroutine;
-// the actor adds a context check and loads of a word written only when it
-// starts, retires or stops, and a sender blocked on a full mailbox also
-// waits on Stop. Ask adds the reuse of its request from a sync.Pool, and
-// the idle timer: while a timer is pending, the Go scheduler reads the
-// clock each time it switches goroutines on that processor. Where only the
-// speed of a counter matters, a mutex is the cheapest.
+// reused for every request (actor.ask). The mailbox is a slice behind a
+// mutex: a sender takes the lock to append its message, and the actor's
+// goroutine takes everything queued at once, where a channel takes its lock
+// once to send and once more to receive. An Ask is a round trip of two
+// goroutine switches, as in the hand-written request; the actor adds the
+// lock on each side, the claim of the request that lets Stop answer it, the
+// reuse of the request from a sync.Pool, and the idle timer: while a timer
+// is pending, the Go scheduler reads the clock each time it switches
+// goroutines on that processor. Where only the speed of a counter matters,
+// a mutex is the cheapest.
 package actor
