@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/weft-dev/weft"
 	"github.com/weft-dev/weft/internal/catch"
+	"github.com/weft-dev/weft/internal/waitq"
 )
 
 // ErrStopped is returned for a message sent to a stopped actor, and wrapped
@@ -87,15 +87,14 @@ func WithIdleTimeout(d time.Duration) Option {
 type Actor[S any] struct {
 	// Written by senders under mu, on every message.
 	mu      sync.Mutex
-	q       []msg[S] // accepted and not yet taken by the goroutine, oldest first
-	free    []msg[S] // an empty buffer for q, while the goroutine holds none
-	taken   int      // messages the goroutine has taken and not finished
-	limit   int      // the most messages queued, taken and running: mailbox+1
-	release int      // messages run between two gives of room to blocked senders
-	parked  bool     // the goroutine waits on wake, and no one has woken it
-	handoff bool     // the sender that woke the goroutine took its batch
-	blocked []*waiter
-	spare   []*waiter // waiters to reuse
+	q       []msg[S]    // accepted and not yet taken by the goroutine, oldest first
+	free    []msg[S]    // an empty buffer for q, while the goroutine holds none
+	taken   int         // messages the goroutine has taken and not finished
+	limit   int         // the most messages queued, taken and running: mailbox+1
+	release int         // messages run between two gives of room to blocked senders
+	parked  bool        // the goroutine waits on wake, and no one has woken it
+	handoff bool        // the sender that woke the goroutine took its batch
+	blocked waitq.Queue // senders waiting for room
 	wake    chan struct{}
 	_       pad
 
@@ -157,11 +156,6 @@ type request[S any] interface {
 	fail(err error)
 	// reject reports err for use of the request, unless it was claimed.
 	reject(err error, use uint64)
-}
-
-// waiter is a sender blocked on a full mailbox.
-type waiter struct {
-	ch chan struct{} // capacity 1; a token means "there may be room"
 }
 
 // New returns an actor that owns initial. It starts no goroutine: the
@@ -286,37 +280,25 @@ func (a *Actor[S]) admit(ctx context.Context) error {
 		if len(a.q)+a.taken < a.limit {
 			return nil
 		}
-		var w *waiter
-		if n := len(a.spare); n > 0 {
-			w = a.spare[n-1]
-			a.spare = a.spare[:n-1]
-		} else {
-			w = &waiter{ch: make(chan struct{}, 1)}
-		}
-		if front {
-			a.blocked = slices.Insert(a.blocked, 0, w)
-		} else {
-			a.blocked = append(a.blocked, w)
-		}
-		a.nblocked.Store(int32(len(a.blocked)))
+		w := a.blocked.Push(front)
+		a.nblocked.Store(int32(a.blocked.Len()))
 		a.mu.Unlock()
 		var err error
 		select {
-		case <-w.ch:
+		case <-w.C:
 			a.mu.Lock()
 		case <-ctx.Done():
 			a.mu.Lock()
-			if i := slices.Index(a.blocked, w); i >= 0 {
-				a.blocked = slices.Delete(a.blocked, i, i+1)
-				a.nblocked.Store(int32(len(a.blocked)))
+			if a.blocked.Leave(w) {
+				a.nblocked.Store(int32(a.blocked.Len()))
 			} else {
 				// Woken as ctx ended: pass the wake-up on.
-				<-w.ch
+				<-w.C
 				a.wakeRoom()
 			}
 			err = fmt.Errorf("actor: not sent: %w", ctx.Err())
 		}
-		a.spare = append(a.spare, w)
+		a.blocked.Done(w)
 		if err != nil {
 			return err
 		}
@@ -327,24 +309,15 @@ func (a *Actor[S]) admit(ctx context.Context) error {
 // wakeRoom wakes as many blocked senders as there is room, oldest first,
 // or all of them once the actor has stopped. Called with mu held.
 func (a *Actor[S]) wakeRoom() {
-	if len(a.blocked) == 0 {
+	if a.blocked.Len() == 0 {
 		return
 	}
 	n := a.limit - len(a.q) - a.taken
 	if a.flags.Load()&stopBit != 0 {
-		n = len(a.blocked)
+		n = a.blocked.Len()
 	}
-	n = min(n, len(a.blocked))
-	if n <= 0 {
-		return
-	}
-	for _, w := range a.blocked[:n] {
-		w.ch <- struct{}{}
-	}
-	rest := copy(a.blocked, a.blocked[n:])
-	clear(a.blocked[rest:])
-	a.blocked = a.blocked[:rest]
-	a.nblocked.Store(int32(rest))
+	a.blocked.Wake(n)
+	a.nblocked.Store(int32(a.blocked.Len()))
 }
 
 // start marks a goroutine as serving the mailbox and arms the reaper; the

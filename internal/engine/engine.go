@@ -17,6 +17,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/weft-dev/weft/internal/waitq"
 )
 
 // ErrFull is returned by a non-blocking Push when there is no room.
@@ -81,10 +83,10 @@ type Engine[T any] struct {
 	busy     int          // workers holding tasks
 	holding  []*worker[T] // workers holding a batch, when batch > 1
 	idle     []*worker[T] // parked workers, most recently parked last
-	blocked  []*waiter    // submitters waiting for room, oldest first
-	// spare holds waiters to reuse. It is per engine rather than a
-	// sync.Pool so that a channel never crosses synctest bubbles.
-	spare   []*waiter
+	// blocked are the submitters waiting for room, oldest first. It is
+	// per engine rather than shared so that a channel never crosses
+	// synctest bubbles.
+	blocked waitq.Queue
 	closing bool  // workers exit once the queue is empty
 	stopErr error // when set, Push fails with it
 	quiet   chan struct{}
@@ -115,10 +117,6 @@ type worker[T any] struct {
 	held []T
 	n    int // tasks in held
 	next atomic.Int32
-}
-
-type waiter struct {
-	ch chan struct{} // capacity 1; a token means "there may be room"
 }
 
 // New returns an engine with no worker started.
@@ -255,63 +253,35 @@ func (e *Engine[T]) admit(ctx context.Context, block bool) (err error) {
 // await parks the caller until a worker signals room or ctx ends. Called and
 // returns with e.mu held.
 func (e *Engine[T]) await(ctx context.Context) error {
-	var w *waiter
-	if n := len(e.spare); n > 0 {
-		w = e.spare[n-1]
-		e.spare = e.spare[:n-1]
-	} else {
-		w = &waiter{ch: make(chan struct{}, 1)}
-	}
-	e.blocked = append(e.blocked, w)
+	w := e.blocked.Push(false)
 	e.mu.Unlock()
 	select {
-	case <-w.ch:
+	case <-w.C:
 		e.lockYielding()
-		e.spare = append(e.spare, w)
+		e.blocked.Done(w)
 		return nil
 	case <-ctx.Done():
 	}
 	e.mu.Lock()
-	if !e.unblock(w) {
+	if !e.blocked.Leave(w) {
 		// A token was sent while ctx ended: consume it and hand the
 		// wake-up to the next submitter so that it is not lost.
-		<-w.ch
-		e.wakeBlocked(1)
+		<-w.C
+		e.blocked.Wake(1)
 	}
-	e.spare = append(e.spare, w)
+	e.blocked.Done(w)
 	return ctx.Err()
-}
-
-func (e *Engine[T]) unblock(w *waiter) bool {
-	for i, b := range e.blocked {
-		if b == w {
-			e.blocked = append(e.blocked[:i], e.blocked[i+1:]...)
-			return true
-		}
-	}
-	return false
-}
-
-// wakeBlocked wakes up to n blocked submitters, oldest first.
-func (e *Engine[T]) wakeBlocked(n int) {
-	n = min(n, len(e.blocked))
-	for _, w := range e.blocked[:n] {
-		w.ch <- struct{}{}
-	}
-	rest := copy(e.blocked, e.blocked[n:])
-	clear(e.blocked[rest:])
-	e.blocked = e.blocked[:rest]
 }
 
 // signalRoom wakes blocked submitters once at least half the queue is free,
 // so that a blocked submitter pushes a batch per wake-up instead of one task.
 func (e *Engine[T]) signalRoom() {
-	if len(e.blocked) == 0 {
+	if e.blocked.Len() == 0 {
 		return
 	}
 	room := e.room()
 	if room > 0 && (room >= e.queueCap/2 || e.q.len() == 0) {
-		e.wakeBlocked(room)
+		e.blocked.Wake(room)
 	}
 }
 
@@ -650,7 +620,7 @@ func (e *Engine[T]) Stop(err error) {
 	e.mu.Lock()
 	if e.stopErr == nil {
 		e.stopErr = err
-		e.wakeBlocked(len(e.blocked))
+		e.blocked.Wake(e.blocked.Len())
 	}
 	e.mu.Unlock()
 }
