@@ -3,6 +3,8 @@
 // the room wakes as many as there is room for, oldest first.
 package waitq
 
+import "slices"
+
 // Waiter is one goroutine waiting in a Queue. It receives from C, which
 // has capacity 1: a token means "there may be room; look again".
 type Waiter struct {
@@ -33,9 +35,7 @@ func (q *Queue) Push(front bool) *Waiter {
 		w = &Waiter{C: make(chan struct{}, 1)}
 	}
 	if front {
-		q.line = append(q.line, nil)
-		copy(q.line[1:], q.line)
-		q.line[0] = w
+		q.line = slices.Insert(q.line, 0, w)
 	} else {
 		q.line = append(q.line, w)
 	}
@@ -46,15 +46,12 @@ func (q *Queue) Push(front bool) *Waiter {
 // if w was already woken: its token is then in w.C, and the caller should
 // take it and pass the wake-up on, so that it is not lost.
 func (q *Queue) Leave(w *Waiter) bool {
-	for i, x := range q.line {
-		if x == w {
-			copy(q.line[i:], q.line[i+1:])
-			q.line[len(q.line)-1] = nil
-			q.line = q.line[:len(q.line)-1]
-			return true
-		}
+	i := slices.Index(q.line, w)
+	if i < 0 {
+		return false
 	}
-	return false
+	q.line = slices.Delete(q.line, i, i+1) // clears the slot it frees
+	return true
 }
 
 // Wake wakes the n oldest waiters (all of them if fewer), and takes them
