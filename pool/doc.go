@@ -49,10 +49,10 @@
 // Each figure here is the ratio of medians against a baseline in the same run of go run ./bench,
 // given as its range over separate runs on a shared 2-core machine (the
 // claims table in bench/claims.go; go run ./bench -check re-measures them on
-// yours). With one submitter and 100 workers, Go costs 0.28-0.39x a
+// yours). With one submitter and 100 workers, Go costs 0.28-0.41x a
 // hand-written channel pool with the same workers and a queue of 1,024
 // that counts each task for its Wait (claim pool.one-submitter), with 0
-// allocations per task. With 100 submitters at once it costs 0.47-0.50x
+// allocations per task. With 100 submitters at once it costs 0.47-0.55x
 // that channel pool (pool.many-submitters), whose count of pending tasks
 // every submitter updates. A queued task costs one
 // 16-byte queue slot beyond its closure, 2.00-2.01x the memory per task of
