@@ -56,9 +56,9 @@
 // claims table in bench/claims.go; go run ./bench -check -only rate
 // re-measures them on yours). None allocates.
 //
-// Every call admitted: from one goroutine, Allow costs 0.43-0.45x a token
+// Every call admitted: from one goroutine, Allow costs 0.43-0.47x a token
 // bucket behind a sync.Mutex that reads time.Now (claim rate.allow.1), and
-// 1.21-1.25x one monotonic clock read and nothing else, the floor: 6.1 to
+// 1.21-1.32x one monotonic clock read and nothing else, the floor: 6.1 to
 // 7.2 ns more (rate.allow.1.clock). From 2, 4 and 8 goroutines it costs
 // 0.19-0.43x, 0.09-0.37x and 0.07-0.36x the bucket on time.Now
 // (rate.allow.2, rate.allow.4, rate.allow.8), and 0.26-0.84x, 0.18-0.66x and
@@ -73,7 +73,7 @@
 // widened four of them.)
 //
 // Nearly every call denied (1,000 events per second, burst 10): Allow costs
-// 1.14-1.16x one clock read from one goroutine (4.0 to 4.5 ns more), and
+// 1.10-1.16x one clock read from one goroutine (4.0 to 4.5 ns more), and
 // 1.14-1.17x, 1.13-1.18x and 1.08-1.81x from 2, 4 and 8 (rate.denied.1 to
 // rate.denied.8).
 //
