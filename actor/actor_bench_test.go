@@ -179,17 +179,62 @@ func BenchmarkSenders(b *testing.B) {
 
 // spread calls send b.N times in all from g goroutines.
 func spread(b *testing.B, g int, send func()) {
+	spreadEach(b, g, func(int) func() { return send })
+}
+
+// spreadEach calls b.N times in all, from g goroutines, the function that
+// each goroutine gets from of, called with its index.
+func spreadEach(b *testing.B, g int, of func(i int) func()) {
 	var wg sync.WaitGroup
 	for i := range g {
 		n := b.N / g
 		if i < b.N%g {
 			n++
 		}
+		f := of(i)
 		wg.Go(func() {
 			for range n {
-				send()
+				f()
 			}
 		})
 	}
 	wg.Wait()
+}
+
+// BenchmarkAskers reads the counter with Ask from several goroutines at
+// once, against the hand-written channel owner answering each caller on a
+// reply channel and reply function of its own, made once.
+func BenchmarkAskers(b *testing.B) {
+	ctx := context.Background()
+	for _, askers := range []int{2, 100} {
+		b.Run(fmt.Sprintf("askers=%d/impl=channel", askers), func(b *testing.B) {
+			b.ReportAllocs()
+			o := newOwner(actor.DefaultMailbox)
+			ks := make([]*asker, askers)
+			for i := range ks {
+				ks[i] = newAsker(o)
+			}
+			spreadEach(b, askers, func(i int) func() {
+				k := ks[i]
+				return func() { k.ask() }
+			})
+			o.stop()
+		})
+		b.Run(fmt.Sprintf("askers=%d/impl=weft", askers), func(b *testing.B) {
+			b.ReportAllocs()
+			a, err := actor.New(0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			get := func(n *int) int { return *n }
+			spreadEach(b, askers, func(int) func() {
+				return func() {
+					if _, err := actor.Ask(ctx, a, get); err != nil {
+						b.Error(err)
+					}
+				}
+			})
+			a.Stop(ctx, actor.Drain)
+		})
+	}
 }
