@@ -373,7 +373,29 @@ func TestStopRacesSenders(t *testing.T) {
 		for _, mode := range []actor.StopMode{actor.Drain, actor.Reject} {
 			t.Run(fmt.Sprintf("mailbox=%d/mode=%d", mailbox, mode), func(t *testing.T) {
 				for r := range rounds {
-					stopRace(t, mailbox, mode, int64(1+r*97%600))
+					stopRace(t, mailbox, mode, int64(1+r*97%600), false)
+				}
+			})
+		}
+	}
+}
+
+// TestStopRacesCancelledAsks is TestStopRacesSenders with every Ask's
+// context cancelled by another goroutine while the Ask is under way,
+// so that giving up races the Ask's run, Stop's rejection of the Asks the
+// actor has taken, and the reuse of requests: an Ask that ran returns its
+// result, and one that did not run returns ErrStopped or its context's
+// error, never both and never neither.
+func TestStopRacesCancelledAsks(t *testing.T) {
+	rounds := 15
+	if testing.Short() {
+		rounds = 3
+	}
+	for _, mailbox := range []int{0, 4, 64} {
+		for _, mode := range []actor.StopMode{actor.Drain, actor.Reject} {
+			t.Run(fmt.Sprintf("mailbox=%d/mode=%d", mailbox, mode), func(t *testing.T) {
+				for r := range rounds {
+					stopRace(t, mailbox, mode, int64(1+r*97%600), true)
 				}
 			})
 		}
@@ -381,9 +403,29 @@ func TestStopRacesSenders(t *testing.T) {
 }
 
 // stopRace runs one race: Stop begins once after messages have been sent.
-func stopRace(t *testing.T, mailbox int, mode actor.StopMode, after int64) {
+// With cancel, each Ask's context is cancelled by another goroutine, when
+// the next Ask begins.
+func stopRace(t *testing.T, mailbox int, mode actor.StopMode, after int64, cancel bool) {
 	const senders, each = 6, 200
 	ctx := context.Background()
+	cancels := make(chan context.CancelFunc, senders)
+	done := make(chan struct{})
+	go func() {
+		// Each context is cancelled when the next Ask begins, any
+		// sender's: some Asks run first, some are given up first.
+		defer close(done)
+		var last context.CancelFunc
+		for c := range cancels {
+			if last != nil {
+				last()
+			}
+			last = c
+		}
+		if last != nil {
+			last()
+		}
+	}()
+	defer func() { close(cancels); <-done }()
 	a := mustNew(t, 0, actor.WithMailbox(mailbox))
 	var ran [senders * each]atomic.Int32
 	var told [senders * each]error
@@ -398,7 +440,17 @@ func stopRace(t *testing.T, mailbox int, mode actor.StopMode, after int64) {
 				}
 				id := s*each + i
 				if i%5 == 4 {
-					_, told[id] = actor.Ask(ctx, a, func(*int) int { ran[id].Add(1); return id })
+					actx := ctx
+					if cancel {
+						var c context.CancelFunc
+						actx, c = context.WithCancel(ctx)
+						cancels <- c
+					}
+					var got int
+					got, told[id] = actor.Ask(actx, a, func(*int) int { ran[id].Add(1); return id })
+					if told[id] == nil && got != id {
+						t.Errorf("Ask %d answered %d", id, got)
+					}
 				} else {
 					told[id] = a.Do(ctx, func(*int) { ran[id].Add(1) })
 				}
@@ -429,6 +481,8 @@ func stopRace(t *testing.T, mailbox int, mode actor.StopMode, after int64) {
 			t.Fatalf("Ask %d never ran, and its sender was told nil", id)
 		case n == 0 && err == nil:
 			unrun++ // a Do that Stop must have counted as rejected
+		case n == 0 && cancel && id%each%5 == 4 && errors.Is(err, context.Canceled):
+			// an Ask given up before it ran
 		case n == 0 && !errors.Is(err, actor.ErrStopped):
 			t.Fatalf("message %d never ran, and its sender was told %v; want ErrStopped", id, err)
 		}
