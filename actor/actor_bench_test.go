@@ -116,7 +116,8 @@ func BenchmarkCounter(b *testing.B) {
 
 // BenchmarkAsk reads the counter with a request and a reply, against the
 // hand-written channel owner doing the same with a reply channel and reply
-// function made once for all requests.
+// function made once for all requests, and against floor, the least a
+// mailbox behind a mutex can do.
 func BenchmarkAsk(b *testing.B) {
 	ctx := context.Background()
 	b.Run("impl=channel", func(b *testing.B) {
@@ -127,6 +128,17 @@ func BenchmarkAsk(b *testing.B) {
 			k.ask()
 		}
 		o.stop()
+	})
+	// The floor of a mailbox behind a mutex (see floor): what Ask could
+	// cost at best with such a mailbox, which Do needs.
+	b.Run("impl=floor", func(b *testing.B) {
+		b.ReportAllocs()
+		m := newFloor()
+		r := &floorReq{f: func(n *int) int { return *n }, done: make(chan struct{}, 1)}
+		for range b.N {
+			m.ask(r)
+		}
+		m.stop()
 	})
 	b.Run("impl=weft", func(b *testing.B) {
 		b.ReportAllocs()
