@@ -49,6 +49,10 @@
 // lock on each side, the claim of the request that lets Stop answer it, the
 // reuse of the request from a sync.Pool, and the idle timer: while a timer
 // is pending, the Go scheduler reads the clock each time it switches
-// goroutines on that processor. Where only the speed of a counter matters,
-// a mutex is the cheapest.
+// goroutines on that processor. A mailbox behind a mutex with none of the
+// rest (no Stop, contexts, pooling or idle timer), measured beside both in
+// BenchmarkAsk as impl=floor, took 1.10x and 1.12x the hand-written request
+// in two runs (go test -run '^$'
+// -bench '^BenchmarkAsk$' -count 8 ./actor, medians through benchstat).
+// Where only the speed of a counter matters, a mutex is the cheapest.
 package actor
