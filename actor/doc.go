@@ -39,7 +39,7 @@
 // re-measures them on yours). Do, incrementing a counter from 2 goroutines,
 // costs 0.67-0.70x a hand-written goroutine that owns the counter and serves
 // a channel buffered like the mailbox (claim actor.do), and 1.59-1.84x a
-// counter behind a sync.Mutex (actor.do.mutex); Ask costs 1.21-1.32x a
+// counter behind a sync.Mutex (actor.do.mutex); Ask costs 1.21-1.33x a
 // hand-written request and reply to that goroutine with a reply channel
 // reused for every request (actor.ask). The mailbox is a slice behind a
 // mutex: a sender takes the lock to append its message, and the actor's

@@ -154,7 +154,7 @@ var claims = []claim{
 		low: 1.59, high: 1.84, runs: 9, quoted: []string{"README.md", "actor/doc.go"},
 		says: "actor Do from 2 goroutines: per message, this multiple of a counter behind a sync.Mutex"},
 	{id: "actor.ask", workload: "ActorAsk", contender: "weft", baseline: "channel",
-		low: 1.21, high: 1.32, runs: 9, quoted: []string{"README.md", "actor/doc.go"},
+		low: 1.21, high: 1.33, runs: 12, quoted: []string{"README.md", "actor/doc.go"},
 		says: "actor.Ask: this multiple of a hand-written request and reply to the channel-owner goroutine, with a reply channel reused for every request"},
 	{id: "errgroup.limit", workload: "Errgroup/limit=100", contender: "weft", baseline: "errgroup",
 		low: 0.13, high: 0.16, runs: 6, quoted: []string{"README.md", "errgroup/doc.go"},
