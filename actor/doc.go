@@ -52,7 +52,7 @@
 // goroutines on that processor. A mailbox behind a mutex with none of the
 // rest (no Stop, contexts, pooling or idle timer), measured beside both in
 // BenchmarkAsk as impl=floor, took 1.10x and 1.12x the hand-written request
-// in two runs (go test -run '^$'
-// -bench '^BenchmarkAsk$' -count 8 ./actor, medians through benchstat).
+// in two runs (go test -run '^$' -bench '^BenchmarkAsk$' -count 8 ./actor,
+// medians through benchstat).
 // Where only the speed of a counter matters, a mutex is the cheapest.
 package actor
