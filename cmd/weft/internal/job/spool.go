@@ -77,6 +77,9 @@ func (x *Executor) onceSpooled(ctx context.Context, r *Result, in Stdin, prog st
 	var stdinF *os.File
 	var writer sync.WaitGroup
 	defer writer.Wait()
+	// hold: the wait for the job's exit may keep its processor (awaitHeld),
+	// unless weft writes the job's input meanwhile: the writer needs one.
+	hold := true
 	if in != nil {
 		f, write, err := in()
 		if err != nil {
@@ -86,10 +89,11 @@ func (x *Executor) onceSpooled(ctx context.Context, r *Result, in Stdin, prog st
 		stdinF = f
 		if write != nil {
 			writer.Go(write)
+			hold = false
 		}
 	}
 	if prog != "" {
-		x.startDirect(ctx, r, stdinF, prog, argv, sp)
+		x.startDirect(ctx, r, stdinF, prog, argv, sp, hold)
 		return
 	}
 	stdin, err := devNull()
@@ -161,7 +165,7 @@ func (x *Executor) onceSpooled(ctx context.Context, r *Result, in Stdin, prog st
 	if _, limited := x.timeLeft(r.Start); limited {
 		go func() {
 			defer close(exited)
-			ws = waitExit(pid, pidfd)
+			ws = waitExit(pid, pidfd, hold)
 		}()
 		x.see(ctx, r, e)
 		return
@@ -173,7 +177,7 @@ func (x *Executor) onceSpooled(ctx context.Context, r *Result, in Stdin, prog st
 		defer close(terminated)
 		x.terminate(pid, exited)
 	})
-	ws = waitExit(pid, pidfd)
+	ws = waitExit(pid, pidfd, hold)
 	close(exited)
 	stopped := !stop()
 	if stopped {
@@ -183,13 +187,21 @@ func (x *Executor) onceSpooled(ctx context.Context, r *Result, in Stdin, prog st
 }
 
 // waitExit waits for the child pid to exit, reaps it and returns its
-// status. With its pidfd (-1 for none), the wait parks in Go's poller, as
-// a read of a socket does, rather than holding a thread in wait4, which
-// the runtime then hands its processor to another thread for: with many
-// short jobs, that churn of threads costs more than the jobs. It closes
-// pidfd.
-func waitExit(pid, pidfd int) syscall.WaitStatus {
+// status. With its pidfd (-1 for none), the wait keeps its processor for a
+// job's first milliseconds when hold is set (awaitHeld), then parks in Go's poller, as a
+// read of a socket does, rather than holding a thread in wait4, which the
+// runtime then hands its processor to another thread for: with many short
+// jobs, that churn of threads costs more than the jobs. It closes pidfd.
+func waitExit(pid, pidfd int, hold bool) syscall.WaitStatus {
 	var ws syscall.WaitStatus
+	if pidfd >= 0 && hold && awaitHeld(pidfd) {
+		// Exited: reaped without blocking, as below.
+		p, _, e := syscall.RawSyscall6(syscall.SYS_WAIT4, uintptr(pid), uintptr(unsafe.Pointer(&ws)), syscall.WNOHANG, 0, 0, 0)
+		if int(p) == pid && e == 0 {
+			closeFile(pidfd)
+			return ws
+		}
+	}
 	reaped := false
 	if pidfd >= 0 && syscall.SetNonblock(pidfd, true) == nil {
 		f := os.NewFile(uintptr(pidfd), "pidfd")
@@ -218,9 +230,10 @@ func waitExit(pid, pidfd int) syscall.WaitStatus {
 
 // startDirect runs prog with argv, without its shell (see direct), its
 // output in the files of sp and its input from stdin (nil for /dev/null).
-func (x *Executor) startDirect(ctx context.Context, r *Result, stdin *os.File, prog string, argv []string, sp *spool) {
+func (x *Executor) startDirect(ctx context.Context, r *Result, stdin *os.File, prog string, argv []string, sp *spool, hold bool) {
 	cmd := x.direct.directCmd(prog, argv, r)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	pidfd := -1 // a copy of the one os/exec keeps: see awaitExit
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL, PidFD: &pidfd}
 	if stdin != nil {
 		cmd.Stdin = stdin
 	}
@@ -245,13 +258,17 @@ func (x *Executor) startDirect(ctx context.Context, r *Result, stdin *os.File, p
 		stdin.Close()
 	}
 	if err != nil {
+		if pidfd >= 0 {
+			syscall.Close(pidfd)
+		}
 		r.FailedToStart = err
 		r.Exit = 127
 		return
 	}
 	exited := make(chan struct{})
 	go func() {
-		cmd.Wait()
+		awaitExit(pidfd, hold)
+		cmd.Wait() // the program has exited: this reaps it at once
 		close(exited)
 	}()
 	x.see(ctx, r, ended{
@@ -260,6 +277,44 @@ func (x *Executor) startDirect(ctx context.Context, r *Result, stdin *os.File, p
 		collect: func() { sp.collect(r) }, errSink: r.Stderr,
 	})
 }
+
+// awaitExit waits as waitExit does (held first with hold, then in Go's
+// poller) until the process of pidfd has exited, without reaping it, and
+// closes pidfd; with none (-1) it returns at once. cmd.Wait alone would
+// hold a thread in waitid(2) for the job's whole life, and its return
+// after the job's exit needs a processor handed back to that thread.
+func awaitExit(pidfd int, hold bool) {
+	if pidfd < 0 {
+		return
+	}
+	if hold && awaitHeld(pidfd) {
+		closeFile(pidfd)
+		return
+	}
+	if syscall.SetNonblock(pidfd, true) != nil {
+		syscall.Close(pidfd)
+		return
+	}
+	f := os.NewFile(uintptr(pidfd), "pidfd")
+	defer f.Close()
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return
+	}
+	rc.Read(func(fd uintptr) bool {
+		// Readable once the process has exited (ready is 1); an error
+		// (not a pidfd after all) leaves it to cmd.Wait.
+		pfd := struct {
+			fd             int32
+			events, revent int16
+		}{int32(fd), pollIn, 0}
+		var now syscall.Timespec // do not wait
+		ready, _, e := syscall.RawSyscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1, uintptr(unsafe.Pointer(&now)), 0, 0, 0)
+		return ready == 1 || e != 0 && e != syscall.EINTR
+	})
+}
+
+const pollIn = 0x1 // POLLIN
 
 // fileOf is an *os.File of a copy of descriptor fd.
 func fileOf(fd int, name string) (*os.File, error) {

@@ -3,7 +3,10 @@
 package job
 
 import (
+	"runtime"
+	"sync/atomic"
 	"syscall"
+	"time"
 	"unsafe"
 )
 
@@ -49,4 +52,55 @@ func fileSize(fd int) (int64, error) {
 		return 0, e
 	}
 	return st.Size, nil
+}
+
+// heldWaits is the number of waits for a job's exit that keep their
+// processor (awaitHeld).
+var heldWaits atomic.Int32
+
+const (
+	heldPoll  = time.Millisecond // one poll of a held wait
+	heldPolls = 16               // polls before the wait goes to Go's poller
+)
+
+// awaitHeld waits for the process of pidfd to exit while keeping the
+// goroutine's processor, and reports whether it has exited: it polls pidfd
+// without telling Go's scheduler, a millisecond at a time, and lets the
+// goroutines waiting for a processor run between polls. It gives up, and
+// returns false, after heldPolls polls (a job that runs longer is waited
+// for in Go's poller, as any goroutine waits), and does not start when
+// as many waits as processors already keep theirs.
+//
+// The exit of a job waited for in Go's poller is noticed when some thread
+// next polls, and the system calls that follow it set the scheduler's
+// monitor waking every 20 µs again: for jobs of a millisecond, that cost
+// more than the jobs themselves (BenchmarkRunners, README). A thread
+// blocked in ppoll(2) is woken by the kernel the moment the job exits.
+func awaitHeld(pidfd int) bool {
+	defer heldWaits.Add(-1)
+	if int(heldWaits.Add(1)) > runtime.GOMAXPROCS(0) {
+		return false
+	}
+	for range heldPolls {
+		if pollExit(pidfd) {
+			return true
+		}
+		runtime.Gosched()
+	}
+	return false
+}
+
+// pollExit waits up to heldPoll for pidfd to be readable (its process has
+// exited), without telling Go's scheduler. It is not inlined: the loop that
+// calls it can be preempted at each call.
+//
+//go:noinline
+func pollExit(pidfd int) bool {
+	pfd := struct {
+		fd             int32
+		events, revent int16
+	}{int32(pidfd), pollIn, 0}
+	ts := syscall.NsecToTimespec(int64(heldPoll))
+	n, _, e := syscall.RawSyscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1, uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
+	return e == 0 && n == 1
 }

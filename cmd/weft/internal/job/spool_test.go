@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -168,4 +169,58 @@ func killedByTheReaper(t *testing.T, c Config, r *reaper.Reaper, echo string) *R
 	}
 	r.Close() // as weft's death: the reaper kills the groups it knows
 	return <-done
+}
+
+// A job waited for keeps its processor only for its first milliseconds
+// (awaitHeld): one that runs longer is waited for in Go's poller, where a
+// goroutine waits without a processor ("IO wait" in a goroutine dump).
+// The job here, and the one run without its shell, read a line from a pipe
+// that weft does not write, so they run until the test closes it; then
+// they exit 0.
+func TestLongJobIsWaitedForInThePoller(t *testing.T) {
+	for _, cmdline := range []string{"read line; exit 0", "cat"} {
+		t.Run(cmdline, func(t *testing.T) {
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			x := NewExecutor(Config{Tries: 1}, NewProcs(nil), nil, nil)
+			done := make(chan *Result, 1)
+			go func() {
+				done <- x.RunSlot(context.Background(), 1, 1, nil, cmdline, func() (*os.File, func(), error) { return r, nil, nil })
+			}()
+			state := ""
+			for i := 0; i < 10_000 && state != "IO wait"; i++ {
+				runtime.Gosched()
+				state = waiterState()
+			}
+			if state != "IO wait" {
+				t.Errorf("the wait for a job still running is %q; want it in the poller (IO wait)", state)
+			}
+			w.Close()
+			res := <-done
+			defer res.Release()
+			if !res.OK() {
+				t.Errorf("the job, its input closed: exit %d, signal %d; want 0", res.Exit, res.Signal)
+			}
+		})
+	}
+}
+
+// waiterState is the state, as a goroutine dump gives it, of the goroutine
+// waiting for a job's exit in waitExit or awaitExit ("" if none is).
+func waiterState() string {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	for g := range bytes.SplitSeq(buf, []byte("\n\n")) {
+		if !bytes.Contains(g, []byte("job.waitExit")) && !bytes.Contains(g, []byte("job.awaitExit")) {
+			continue
+		}
+		_, head, _ := bytes.Cut(g, []byte(" ["))
+		state, _, _ := bytes.Cut(head, []byte("]"))
+		state, _, _ = bytes.Cut(state, []byte(","))
+		return string(state)
+	}
+	return ""
 }

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 const (
@@ -51,6 +53,8 @@ func kernelCopy(dst, src *os.File, off, n int64) (written int64, handled bool, e
 	var st syscall.Stat_t
 	var nonblock bool
 	var pause syscall.Timespec
+	var capacity int64
+	paused := false
 	if cerr := dc.Control(func(fd uintptr) {
 		if syscall.Fstat(int(fd), &st) != nil {
 			st.Mode = 0
@@ -59,6 +63,7 @@ func kernelCopy(dst, src *os.File, off, n int64) (written int64, handled bool, e
 		nonblock = e == 0 && fl&syscall.O_NONBLOCK != 0
 		if st.Mode&syscall.S_IFMT == syscall.S_IFIFO {
 			if c, _, e := syscall.Syscall(syscall.SYS_FCNTL, fd, fGetPipeSize, 0); e == 0 {
+				capacity = int64(c)
 				pause = syscall.NsecToTimespec(int64(refillPause(int(c))))
 			}
 		}
@@ -72,6 +77,15 @@ func kernelCopy(dst, src *os.File, off, n int64) (written int64, handled bool, e
 
 	var opErr error
 	refused := false
+	// While there are no more writers than processors, a writer keeps its
+	// processor through the pauses and waits of a job that reads quickly
+	// (see nap).
+	held := false
+	if useSplice && nonblock && pause.Nano() > 0 {
+		held = int(writers.Add(1)) <= runtime.GOMAXPROCS(0)
+		defer writers.Add(-1)
+	}
+	fast := true // the job read at least 1/32 of the pipe during the last pause
 	// Control, not Read: it takes no lock on src, so that several blocks
 	// of one file can be written at once.
 	cerr := sc.Control(func(sfd uintptr) {
@@ -99,6 +113,9 @@ func kernelCopy(dst, src *os.File, off, n int64) (written int64, handled bool, e
 				}
 				switch {
 				case e == syscall.EAGAIN && nonblock:
+					if held && fast && awaitRoom(dfd, roomWait) {
+						continue
+					}
 					return false // wait until writable, then go on
 				case e == syscall.EINTR:
 					continue
@@ -116,13 +133,22 @@ func kernelCopy(dst, src *os.File, off, n int64) (written int64, handled bool, e
 					opErr = io.ErrUnexpectedEOF // the file shrank under us
 					return true
 				}
+				if paused {
+					fast = m >= capacity/32
+					paused = false
+				}
 				written += m
 				n -= m
 				if useSplice && m < int64(chunk) && n > 0 && pause.Nano() > 0 {
 					// The pipe is full: let the reader empty part of it
 					// before refilling it (refillPause).
 					refillPauses.Add(1)
-					syscall.Nanosleep(&pause, nil)
+					paused = true
+					if held && fast {
+						nap(&pause)
+					} else {
+						syscall.Nanosleep(&pause, nil)
+					}
 				}
 			}
 			return true
@@ -146,6 +172,51 @@ func kernelCopy(dst, src *os.File, off, n int64) (written int64, handled bool, e
 	}
 	return written, true, nil
 }
+
+// writers is the number of kernelCopy splices into pipes under way.
+var writers atomic.Int32
+
+// roomWait is the longest a writer that keeps its processor waits for its
+// job to make room in the pipe, before it waits in Go's poller.
+const roomWait = time.Millisecond
+
+// nap sleeps for d, a refill pause, without telling Go's scheduler, as the
+// calls on a job's output files in package job are made; then it lets the
+// goroutines that wait for a processor run first (runtime.Gosched).
+//
+// A sleep that the scheduler is told of, and finds still under way 20 µs
+// later, gets its processor handed to another thread, and sets the
+// scheduler's monitor waking every 20 µs; and a wait in Go's poller for
+// room in the pipe is noticed only when some thread next polls, which
+// under load can be milliseconds after the job has read: meanwhile the
+// job finds the pipe empty (BenchmarkPipe, README: `--pipe` took about a
+// tenth longer so). The processor is kept only while there are no more
+// writers than processors, and only for a job that read at least 1/32 of
+// the pipe during the last pause (about 600 MB/s for a pipe of 1 MiB): a
+// slower job's writer sleeps, and waits, as any goroutine does.
+//
+//go:noinline
+func nap(d *syscall.Timespec) {
+	syscall.RawSyscall(syscall.SYS_NANOSLEEP, uintptr(unsafe.Pointer(d)), 0, 0)
+	runtime.Gosched()
+}
+
+// awaitRoom waits up to d, without telling Go's scheduler (see nap), for
+// room in the pipe fd, and reports whether there is some.
+//
+//go:noinline
+func awaitRoom(fd uintptr, d time.Duration) bool {
+	pfd := struct {
+		fd             int32
+		events, revent int16
+	}{int32(fd), pollOut, 0}
+	ts := syscall.NsecToTimespec(int64(d))
+	n, _, e := syscall.RawSyscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1, uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
+	runtime.Gosched()
+	return e == 0 && n == 1 && pfd.revent&pollOut != 0
+}
+
+const pollOut = 0x4 // POLLOUT
 
 func splice(rfd int, roff *int64, wfd int, n int, flags int) (int64, error) {
 	m, err := syscall.Splice(rfd, roff, wfd, nil, n, flags)
