@@ -37,7 +37,7 @@
 // run of go run ./bench, given as its range over separate runs on a shared
 // 2-core machine (the claims table in bench/claims.go; go run ./bench -check
 // re-measures them on yours). Do, incrementing a counter from 2 goroutines,
-// costs 0.67-0.70x a hand-written goroutine that owns the counter and serves
+// costs 0.67-0.71x a hand-written goroutine that owns the counter and serves
 // a channel buffered like the mailbox (claim actor.do), and 1.59-1.84x a
 // counter behind a sync.Mutex (actor.do.mutex); Ask costs 1.21-1.33x a
 // hand-written request and reply to that goroutine with a reply channel

@@ -62,13 +62,13 @@
 // repetitions; the claims table in bench/claims.go; the command re-measures
 // them on yours). The baseline for Map is a hand-written fan-out/fan-in with both
 // channels buffered to 64, the fastest of the buffers measured (0, the number
-// of workers, 64). On no-op items Map costs 0.37-0.46x, 0.44-0.58x and
+// of workers, 64). On no-op items Map costs 0.37-0.46x, 0.42-0.58x and
 // 0.33-0.63x the channels at 2, 4 and 16 workers (claims flow.map.2,
 // flow.map, flow.map.16). On items of ~1 us of work it costs 0.89-0.94x,
-// 0.68-0.72x and 0.64-0.68x (flow.map.1us.2, flow.map.1us.4,
+// 0.67-0.72x and 0.64-0.68x (flow.map.1us.2, flow.map.1us.4,
 // flow.map.1us.16): ahead of the channels at every worker count. OrderedMap costs
-// 0.74-0.94x, 0.72-0.92x and 0.58-0.88x Map on no-op items at 2, 4 and 16
-// workers (flow.ordered.2, flow.ordered, flow.ordered.16), and 0.97-0.99x,
+// 0.74-0.94x, 0.72-0.94x and 0.58-0.88x Map on no-op items at 2, 4 and 16
+// workers (flow.ordered.2, flow.ordered, flow.ordered.16), and 0.97-1.00x,
 // 0.91-0.97x and 0.96-0.97x on ~1 us items (flow.ordered.1us.2,
 // flow.ordered.1us.4, flow.ordered.1us.16). Neither allocates per item.
 package flow

@@ -58,7 +58,7 @@
 //
 // Every call admitted: from one goroutine, Allow costs 0.43-0.47x a token
 // bucket behind a sync.Mutex that reads time.Now (claim rate.allow.1), and
-// 1.21-1.32x one monotonic clock read and nothing else, the floor: 6.1 to
+// 1.20-1.32x one monotonic clock read and nothing else, the floor: 6.1 to
 // 9.4 ns more (rate.allow.1.clock). From 2, 4 and 8 goroutines it costs
 // 0.19-0.43x, 0.09-0.37x and 0.07-0.36x the bucket on time.Now
 // (rate.allow.2, rate.allow.4, rate.allow.8), and 0.26-0.84x, 0.18-0.66x and
@@ -81,7 +81,7 @@
 // one slot of its shard's table, then the key and its TAT at once. Against
 // x/time/rate limiters kept in a sync.Map it costs 0.49-0.59x and 0.54-0.59x
 // over 1,024 keys from 2 and 8 goroutines (rate.keyed, rate.keyed.1024.8),
-// and 0.54-0.57x and 0.54-0.58x over 100,000 keys (rate.keyed.100000.2,
+// and 0.54-0.58x and 0.54-0.58x over 100,000 keys (rate.keyed.100000.2,
 // rate.keyed.100000.8), over five runs (four of them with -check).
 //
 // The package's own benchmarks (BenchmarkAllow, BenchmarkAllowDenied,
