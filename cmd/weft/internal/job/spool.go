@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"time"
 	"unsafe"
+
+	"github.com/weft-dev/weft/cmd/weft/internal/rawpoll"
 )
 
 // A job whose output is grouped writes it to two files of its own, one for
@@ -302,19 +304,12 @@ func awaitExit(pidfd int, hold bool) {
 		return
 	}
 	rc.Read(func(fd uintptr) bool {
-		// Readable once the process has exited (ready is 1); an error
-		// (not a pidfd after all) leaves it to cmd.Wait.
-		pfd := struct {
-			fd             int32
-			events, revent int16
-		}{int32(fd), pollIn, 0}
-		var now syscall.Timespec // do not wait
-		ready, _, e := syscall.RawSyscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1, uintptr(unsafe.Pointer(&now)), 0, 0, 0)
-		return ready == 1 || e != 0 && e != syscall.EINTR
+		// Readable once the process has exited; an error (not a pidfd
+		// after all) leaves it to cmd.Wait.
+		exited, err := rawpoll.Ready(fd, rawpoll.In, 0)
+		return exited || err != nil
 	})
 }
-
-const pollIn = 0x1 // POLLIN
 
 // fileOf is an *os.File of a copy of descriptor fd.
 func fileOf(fd int, name string) (*os.File, error) {

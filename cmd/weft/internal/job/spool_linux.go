@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"time"
 	"unsafe"
+
+	"github.com/weft-dev/weft/cmd/weft/internal/rawpoll"
 )
 
 // oTmpfile is O_TMPFILE on these systems (with O_DIRECTORY).
@@ -65,11 +67,11 @@ const (
 
 // awaitHeld waits for the process of pidfd to exit while keeping the
 // goroutine's processor, and reports whether it has exited: it polls pidfd
-// without telling Go's scheduler, a millisecond at a time, and lets the
-// goroutines waiting for a processor run between polls. It gives up, and
-// returns false, after heldPolls polls (a job that runs longer is waited
-// for in Go's poller, as any goroutine waits), and does not start when
-// as many waits as processors already keep theirs.
+// without telling Go's scheduler (rawpoll), a millisecond at a time, and
+// lets the goroutines waiting for a processor run between polls. It gives
+// up, and returns false, after heldPolls polls (a job that runs longer is
+// waited for in Go's poller, as any goroutine waits), and does not start
+// when as many waits as processors already keep theirs.
 //
 // The exit of a job waited for in Go's poller is noticed when some thread
 // next polls, and the system calls that follow it set the scheduler's
@@ -82,25 +84,10 @@ func awaitHeld(pidfd int) bool {
 		return false
 	}
 	for range heldPolls {
-		if pollExit(pidfd) {
+		if exited, _ := rawpoll.Ready(uintptr(pidfd), rawpoll.In, heldPoll); exited {
 			return true
 		}
 		runtime.Gosched()
 	}
 	return false
-}
-
-// pollExit waits up to heldPoll for pidfd to be readable (its process has
-// exited), without telling Go's scheduler. It is not inlined: the loop that
-// calls it can be preempted at each call.
-//
-//go:noinline
-func pollExit(pidfd int) bool {
-	pfd := struct {
-		fd             int32
-		events, revent int16
-	}{int32(pidfd), pollIn, 0}
-	ts := syscall.NsecToTimespec(int64(heldPoll))
-	n, _, e := syscall.RawSyscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1, uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
-	return e == 0 && n == 1
 }

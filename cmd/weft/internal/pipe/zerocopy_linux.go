@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"time"
 	"unsafe"
+
+	"github.com/weft-dev/weft/cmd/weft/internal/rawpoll"
 )
 
 const (
@@ -203,20 +205,11 @@ func nap(d *syscall.Timespec) {
 
 // awaitRoom waits up to d, without telling Go's scheduler (see nap), for
 // room in the pipe fd, and reports whether there is some.
-//
-//go:noinline
 func awaitRoom(fd uintptr, d time.Duration) bool {
-	pfd := struct {
-		fd             int32
-		events, revent int16
-	}{int32(fd), pollOut, 0}
-	ts := syscall.NsecToTimespec(int64(d))
-	n, _, e := syscall.RawSyscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1, uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
+	ok, _ := rawpoll.Ready(fd, rawpoll.Out, d)
 	runtime.Gosched()
-	return e == 0 && n == 1 && pfd.revent&pollOut != 0
+	return ok
 }
-
-const pollOut = 0x4 // POLLOUT
 
 func splice(rfd int, roff *int64, wfd int, n int, flags int) (int64, error) {
 	m, err := syscall.Splice(rfd, roff, wfd, nil, n, flags)
