@@ -189,11 +189,12 @@ func (x *Executor) onceSpooled(ctx context.Context, r *Result, in Stdin, prog st
 }
 
 // waitExit waits for the child pid to exit, reaps it and returns its
-// status. With its pidfd (-1 for none), the wait keeps its processor for a
-// job's first milliseconds when hold is set (awaitHeld), then parks in Go's poller, as a
-// read of a socket does, rather than holding a thread in wait4, which the
-// runtime then hands its processor to another thread for: with many short
-// jobs, that churn of threads costs more than the jobs. It closes pidfd.
+// status. With its pidfd (-1 for none), the wait keeps its processor for
+// the job's first milliseconds when hold is set (awaitHeld), then parks in
+// Go's poller, as a read of a socket does, rather than holding a thread in
+// wait4, which the runtime then hands its processor to another thread for:
+// with many short jobs, that churn of threads costs more than the jobs. It
+// closes pidfd.
 func waitExit(pid, pidfd int, hold bool) syscall.WaitStatus {
 	var ws syscall.WaitStatus
 	if pidfd >= 0 && hold && awaitHeld(pidfd) {
