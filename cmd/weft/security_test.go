@@ -286,15 +286,19 @@ func TestServeSecureChain(t *testing.T) {
 	}
 }
 
-// credSecrets are the user JWT and the seed in a credentials file.
+// credSecrets are the user JWT and the seed in a credentials file: the
+// lines after their BEGIN lines. (Found by their prefixes, eyJ and SU, a
+// line of the CA certificate that the file may also hold would count too,
+// about once in a few hundred files.)
 func credSecrets(creds []byte) []string {
 	var out []string
-	for _, l := range lines(string(creds)) {
-		if strings.HasPrefix(l, "eyJ") || strings.HasPrefix(l, "SU") {
-			out = append(out, l)
+	ls := lines(string(creds))
+	for i, l := range ls[:max(len(ls)-1, 0)] {
+		if strings.HasPrefix(l, "-----BEGIN NATS USER JWT") || strings.HasPrefix(l, "-----BEGIN USER NKEY SEED") {
+			out = append(out, ls[i+1])
 		}
 	}
-	if len(out) != 2 {
+	if len(out) != 2 || !strings.HasPrefix(out[0], "eyJ") || !strings.HasPrefix(out[1], "SU") {
 		panic("not a credentials file")
 	}
 	return out
