@@ -3,6 +3,7 @@ package job
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -79,9 +80,9 @@ func (x *Executor) onceSpooled(ctx context.Context, r *Result, in Stdin, prog st
 	var stdinF *os.File
 	var writer sync.WaitGroup
 	defer writer.Wait()
-	// hold: the wait for the job's exit may keep its processor (awaitHeld),
-	// unless weft writes the job's input meanwhile: the writer needs one.
-	hold := true
+	// in: the writing of the job's input, which the wait for its exit
+	// lets go first (nil when weft writes none).
+	var in_ *writing
 	if in != nil {
 		f, write, err := in()
 		if err != nil {
@@ -90,12 +91,15 @@ func (x *Executor) onceSpooled(ctx context.Context, r *Result, in Stdin, prog st
 		}
 		stdinF = f
 		if write != nil {
-			writer.Go(write)
-			hold = false
+			in_ = new(writing)
+			writer.Go(func() {
+				defer in_.end()
+				write()
+			})
 		}
 	}
 	if prog != "" {
-		x.startDirect(ctx, r, stdinF, prog, argv, sp, hold)
+		x.startDirect(ctx, r, stdinF, prog, argv, sp, in_)
 		return
 	}
 	stdin, err := devNull()
@@ -167,7 +171,7 @@ func (x *Executor) onceSpooled(ctx context.Context, r *Result, in Stdin, prog st
 	if _, limited := x.timeLeft(r.Start); limited {
 		go func() {
 			defer close(exited)
-			ws = waitExit(pid, pidfd, hold)
+			ws = waitExit(pid, pidfd, in_)
 		}()
 		x.see(ctx, r, e)
 		return
@@ -179,7 +183,7 @@ func (x *Executor) onceSpooled(ctx context.Context, r *Result, in Stdin, prog st
 		defer close(terminated)
 		x.terminate(pid, exited)
 	})
-	ws = waitExit(pid, pidfd, hold)
+	ws = waitExit(pid, pidfd, in_)
 	close(exited)
 	stopped := !stop()
 	if stopped {
@@ -189,51 +193,32 @@ func (x *Executor) onceSpooled(ctx context.Context, r *Result, in Stdin, prog st
 }
 
 // waitExit waits for the child pid to exit, reaps it and returns its
-// status. With its pidfd (-1 for none), the wait keeps its processor for
-// the job's first milliseconds when hold is set (awaitHeld), then parks in
-// Go's poller, as a read of a socket does, rather than holding a thread in
-// wait4, which the runtime then hands its processor to another thread for:
-// with many short jobs, that churn of threads costs more than the jobs. It
-// closes pidfd.
-func waitExit(pid, pidfd int, hold bool) syscall.WaitStatus {
+// status. With its pidfd (-1 for none), it waits as awaitExit does, rather
+// than holding a thread in wait4, which the runtime then hands its
+// processor to another thread for: with many short jobs, that churn of
+// threads costs more than the jobs. It closes pidfd.
+func waitExit(pid, pidfd int, in *writing) syscall.WaitStatus {
 	var ws syscall.WaitStatus
-	if pidfd >= 0 && hold && awaitHeld(pidfd) {
-		// Exited: reaped without blocking, as below.
+	if pidfd >= 0 {
+		awaitExit(pidfd, in)
+		// Exited, in all but awaitExit's failures: reaped without
+		// blocking, and raw (see spool_linux.go).
 		p, _, e := syscall.RawSyscall6(syscall.SYS_WAIT4, uintptr(pid), uintptr(unsafe.Pointer(&ws)), syscall.WNOHANG, 0, 0, 0)
 		if int(p) == pid && e == 0 {
-			closeFile(pidfd)
 			return ws
 		}
 	}
-	reaped := false
-	if pidfd >= 0 && syscall.SetNonblock(pidfd, true) == nil {
-		f := os.NewFile(uintptr(pidfd), "pidfd")
-		pidfd = -1 // f closes it
-		if rc, err := f.SyscallConn(); err == nil {
-			// The pidfd is readable once the process has exited: wait4
-			// then reaps it without blocking.
-			rc.Read(func(uintptr) bool {
-				// Raw: a wait that does not block (see spool_linux.go).
-				p, _, e := syscall.RawSyscall6(syscall.SYS_WAIT4, uintptr(pid), uintptr(unsafe.Pointer(&ws)), syscall.WNOHANG, 0, 0, 0)
-				reaped = int(p) == pid && e == 0
-				return reaped || e != 0 && e != syscall.EINTR
-			})
+	for {
+		if _, err := syscall.Wait4(pid, &ws, 0, nil); err != syscall.EINTR {
+			return ws
 		}
-		f.Close()
 	}
-	if pidfd >= 0 {
-		syscall.Close(pidfd)
-	}
-	for !reaped {
-		_, err := syscall.Wait4(pid, &ws, 0, nil)
-		reaped = err != syscall.EINTR
-	}
-	return ws
 }
 
 // startDirect runs prog with argv, without its shell (see direct), its
-// output in the files of sp and its input from stdin (nil for /dev/null).
-func (x *Executor) startDirect(ctx context.Context, r *Result, stdin *os.File, prog string, argv []string, sp *spool, hold bool) {
+// output in the files of sp and its input from stdin (nil for /dev/null),
+// written by weft if in is not nil.
+func (x *Executor) startDirect(ctx context.Context, r *Result, stdin *os.File, prog string, argv []string, sp *spool, in *writing) {
 	cmd := x.direct.directCmd(prog, argv, r)
 	pidfd := -1 // a copy of the one os/exec keeps: see awaitExit
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL, PidFD: &pidfd}
@@ -270,7 +255,7 @@ func (x *Executor) startDirect(ctx context.Context, r *Result, stdin *os.File, p
 	}
 	exited := make(chan struct{})
 	go func() {
-		awaitExit(pidfd, hold)
+		awaitExit(pidfd, in)
 		cmd.Wait() // the program has exited: this reaps it at once
 		close(exited)
 	}()
@@ -281,16 +266,20 @@ func (x *Executor) startDirect(ctx context.Context, r *Result, stdin *os.File, p
 	})
 }
 
-// awaitExit waits as waitExit does (held first with hold, then in Go's
-// poller) until the process of pidfd has exited, without reaping it, and
-// closes pidfd; with none (-1) it returns at once. cmd.Wait alone would
-// hold a thread in waitid(2) for the job's whole life, and its return
-// after the job's exit needs a processor handed back to that thread.
-func awaitExit(pidfd int, hold bool) {
+// awaitExit waits until the process of pidfd has exited, without reaping
+// it, and closes pidfd; with none (-1) it returns at once. For the job's
+// first milliseconds, the wait keeps its processor (awaitHeld); then it
+// parks in Go's poller, as a read of a socket does. While weft writes the
+// job's input (in), the wait parks in the poller at once, leaving the
+// processor to the writer, and holds its own once the writing has ended.
+// cmd.Wait alone would hold a thread in waitid(2) for the job's whole
+// life, and its return after the job's exit needs a processor handed back
+// to that thread.
+func awaitExit(pidfd int, in *writing) {
 	if pidfd < 0 {
 		return
 	}
-	if hold && awaitHeld(pidfd) {
+	if in == nil && awaitHeld(pidfd) {
 		closeFile(pidfd)
 		return
 	}
@@ -304,13 +293,57 @@ func awaitExit(pidfd int, hold bool) {
 	if err != nil {
 		return
 	}
-	rc.Read(func(fd uintptr) bool {
+	exited := func(fd uintptr) bool {
 		// Readable once the process has exited; an error (not a pidfd
-		// after all) leaves it to cmd.Wait.
+		// after all) leaves it to the caller's wait.
 		exited, err := rawpoll.Ready(fd, rawpoll.In, 0)
 		return exited || err != nil
-	})
+	}
+	if in != nil {
+		// Woken by the end of the writing (a deadline passed), or by
+		// the exit.
+		in.wakes(f)
+		if !errors.Is(rc.Read(exited), os.ErrDeadlineExceeded) || awaitHeld(pidfd) {
+			return
+		}
+		f.SetReadDeadline(time.Time{})
+	}
+	rc.Read(exited)
 }
+
+// writing is weft's writing of a job's input, as the wait for the job's
+// exit sees it: the writer needs a processor, so the wait leaves its own
+// until the writing ends (awaitExit). end then wakes the wait, parked in
+// Go's poller on the job's pidfd, by passing the pidfd's read deadline.
+type writing struct {
+	mu    sync.Mutex
+	ended bool
+	wait  *os.File // the pidfd the wait parks on, once it does
+}
+
+// end ends the writing, and wakes the wait if it is parked.
+func (w *writing) end() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.ended = true
+	if w.wait != nil {
+		w.wait.SetReadDeadline(longAgo)
+	}
+}
+
+// wakes has the end of the writing wake a wait parked on f, at once if
+// the writing has ended already.
+func (w *writing) wakes(f *os.File) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.wait = f
+	if w.ended {
+		f.SetReadDeadline(longAgo)
+	}
+}
+
+// longAgo is a deadline passed already.
+var longAgo = time.Unix(1, 0)
 
 // fileOf is an *os.File of a copy of descriptor fd.
 func fileOf(fd int, name string) (*os.File, error) {

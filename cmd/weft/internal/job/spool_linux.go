@@ -60,10 +60,12 @@ func fileSize(fd int) (int64, error) {
 // processor (awaitHeld).
 var heldWaits atomic.Int32
 
-const (
-	heldPoll  = time.Millisecond // one poll of a held wait
-	heldPolls = 16               // polls before the wait goes to Go's poller
-)
+// heldPoll is one poll of a held wait.
+const heldPoll = time.Millisecond
+
+// heldPolls is the number of polls before a held wait goes to Go's
+// poller: a variable for the tests.
+var heldPolls = 16
 
 // awaitHeld waits for the process of pidfd to exit while keeping the
 // goroutine's processor, and reports whether it has exited: it polls pidfd

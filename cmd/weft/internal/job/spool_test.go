@@ -208,6 +208,72 @@ func TestLongJobIsWaitedForInThePoller(t *testing.T) {
 	}
 }
 
+// While weft writes a job's input, the wait for the job's exit parks in
+// Go's poller, leaving its processor to the writer; once the writing has
+// ended, the wait is woken there and keeps its processor, as it does for a
+// job whose input weft does not write (awaitExit).
+func TestWaitHeldOnceTheInputIsWritten(t *testing.T) {
+	defer func(n int) { heldPolls = n }(heldPolls)
+	heldPolls = 1 << 20 // the held wait outlasts the test's looks at it
+	for _, shell := range []bool{false, true} {
+		t.Run(map[bool]string{false: "direct", true: "shell"}[shell], func(t *testing.T) {
+			// The job copies its input, then waits for the test at fifo.
+			fifo := filepath.Join(t.TempDir(), "fifo")
+			if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			cmdline := "cat - " + fifo
+			if shell {
+				cmdline += "; exit"
+			}
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			release, written := make(chan struct{}), make(chan struct{})
+			in := func() (*os.File, func(), error) {
+				return r, func() {
+					<-release
+					w.WriteString("x\n")
+					w.Close()
+					close(written)
+				}, nil
+			}
+			x := NewExecutor(Config{Tries: 1}, NewProcs(nil), nil, nil)
+			done := make(chan *Result, 1)
+			go func() { done <- x.RunSlot(context.Background(), 1, 1, nil, cmdline, in) }()
+			awaits := func(want func(string) bool) string {
+				state := ""
+				for i := 0; i < 10_000 && !want(state); i++ {
+					runtime.Gosched()
+					state = waiterState()
+				}
+				return state
+			}
+			if state := awaits(func(s string) bool { return s == "IO wait" }); state != "IO wait" {
+				t.Errorf("the wait while the input is written is %q; want it in the poller (IO wait)", state)
+			}
+			close(release)
+			<-written
+			held := func(s string) bool { return s != "" && s != "IO wait" }
+			if state := awaits(held); !held(state) {
+				t.Errorf("the wait once the input is written is %q; want it holding its processor", state)
+			}
+			// The job's end: its wait at fifo is over.
+			f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+			res := <-done
+			defer res.Release()
+			if got := string(res.Stdout.Bytes()); !res.OK() || got != "x\n" {
+				t.Errorf("the job: exit %d, signal %d, stdout %q; want 0 and %q", res.Exit, res.Signal, got, "x\n")
+			}
+		})
+	}
+}
+
 // waiterState is the state, as a goroutine dump gives it, of the goroutine
 // waiting for a job's exit in waitExit or awaitExit ("" if none is).
 func waiterState() string {
