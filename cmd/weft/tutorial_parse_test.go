@@ -165,6 +165,7 @@ type tutorialExample struct {
 	text      string // the command(s), as written
 	orderFree bool   // the tutorial says its output's order may differ
 	varies    bool   // the tutorial says its output varies (similar to, may vary, may be swapped)
+	shown     string // the stdout its Output block shows (shownStdout), if it has one of its own
 	scope     string // empty when in scope, else the rule that puts it out
 	prelude   []int  // earlier examples of the section it depends on (indexes)
 }
@@ -195,6 +196,7 @@ func extractExamples(paras []docPara) ([]tutorialExample, []tutorialFixture) {
 		item       string
 		prev       docPara
 		pending    []int // examples still waiting for their "Output" paragraph
+		outputOf   []int // the examples of the last "Output" paragraph
 		lastOrder  bool  // the previous Output paragraph's flags
 		lastVaries bool
 	)
@@ -217,12 +219,16 @@ func extractExamples(paras []docPara) ([]tutorialExample, []tutorialFixture) {
 					examples[i].orderFree, examples[i].varies = order, varies
 				}
 				lastOrder, lastVaries = order, varies
+				outputOf = pending
 			}
 			pending = nil
 		case paraCode:
 			isOutput := prev.kind == paraText && strings.HasPrefix(prev.text, "Output")
 			switch {
 			case isOutput:
+				if len(outputOf) == 1 {
+					examples[outputOf[0]].shown = shownStdout(p.text)
+				}
 			case headings[0] == "Prerequisites":
 				name := strings.TrimSuffix(item, ":")
 				if name != "" && regexp.MustCompile(`>\s*`+regexp.QuoteMeta(name)+`\s*$`).MatchString(p.text) {
@@ -243,6 +249,26 @@ func extractExamples(paras []docPara) ([]tutorialExample, []tutorialFixture) {
 	}
 	linkPreludes(examples)
 	return examples, fixtures
+}
+
+// shownStdout is the stdout of an Output block: its lines without GNU
+// parallel's own messages ("parallel: ...", and the job named on the line
+// after "parallel: This job failed:"), which go to stderr.
+func shownStdout(block string) string {
+	var out []string
+	failed := false
+	for l := range strings.SplitSeq(block, "\n") {
+		l = strings.TrimSpace(l)
+		switch {
+		case failed:
+			failed = false
+		case strings.HasPrefix(l, "parallel: "):
+			failed = strings.HasPrefix(l, "parallel: This job failed")
+		default:
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n") + "\n"
 }
 
 // splitIndependent splits a block into one example per line when each of

@@ -150,7 +150,7 @@ Others:
 
 func TestTutorialExtraction(t *testing.T) {
 	want := []tutorialExample{
-		{section: "Basics / Inputs", text: "parallel echo :::: letters", orderFree: true},
+		{section: "Basics / Inputs", text: "parallel echo :::: letters", orderFree: true, shown: "x\ny\n"},
 		{section: "Basics / Inputs", text: "cat letters | parallel echo", orderFree: true},
 		{section: "Basics / Inputs", text: "parallel --plus echo {..} ::: a.b.c", varies: true},
 		{section: "Basics / Inputs", text: "parallel --plus echo {...} \\\n  ::: a.b.c", varies: true},
@@ -179,10 +179,19 @@ func TestTutorialExtraction(t *testing.T) {
 		for i := range want {
 			g, w := got[i], want[i]
 			if g.section != w.section || g.text != w.text || g.scope != w.scope || g.orderFree != w.orderFree ||
-				g.varies != w.varies || !slices.Equal(g.prelude, w.prelude) {
+				g.varies != w.varies || g.shown != w.shown || !slices.Equal(g.prelude, w.prelude) {
 				t.Errorf("%s: example %d:\ngot  %#v\nwant %#v", form.name, i, g, w)
 			}
 		}
+	}
+}
+
+// The stdout an Output block shows is the block without GNU parallel's
+// messages, which go to stderr.
+func TestTutorialShownStdout(t *testing.T) {
+	block := "0\n1\nparallel: This job failed:\necho 1; exit 1\n2\nparallel: Starting no more jobs. Waiting for 1 jobs to finish.\n3"
+	if got, want := shownStdout(block), "0\n1\n2\n3\n"; got != want {
+		t.Errorf("got %q; want %q", got, want)
 	}
 }
 
@@ -290,5 +299,38 @@ func TestTutorialJudgeRaces(t *testing.T) {
 		if v := judge(j); tt.want == "race" && v.kind != "different" {
 			t.Errorf("%s, not raced: got %s; want different", tt.name, v.kind)
 		}
+	}
+}
+
+// TestTutorialJudgeAsShown: an example whose weft runs all differ from GNU
+// parallel's, but give the output the tutorial shows for it, with GNU
+// parallel's exit status, is a race too; any other difference is not.
+func TestTutorialJudgeAsShown(t *testing.T) {
+	run := func(stdout string, status int, stderr string) tutorialRun {
+		return tutorialRun{stdout: stdout, status: status, stderr: stderr}
+	}
+	gnu := run("0\n0\n1\n2\n", 1, "")
+	ex := tutorialExample{text: "parallel -k -j2 --halt now,fail=1 x", shown: "0\n0\n1\n"}
+	for _, tt := range []struct {
+		name string
+		w    tutorialRun
+		want string
+	}{
+		{"as shown", run("0\n0\n1\n", 1, "weft: halting after job 3\n"), "race"},
+		{"as shown, another exit status", run("0\n0\n1\n", 0, ""), "different"},
+		{"neither", run("0\n1\n", 1, ""), "different"},
+		{"as GNU parallel", run("0\n0\n1\n2\n", 1, ""), "same"},
+	} {
+		j := &tutorialJob{example: ex, gnuA: gnu, gnuB: gnu, weft: tt.w}
+		v := judge(j)
+		if v.kind != tt.want || v.asShown != (tt.want == "race") {
+			t.Errorf("%s: got %s (as shown: %v); want %s", tt.name, v.kind, v.asShown, tt.want)
+		}
+	}
+	noShown := ex
+	noShown.shown = ""
+	j := &tutorialJob{example: noShown, gnuA: gnu, gnuB: gnu, weft: run("0\n0\n1\n", 1, "")}
+	if v := judge(j); v.kind != "different" {
+		t.Errorf("no output shown: got %s; want different", v.kind)
 	}
 }
