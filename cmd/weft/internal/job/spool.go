@@ -80,9 +80,9 @@ func (x *Executor) onceSpooled(ctx context.Context, r *Result, in Stdin, prog st
 	var stdinF *os.File
 	var writer sync.WaitGroup
 	defer writer.Wait()
-	// in: the writing of the job's input, which the wait for its exit
-	// lets go first (nil when weft writes none).
-	var in_ *writing
+	// writes: weft's writing of the job's input (nil when it writes
+	// none), which the wait for the job's exit lets go first.
+	var writes *writing
 	if in != nil {
 		f, write, err := in()
 		if err != nil {
@@ -91,15 +91,15 @@ func (x *Executor) onceSpooled(ctx context.Context, r *Result, in Stdin, prog st
 		}
 		stdinF = f
 		if write != nil {
-			in_ = new(writing)
+			writes = new(writing)
 			writer.Go(func() {
-				defer in_.end()
+				defer writes.end()
 				write()
 			})
 		}
 	}
 	if prog != "" {
-		x.startDirect(ctx, r, stdinF, prog, argv, sp, in_)
+		x.startDirect(ctx, r, stdinF, prog, argv, sp, writes)
 		return
 	}
 	stdin, err := devNull()
@@ -171,7 +171,7 @@ func (x *Executor) onceSpooled(ctx context.Context, r *Result, in Stdin, prog st
 	if _, limited := x.timeLeft(r.Start); limited {
 		go func() {
 			defer close(exited)
-			ws = waitExit(pid, pidfd, in_)
+			ws = waitExit(pid, pidfd, writes)
 		}()
 		x.see(ctx, r, e)
 		return
@@ -183,7 +183,7 @@ func (x *Executor) onceSpooled(ctx context.Context, r *Result, in Stdin, prog st
 		defer close(terminated)
 		x.terminate(pid, exited)
 	})
-	ws = waitExit(pid, pidfd, in_)
+	ws = waitExit(pid, pidfd, writes)
 	close(exited)
 	stopped := !stop()
 	if stopped {
