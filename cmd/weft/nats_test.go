@@ -521,19 +521,29 @@ func TestNATSWaitsForAWorker(t *testing.T) {
 // TestNATSResumeAHaltedRun: a run halted with --halt soon hands its queued
 // jobs back unrun; started again with the same run ID (without --halt), it
 // collects the jobs that finished, failure included, and runs the others,
-// each once.
+// each once. The worker starts once all the jobs are in the stream, so
+// that the halt finds jobs queued, whatever the pace of the publishing.
 func TestNATSResumeAHaltedRun(t *testing.T) {
 	_, u := natsServer(t)
 	dir := t.TempDir()
-	startWorker(t, dir, u, "w1", "-j", "1")
+	const n = 20
 	var in []string
-	for i := 1; i <= 10; i++ {
+	for i := 1; i <= n; i++ {
 		in = append(in, strconv.Itoa(i))
 	}
 	job := "echo {} >> ran-$NAME; echo {}; test {} != 3"
-	first := runWeft(t, dir, "", slices.Concat([]string{"--nats", u, "--run-id", "h1", "-k", "--halt", "soon,fail=1", job, ":::"}, in)...)
-	if first.status != 1 || !strings.Contains(first.stderr, "halting after job 3") {
-		t.Fatalf("halted run: status %d, stderr %q", first.status, first.stderr)
+	sub := exec.Command(weftBin, slices.Concat([]string{"--nats", u, "--run-id", "h1", "-k", "--halt", "soon,fail=1", job, ":::"}, in)...)
+	sub.Dir = dir
+	errb := &lockedBuffer{}
+	sub.Stderr = errb
+	if err := sub.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the jobs in the stream", func() bool { return queuedJobs(t, u) == n })
+	startWorker(t, dir, u, "w1", "-j", "1")
+	sub.Wait()
+	if st := sub.ProcessState.ExitCode(); st != 1 || !strings.Contains(errb.String(), "halting after job 3") {
+		t.Fatalf("halted run: status %d, stderr %q", st, errb)
 	}
 	if skipped := skippedReports(t, u, "h1"); skipped == 0 {
 		t.Fatalf("the halted run handed back no job (%d ran); want the queued ones handed back", len(ranBy(t, dir)))
@@ -547,9 +557,30 @@ func TestNATSResumeAHaltedRun(t *testing.T) {
 			t.Errorf("job %s ran %d times", in, len(by))
 		}
 	}
-	if n := len(ranBy(t, dir)); n != 10 {
-		t.Errorf("%d jobs ran in all; want 10", n)
+	if got := len(ranBy(t, dir)); got != n {
+		t.Errorf("%d jobs ran in all; want %d", got, n)
 	}
+}
+
+// queuedJobs is the number of jobs in the default stream, not yet taken.
+func queuedJobs(t *testing.T, u string) uint64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	js, err := fleet.Connect(ctx, u, fleet.As(fleet.RoleSubmitter))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer js.Conn().Close()
+	st, err := js.Stream(ctx, remote.DefaultStream)
+	if err != nil {
+		return 0 // not made yet: the submitter makes it
+	}
+	info, err := st.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.State.Msgs
 }
 
 // skippedReports counts the reports of jobs handed back unrun in a run.
