@@ -253,17 +253,17 @@ func extractExamples(paras []docPara) ([]tutorialExample, []tutorialFixture) {
 
 // shownStdout is the stdout of an Output block: its lines without GNU
 // parallel's own messages ("parallel: ...", and the job named on the line
-// after "parallel: This job failed:"), which go to stderr.
+// after "parallel: This job failed:" or "succeeded:"), which go to stderr.
 func shownStdout(block string) string {
 	var out []string
-	failed := false
+	named := false
 	for l := range strings.SplitSeq(block, "\n") {
 		l = strings.TrimSpace(l)
 		switch {
-		case failed:
-			failed = false
+		case named:
+			named = false
 		case strings.HasPrefix(l, "parallel: "):
-			failed = strings.HasPrefix(l, "parallel: This job failed")
+			named = strings.HasPrefix(l, "parallel: This job ")
 		default:
 			out = append(out, l)
 		}

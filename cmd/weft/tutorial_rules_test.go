@@ -193,6 +193,10 @@ func TestTutorialShownStdout(t *testing.T) {
 	if got, want := shownStdout(block), "0\n1\n2\n3\n"; got != want {
 		t.Errorf("got %q; want %q", got, want)
 	}
+	block = "1\n0\nparallel: This job succeeded:\necho 0; exit 0"
+	if got, want := shownStdout(block), "1\n0\n"; got != want {
+		t.Errorf("got %q; want %q", got, want)
+	}
 }
 
 func TestTutorialRewriteTmp(t *testing.T) {
