@@ -539,13 +539,14 @@ func TestNATSResumeAHaltedRun(t *testing.T) {
 	if err := sub.Start(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the jobs in the stream", func() bool { return queuedJobs(t, u) == n })
+	js := submitterConn(t, u)
+	waitFor(t, "the jobs in the stream", func() bool { return queuedJobs(t, js) == n })
 	startWorker(t, dir, u, "w1", "-j", "1")
 	sub.Wait()
 	if st := sub.ProcessState.ExitCode(); st != 1 || !strings.Contains(errb.String(), "halting after job 3") {
 		t.Fatalf("halted run: status %d, stderr %q", st, errb)
 	}
-	if skipped := skippedReports(t, u, "h1"); skipped == 0 {
+	if skipped := skippedReports(t, js, "h1"); skipped == 0 {
 		t.Fatalf("the halted run handed back no job (%d ran); want the queued ones handed back", len(ranBy(t, dir)))
 	}
 	again := runWeft(t, dir, "", slices.Concat([]string{"--nats", u, "--run-id", "h1", "-k", job, ":::"}, in)...)
@@ -562,8 +563,9 @@ func TestNATSResumeAHaltedRun(t *testing.T) {
 	}
 }
 
-// queuedJobs is the number of jobs in the default stream, not yet taken.
-func queuedJobs(t *testing.T, u string) uint64 {
+// submitterConn connects to the server at u as a submitter does, until
+// the test ends.
+func submitterConn(t *testing.T, u string) jetstream.JetStream {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -571,7 +573,15 @@ func queuedJobs(t *testing.T, u string) uint64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer js.Conn().Close()
+	t.Cleanup(js.Conn().Close)
+	return js
+}
+
+// queuedJobs is the number of jobs in the default stream, not yet taken.
+func queuedJobs(t *testing.T, js jetstream.JetStream) uint64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	st, err := js.Stream(ctx, remote.DefaultStream)
 	if err != nil {
 		return 0 // not made yet: the submitter makes it
@@ -584,15 +594,10 @@ func queuedJobs(t *testing.T, u string) uint64 {
 }
 
 // skippedReports counts the reports of jobs handed back unrun in a run.
-func skippedReports(t *testing.T, u, run string) int {
+func skippedReports(t *testing.T, js jetstream.JetStream, run string) int {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	js, err := fleet.Connect(ctx, u, fleet.As(fleet.RoleSubmitter))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer js.Conn().Close()
 	c, err := js.OrderedConsumer(ctx, "weft_results", jetstream.OrderedConsumerConfig{FilterSubjects: []string{"weft.results." + run}})
 	if err != nil {
 		t.Fatal(err)
